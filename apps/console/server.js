@@ -1,0 +1,149 @@
+// Tandem's production server: one origin for everything.
+//   /            the customer app (apps/customer/dist), with SPA fallback to index.html
+//   /console…    the rep console and the API (SvelteKit, adapter-node's build/handler.js)
+// It also owns shutdown: adapter-node's own entry is not used, so 'sveltekit:shutdown' is never
+// emitted; on SIGTERM/SIGINT we stop accepting connections and close Tandem (the database).
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { extname, join, normalize, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// adapter-node assumes https unless told which header carries the scheme; it reads this when
+// handler.js is imported, so set it first. We set the header below (a reverse proxy in front
+// of us may set it already, to https).
+process.env.PROTOCOL_HEADER ??= 'x-forwarded-proto';
+const protocolHeader = process.env.PROTOCOL_HEADER.toLowerCase();
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const customerDir = normalize(process.env.TANDEM_CUSTOMER_DIST ?? join(here, '../customer/dist'));
+const { handler } = await import('./build/handler.js');
+
+const host = process.env.HOST ?? '127.0.0.1';
+const port = Number(process.env.PORT ?? 3000);
+
+const types = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.ico': 'image/x-icon',
+  '.webp': 'image/webp',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+  '.webmanifest': 'application/manifest+json',
+};
+
+/** @param {string} file */
+async function isFile(file) {
+  try {
+    return (await stat(file)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Serves a file of the customer app, or its index.html for app routes.
+ * @param {import('node:http').IncomingMessage} req
+ * @param {import('node:http').ServerResponse} res
+ * @param {string} pathname
+ */
+async function serveCustomer(req, res, pathname) {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405, { allow: 'GET, HEAD' }).end();
+    return;
+  }
+  let decoded;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    res.writeHead(400).end();
+    return;
+  }
+  let file = normalize(join(customerDir, decoded));
+  if (file !== customerDir && !file.startsWith(customerDir + sep)) {
+    res.writeHead(404).end();
+    return;
+  }
+  let cache = 'no-cache';
+  if (decoded.startsWith('/assets/') && (await isFile(file))) {
+    cache = 'public, max-age=31536000, immutable'; // hashed file names
+  } else if (decoded === '/' || !(await isFile(file))) {
+    if (extname(decoded) && decoded !== '/index.html') {
+      // a missing file, not an app route
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found');
+      return;
+    }
+    file = join(customerDir, 'index.html');
+  }
+  res.writeHead(200, {
+    'content-type': types[/** @type {keyof typeof types} */ (extname(file))] ?? 'application/octet-stream',
+    'cache-control': cache,
+    'x-content-type-options': 'nosniff',
+  });
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  createReadStream(file)
+    .on('error', () => res.destroy())
+    .pipe(res);
+}
+
+const server = createServer((req, res) => {
+  const pathname = (req.url ?? '/').split('?')[0] ?? '/';
+  if (pathname === '/console' || pathname.startsWith('/console/')) {
+    req.headers[protocolHeader] ??= 'http';
+    handler(req, res, () => {
+      res.writeHead(404).end('Not found');
+    });
+    return;
+  }
+  serveCustomer(req, res, pathname).catch((error) => {
+    console.error(error);
+    if (!res.headersSent) res.writeHead(500);
+    res.end();
+  });
+});
+
+server.listen(port, host, () => {
+  const shown = host.includes(':') ? `[${host}]` : host;
+  console.log(`Support site: http://${shown}:${port}/`);
+  console.log(`Console: http://${shown}:${port}/console`);
+});
+
+let stopping = false;
+/** @param {NodeJS.Signals} signal */
+async function shutdown(signal) {
+  if (stopping) {
+    process.exit(1); // a second signal: stop now
+  }
+  stopping = true;
+  console.log(`${signal}: shutting down`);
+  const force = setTimeout(() => {
+    console.error('Shutdown timed out');
+    process.exit(1);
+  }, Number(process.env.SHUTDOWN_TIMEOUT ?? 30) * 1000);
+  force.unref();
+
+  server.close();
+  server.closeIdleConnections();
+  // Long-lived responses (SSE subscriptions) would keep server.close() waiting: end them.
+  setTimeout(() => server.closeAllConnections(), 1000).unref();
+
+  /** @type {Promise<unknown>[]} */
+  const pending = [];
+  process.emit(/** @type {any} */ ('tandem:shutdown'), /** @type {any} */ (pending));
+  const results = await Promise.allSettled(pending);
+  for (const result of results) {
+    if (result.status === 'rejected') console.error(result.reason);
+  }
+  process.exit(0);
+}
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);

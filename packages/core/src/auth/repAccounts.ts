@@ -1,0 +1,164 @@
+// Reps' accounts and sign-in: the first admin, sign in with lockout, login sessions as cookies.
+
+import { createHash, randomBytes } from 'node:crypto';
+import { and, count, eq, gt, sql } from 'drizzle-orm';
+import { loginSessions, reps, type Database } from '@tandem/db';
+import { refuse } from '../refusal.ts';
+import { hashPassword, verifyPassword } from './passwords.ts';
+
+export type RepRow = typeof reps.$inferSelect;
+
+export interface RepProfile {
+	id: string;
+	name: string;
+	email: string;
+	isAdmin: boolean;
+	isRep: boolean;
+	isAgent: boolean;
+	sessionMode: 'single' | 'multi' | null;
+	maxCustomers: number | null;
+	voiceCalls: boolean;
+	language: 'en' | 'sr';
+	disabled: boolean;
+}
+
+export const profileOf = (r: RepRow): RepProfile => ({
+	id: r.id,
+	name: r.name,
+	email: r.email,
+	isAdmin: r.isAdmin,
+	isRep: r.isRep,
+	isAgent: r.isAgent,
+	sessionMode: r.sessionMode,
+	maxCustomers: r.maxCustomers,
+	voiceCalls: r.voiceCalls,
+	language: r.language,
+	disabled: r.disabled,
+});
+
+export interface NewRep {
+	name: string;
+	email: string;
+	password: string;
+	isAdmin?: boolean;
+	isRep?: boolean;
+	isAgent?: boolean;
+	sessionMode?: 'single' | 'multi' | null;
+	maxCustomers?: number | null;
+	voiceCalls?: boolean;
+	language?: 'en' | 'sr';
+}
+
+export interface LockoutPolicy {
+	/** Failures allowed before the account locks. */
+	freeAttempts: number;
+	/** First lock; doubles with each further failure. */
+	baseLockSeconds: number;
+}
+
+const LOGIN_TTL_MS = 7 * 24 * 3600 * 1000;
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+export class RepAccounts {
+	constructor(
+		private readonly db: Database,
+		private readonly lockout: LockoutPolicy = { freeAttempts: 5, baseLockSeconds: 30 },
+		private readonly now: () => number = Date.now,
+	) {}
+
+	async setupNeeded(): Promise<boolean> {
+		const [row] = await this.db.select({ n: count() }).from(reps);
+		return (row?.n ?? 0) === 0;
+	}
+
+	/** On an empty database, the first account is an admin (and a rep). Refused once any account exists. */
+	async createFirstAdmin(input: NewRep): Promise<RepProfile> {
+		return this.db.transaction(async (tx) => {
+			await tx.execute(sql`lock table ${reps} in exclusive mode`);
+			const [row] = await tx.select({ n: count() }).from(reps);
+			if ((row?.n ?? 0) > 0) refuse('setupDone');
+			const [created] = await tx
+				.insert(reps)
+				.values({ ...(await this.values(input)), isAdmin: true, isRep: true, isAgent: true })
+				.returning();
+			return profileOf(created!);
+		});
+	}
+
+	async create(input: NewRep): Promise<RepProfile> {
+		const email = input.email.trim().toLowerCase();
+		const [existing] = await this.db.select({ id: reps.id }).from(reps).where(eq(reps.email, email));
+		if (existing) refuse('emailTaken');
+		const [created] = await this.db.insert(reps).values(await this.values(input)).returning();
+		return profileOf(created!);
+	}
+
+	private async values(input: NewRep): Promise<typeof reps.$inferInsert> {
+		return {
+			name: input.name.trim(),
+			email: input.email.trim().toLowerCase(),
+			passwordHash: await hashPassword(input.password),
+			isAdmin: input.isAdmin ?? false,
+			isRep: input.isRep ?? true,
+			isAgent: input.isAgent ?? false,
+			sessionMode: input.sessionMode ?? null,
+			maxCustomers: input.maxCustomers ?? null,
+			voiceCalls: input.voiceCalls ?? true,
+			language: input.language ?? 'en',
+		};
+	}
+
+	/** Check the password, mind the lockout, and open a login session; returns the cookie's token. */
+	async signIn(emailTyped: string, password: string): Promise<{ token: string; rep: RepProfile }> {
+		const email = emailTyped.trim().toLowerCase();
+		const [rep] = await this.db.select().from(reps).where(eq(reps.email, email));
+		const now = this.now();
+		if (!rep) {
+			await verifyPassword(DUMMY_HASH, password); // same cost whether or not the account exists
+			return refuse('badCredentials');
+		}
+		if (rep.lockedUntil && rep.lockedUntil.getTime() > now) return refuse('accountLocked');
+		if (!(await verifyPassword(rep.passwordHash, password))) {
+			const failures = rep.failedLogins + 1;
+			const over = failures - this.lockout.freeAttempts;
+			const lockedUntil = over >= 0 ? new Date(now + this.lockout.baseLockSeconds * 1000 * 2 ** Math.min(over, 12)) : null;
+			await this.db.update(reps).set({ failedLogins: failures, lockedUntil }).where(eq(reps.id, rep.id));
+			return refuse(lockedUntil ? 'accountLocked' : 'badCredentials');
+		}
+		if (rep.disabled) return refuse('accountDisabled');
+		await this.db.update(reps).set({ failedLogins: 0, lockedUntil: null }).where(eq(reps.id, rep.id));
+		const token = randomBytes(32).toString('base64url');
+		await this.db.insert(loginSessions).values({ id: sha256(token), repId: rep.id, expiresAt: new Date(now + LOGIN_TTL_MS) });
+		return { token, rep: profileOf(rep) };
+	}
+
+	async repForToken(token: string | null | undefined): Promise<RepRow | null> {
+		if (!token) return null;
+		const [row] = await this.db
+			.select({ rep: reps })
+			.from(loginSessions)
+			.innerJoin(reps, eq(loginSessions.repId, reps.id))
+			.where(and(eq(loginSessions.id, sha256(token)), gt(loginSessions.expiresAt, new Date(this.now()))));
+		if (!row || row.rep.disabled) return null;
+		return row.rep;
+	}
+
+	async signOut(token: string | null | undefined): Promise<void> {
+		if (token) await this.db.delete(loginSessions).where(eq(loginSessions.id, sha256(token)));
+	}
+
+	async list(): Promise<RepProfile[]> {
+		return (await this.db.select().from(reps).orderBy(reps.name)).map(profileOf);
+	}
+
+	async update(id: string, patch: Partial<Omit<RepProfile, 'id' | 'email'>>): Promise<RepProfile> {
+		const [row] = await this.db.update(reps).set(patch).where(eq(reps.id, id)).returning();
+		if (!row) return refuse('participantNotFound');
+		// A disabled rep's logins end at once.
+		if (patch.disabled) await this.db.delete(loginSessions).where(eq(loginSessions.repId, id));
+		return profileOf(row);
+	}
+}
+
+// argon2id hash of a random string, so unknown accounts cost as much as known ones.
+const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Q3n2pD6v2m3ZK0m0rQh6JtLq5m5o8mS4m7N1k3yV2lQ';

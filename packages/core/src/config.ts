@@ -1,0 +1,50 @@
+// Configuration from the environment, validated once at start with a clear message for each mistake.
+
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+export interface TandemConfig {
+	databaseUrl?: string | undefined;
+	dataDir: string;
+	publicUrl: string;
+	auditKey: Buffer;
+	lockout: { freeAttempts: number; baseLockSeconds: number };
+}
+
+const envSchema = z.object({
+	DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+	TANDEM_DATA_DIR: z.string().min(1).default('data'),
+	TANDEM_PUBLIC_URL: z.url().default('http://127.0.0.1:3000'),
+	TANDEM_AUDIT_KEY: z.string().min(32, 'at least 32 characters').optional(),
+	TANDEM_LOGIN_FREE_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+	TANDEM_LOGIN_LOCK_SECONDS: z.coerce.number().int().min(1).max(86_400).default(30),
+});
+
+export function loadConfig(env: Record<string, string | undefined>): TandemConfig {
+	const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')));
+	if (!parsed.success) {
+		const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+		throw new Error(`Tandem configuration is invalid:\n${lines.join('\n')}`);
+	}
+	const e = parsed.data;
+	const dataDir = resolve(e.TANDEM_DATA_DIR);
+	return {
+		databaseUrl: e.DATABASE_URL,
+		dataDir,
+		publicUrl: e.TANDEM_PUBLIC_URL.replace(/\/$/, ''),
+		auditKey: e.TANDEM_AUDIT_KEY ? Buffer.from(e.TANDEM_AUDIT_KEY) : auditKeyFile(dataDir),
+		lockout: { freeAttempts: e.TANDEM_LOGIN_FREE_ATTEMPTS, baseLockSeconds: e.TANDEM_LOGIN_LOCK_SECONDS },
+	};
+}
+
+/** Without TANDEM_AUDIT_KEY, a key file beside the data (outside the database) is made once. */
+function auditKeyFile(dataDir: string): Buffer {
+	const file = join(dataDir, 'audit.key');
+	if (!existsSync(file)) {
+		mkdirSync(dataDir, { recursive: true });
+		writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
+	}
+	return Buffer.from(readFileSync(file, 'utf8').trim());
+}

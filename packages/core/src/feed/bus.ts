@@ -1,0 +1,39 @@
+// The bus carries committed session changes to every open feed. In-process here; a broker
+// (PostgreSQL LISTEN/NOTIFY, NATS) takes its place when several nodes run.
+
+import type { SessionState } from '../session/model.ts';
+import type { StoredEvent } from '../service/sessionStore.ts';
+
+export interface SessionChange {
+	sessionId: string;
+	/** The state after the events. */
+	state: SessionState;
+	/** The state before them (null for a new session): who was in it matters to who must hear. */
+	before: SessionState | null;
+	events: StoredEvent[];
+}
+
+export type BusListener = (change: SessionChange) => void;
+
+export class Bus {
+	private listeners = new Set<BusListener>();
+
+	publish(change: SessionChange): void {
+		for (const listener of this.listeners) {
+			try {
+				listener(change);
+			} catch (error) {
+				console.error('feed listener failed', error);
+			}
+		}
+	}
+
+	subscribe(listener: BusListener): () => void {
+		this.listeners.add(listener);
+		return () => this.listeners.delete(listener);
+	}
+
+	get size(): number {
+		return this.listeners.size;
+	}
+}

@@ -1,0 +1,114 @@
+// What one viewer sees of a session: the state, who they are in it, and which controls the rules
+// let them use — so the apps render, and never decide.
+
+import type { Activities, ParticipantRole, SessionEvent, SessionState, SessionStatus } from '../session/model.ts';
+import { formatSessionNumber } from '../session/sessionNumber.ts';
+
+export type Viewer = { kind: 'rep'; repId: string } | { kind: 'customer'; participantId: string };
+
+export interface ParticipantView {
+	id: string;
+	name: string;
+	role: ParticipantRole;
+	isMe: boolean;
+}
+
+export interface SessionView {
+	id: string;
+	number: string;
+	numberFormatted: string;
+	status: SessionStatus;
+	startedAt: number;
+	endedAt: number | null;
+	controller: { id: string; name: string } | null;
+	participants: ParticipantView[];
+	focusedCustomerId: string | null;
+	activities: Activities;
+	/** The viewer in this session; null once they are no longer in it (left, removed, handed over). */
+	me: { participantId: string; role: ParticipantRole } | null;
+	can: {
+		invite: boolean;
+		end: boolean;
+		leave: boolean;
+		focus: boolean;
+		removeParticipant: boolean;
+		transferControl: boolean;
+	};
+}
+
+export function viewFor(state: SessionState, viewer: Viewer): SessionView {
+	const me = state.participants.find((p) =>
+		viewer.kind === 'rep' ? p.repId === viewer.repId : p.id === viewer.participantId,
+	);
+	const live = state.status === 'live';
+	const controls = live && me?.role === 'controller';
+	const controller = state.participants.find((p) => p.id === state.controllerId);
+	return {
+		id: state.id,
+		number: state.number,
+		numberFormatted: formatSessionNumber(state.number),
+		status: state.status,
+		startedAt: state.startedAt,
+		endedAt: state.endedAt,
+		controller: controller ? { id: controller.id, name: controller.name } : null,
+		participants: state.participants.map((p) => ({ id: p.id, name: p.name, role: p.role, isMe: p.id === me?.id })),
+		focusedCustomerId: state.focusedCustomerId,
+		activities: state.activities,
+		me: me ? { participantId: me.id, role: me.role } : null,
+		can: {
+			invite: controls,
+			end: controls,
+			leave: state.status !== 'ended' && !!me && me.role !== 'controller',
+			focus: controls,
+			removeParticipant: controls,
+			transferControl: controls && state.participants.some((p) => p.role === 'assistant'),
+		},
+	};
+}
+
+/** A session event as a feed shows it: names resolved, for toasts and the transcript's system lines. */
+export interface FeedEvent {
+	id: number;
+	sessionId: string;
+	type: SessionEvent['type'];
+	at: number;
+	/** Who it is about (joined, left, focused, control from). */
+	who: string | null;
+	/** Control went to. */
+	to: string | null;
+	/** Why (left/removed/handedOver; stop and end reasons). */
+	reason: string | null;
+	/** For activity events. */
+	activity: string | null;
+}
+
+export function describeEvent(
+	id: number,
+	sessionId: string,
+	event: SessionEvent,
+	before: SessionState | null,
+	after: SessionState,
+): FeedEvent {
+	const nameOf = (pid: string | null | undefined) =>
+		(pid && (after.participants.find((p) => p.id === pid) ?? before?.participants.find((p) => p.id === pid))?.name) ||
+		null;
+	const base = { id, sessionId, type: event.type, at: event.at, who: null, to: null, reason: null, activity: null };
+	switch (event.type) {
+		case 'session.started':
+			return { ...base, who: event.controller.name };
+		case 'participant.joined':
+			return { ...base, who: event.participant.name, reason: event.participant.role };
+		case 'participant.left':
+			return { ...base, who: nameOf(event.participantId), reason: event.reason };
+		case 'customer.focused':
+			return { ...base, who: nameOf(event.participantId) };
+		case 'control.transferred':
+			return { ...base, who: nameOf(event.from), to: nameOf(event.to), reason: event.fromLeaves ? 'andLeave' : null };
+		case 'activity.started':
+			return { ...base, who: nameOf(event.participantId), activity: event.activity };
+		case 'activity.stopped':
+			return { ...base, who: nameOf(event.participantId), activity: event.activity, reason: event.reason };
+		case 'session.ended':
+			return { ...base, who: nameOf(event.by), reason: event.reason };
+	}
+}

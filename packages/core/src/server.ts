@@ -1,0 +1,36 @@
+// The server side of Tandem as the console's Node process uses it: open the database, run the
+// migrations, wire the services, and answer tRPC.
+
+import { join } from 'node:path';
+import { openDatabase } from '@tandem/db';
+import { loadConfig, type TandemConfig } from './config.ts';
+import { createServices, type Services } from './services.ts';
+import { createContext, type Context } from './trpc/context.ts';
+import { appRouter, type AppRouter } from './trpc/root.ts';
+
+export interface Tandem {
+	router: AppRouter;
+	services: Services;
+	createContext(opts: { req: Request; resHeaders: Headers; clientAddress?: string }): Promise<Context>;
+	close(): Promise<void>;
+}
+
+export async function createTandem(config: TandemConfig): Promise<Tandem> {
+	const handle = await openDatabase({ url: config.databaseUrl, dataDir: join(config.dataDir, 'pglite') });
+	const services = createServices(handle.db, handle.kind, {
+		publicUrl: config.publicUrl,
+		auditKey: config.auditKey,
+		lockout: config.lockout,
+	});
+	return {
+		router: appRouter,
+		services,
+		createContext: (opts) => createContext(services, opts),
+		close: () => handle.close(),
+	};
+}
+
+export { loadConfig, type TandemConfig, appRouter, type AppRouter, type Context };
+export { createServices, type Services } from './services.ts';
+export { createCaller } from './trpc/root.ts';
+export type { FeedItem } from './trpc/routers/feed.ts';

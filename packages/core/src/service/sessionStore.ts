@@ -1,0 +1,168 @@
+// Where sessions live: the append-only `session_events` (hash-chained) and the projections kept beside
+// them in the same transaction (`support_sessions`, `participants`).
+
+import { and, eq, gt, inArray, isNull, ne, asc } from 'drizzle-orm';
+import { participants, sessionEvents, supportSessions } from '@tandem/db';
+import { chainHash, GENESIS } from '../audit/chain.ts';
+import { customersIn } from '../session/decide.ts';
+import { evolve } from '../session/evolve.ts';
+import type { SessionEvent, SessionState } from '../session/model.ts';
+import type { Tx } from './repLoad.ts';
+
+export interface StoredEvent {
+	id: number;
+	sessionId: string;
+	seq: number;
+	event: SessionEvent;
+}
+
+export async function loadSession(db: Tx, sessionId: string): Promise<(SessionState & { lastHash: string }) | null> {
+	const [row] = await db.select().from(supportSessions).where(eq(supportSessions.id, sessionId));
+	return row ? { ...(row.state as SessionState), lastHash: row.lastHash } : null;
+}
+
+export async function findLiveSessionByNumber(db: Tx, number: string): Promise<string | null> {
+	const [row] = await db
+		.select({ id: supportSessions.id })
+		.from(supportSessions)
+		.where(and(eq(supportSessions.number, number), ne(supportSessions.status, 'ended')));
+	return row?.id ?? null;
+}
+
+/**
+ * Append events after `before` (null for a new session), update the projections, and return the new
+ * state with the stored events (their global ids are the feed's positions).
+ */
+export async function appendEvents(
+	db: Tx,
+	auditKey: Buffer,
+	before: (SessionState & { lastHash?: string }) | null,
+	events: readonly SessionEvent[],
+	actor: string,
+	customerTokenHash?: string,
+): Promise<{ state: SessionState; stored: StoredEvent[] }> {
+	let state: SessionState | null = before ? stripHash(before) : null;
+	let prevHash = before?.lastHash ?? GENESIS;
+	const rows: (typeof sessionEvents.$inferInsert)[] = [];
+	for (const event of events) {
+		state = evolve(state, event);
+		const row = {
+			sessionId: state.id,
+			seq: state.version,
+			type: event.type,
+			payload: event as unknown as Record<string, unknown>,
+			actor,
+			at: new Date(event.at),
+		};
+		const hash = chainHash(auditKey, prevHash, row);
+		rows.push({ ...row, prevHash, hash });
+		prevHash = hash;
+	}
+	if (!state) throw new Error('appendEvents: no state');
+
+	const projection = {
+		number: state.number,
+		status: state.status,
+		controllerRepId: state.participants.find((p) => p.id === state!.controllerId)?.repId ?? null,
+		customerCount: state.status === 'ended' ? 0 : customersIn(state),
+		state,
+		version: state.version,
+		lastHash: prevHash,
+		endedAt: state.endedAt ? new Date(state.endedAt) : null,
+	};
+	if (before) {
+		await db.update(supportSessions).set(projection).where(eq(supportSessions.id, state.id));
+	} else {
+		await db.insert(supportSessions).values({ id: state.id, startedAt: new Date(state.startedAt), ...projection });
+	}
+
+	for (const event of events) await projectParticipant(db, state, event, customerTokenHash);
+
+	const inserted = rows.length
+		? await db.insert(sessionEvents).values(rows).returning({ id: sessionEvents.id, seq: sessionEvents.seq })
+		: [];
+	const stored = inserted
+		.sort((a, b) => a.seq - b.seq)
+		.map((r, i) => ({ id: r.id, sessionId: state!.id, seq: r.seq, event: events[i]! }));
+	return { state, stored };
+}
+
+async function projectParticipant(db: Tx, state: SessionState, event: SessionEvent, tokenHash?: string): Promise<void> {
+	const at = new Date(event.at);
+	switch (event.type) {
+		case 'session.started':
+			await db.insert(participants).values({
+				id: event.controller.id,
+				sessionId: state.id,
+				repId: event.controller.repId ?? null,
+				name: event.controller.name,
+				role: 'controller',
+				joinedAt: at,
+			});
+			return;
+		case 'participant.joined':
+			await db.insert(participants).values({
+				id: event.participant.id,
+				sessionId: state.id,
+				repId: event.participant.repId ?? null,
+				name: event.participant.name,
+				role: event.participant.role,
+				tokenHash: event.participant.role === 'customer' ? (tokenHash ?? null) : null,
+				joinedAt: at,
+			});
+			return;
+		case 'participant.left':
+			await db.update(participants).set({ leftAt: at }).where(eq(participants.id, event.participantId));
+			return;
+		case 'control.transferred':
+			await db.update(participants).set({ role: 'controller' }).where(eq(participants.id, event.to));
+			await db.update(participants).set({ role: 'assistant' }).where(eq(participants.id, event.from));
+			return;
+		case 'session.ended':
+			await db
+				.update(participants)
+				.set({ leftAt: at })
+				.where(and(eq(participants.sessionId, state.id), isNull(participants.leftAt)));
+			return;
+		default:
+			return;
+	}
+}
+
+function stripHash(s: SessionState & { lastHash?: string }): SessionState {
+	const { lastHash: _ignored, ...state } = s;
+	return state;
+}
+
+/** Sessions a rep takes part in now (controller or assistant). */
+export async function sessionsOfRep(db: Tx, repId: string): Promise<SessionState[]> {
+	const rows = await db
+		.select({ state: supportSessions.state })
+		.from(participants)
+		.innerJoin(supportSessions, eq(participants.sessionId, supportSessions.id))
+		.where(and(eq(participants.repId, repId), isNull(participants.leftAt), ne(supportSessions.status, 'ended')))
+		.orderBy(asc(supportSessions.startedAt));
+	return rows.map((r) => r.state as SessionState);
+}
+
+export async function customerByTokenHash(
+	db: Tx,
+	tokenHash: string,
+): Promise<{ participantId: string; sessionId: string } | null> {
+	const [row] = await db
+		.select({ participantId: participants.id, sessionId: participants.sessionId })
+		.from(participants)
+		.where(eq(participants.tokenHash, tokenHash));
+	return row ?? null;
+}
+
+/** Events after a feed position, for the given sessions, in order. */
+export async function eventsSince(db: Tx, sessionIds: readonly string[], afterId: number): Promise<StoredEvent[]> {
+	if (sessionIds.length === 0) return [];
+	const rows = await db
+		.select({ id: sessionEvents.id, sessionId: sessionEvents.sessionId, seq: sessionEvents.seq, payload: sessionEvents.payload })
+		.from(sessionEvents)
+		.where(and(inArray(sessionEvents.sessionId, [...sessionIds]), gt(sessionEvents.id, afterId)))
+		.orderBy(asc(sessionEvents.id));
+	return rows.map((r) => ({ id: r.id, sessionId: r.sessionId, seq: r.seq, event: r.payload as SessionEvent }));
+}

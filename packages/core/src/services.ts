@@ -1,0 +1,31 @@
+// The services one Tandem node runs, wired to one database and one bus.
+
+import type { Database } from '@tandem/db';
+import { RepAccounts, type LockoutPolicy } from './auth/repAccounts.ts';
+import { Bus } from './feed/bus.ts';
+import { SessionService } from './service/sessionService.ts';
+
+export interface ServicesConfig {
+	publicUrl: string;
+	auditKey: Buffer;
+	lockout?: LockoutPolicy;
+}
+
+export interface Services {
+	db: Database;
+	config: ServicesConfig;
+	bus: Bus;
+	reps: RepAccounts;
+	sessions: SessionService;
+}
+
+export function createServices(db: Database, dbKind: 'pglite' | 'postgres', config: ServicesConfig): Services {
+	const bus = new Bus();
+	return {
+		db,
+		config,
+		bus,
+		reps: new RepAccounts(db, config.lockout),
+		sessions: new SessionService({ db, dbKind, auditKey: config.auditKey, bus }),
+	};
+}

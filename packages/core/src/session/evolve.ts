@@ -1,0 +1,79 @@
+// How each event changes a session. Applying a session's events in order rebuilds its state.
+
+import { noActivities, type SessionEvent, type SessionState } from './model.ts';
+
+export function evolve(state: SessionState | null, event: SessionEvent): SessionState {
+	if (event.type === 'session.started') {
+		return {
+			id: event.sessionId,
+			number: event.number,
+			status: 'live',
+			controllerId: event.controller.id,
+			participants: [event.controller],
+			focusedCustomerId: null,
+			activities: noActivities(),
+			startedAt: event.at,
+			endedAt: null,
+			version: 1,
+		};
+	}
+	if (!state) throw new Error(`event ${event.type} before session.started`);
+	const next: SessionState = { ...state, version: state.version + 1 };
+
+	switch (event.type) {
+		case 'participant.joined': {
+			next.participants = [...state.participants, event.participant];
+			if (event.participant.role === 'customer' && !state.focusedCustomerId) next.focusedCustomerId = event.participant.id;
+			return next;
+		}
+		case 'participant.left': {
+			next.participants = state.participants.filter((p) => p.id !== event.participantId);
+			if (state.focusedCustomerId === event.participantId) {
+				next.focusedCustomerId = next.participants.find((p) => p.role === 'customer')?.id ?? null;
+			}
+			if (state.controllerId === event.participantId) next.controllerId = null;
+			return next;
+		}
+		case 'customer.focused':
+			next.focusedCustomerId = event.participantId;
+			return next;
+		case 'control.transferred':
+			next.controllerId = event.to;
+			next.participants = state.participants.map((p) =>
+				p.id === event.to ? { ...p, role: 'controller' } : p.id === event.from ? { ...p, role: 'assistant' } : p,
+			);
+			return next;
+		case 'activity.started': {
+			const a = { ...state.activities };
+			if (event.activity === 'sharing') a.sharing = [...a.sharing, event.participantId];
+			else if (event.activity === 'video') a.video = [...a.video, event.participantId];
+			else if (event.activity === 'recording') a.recording = true;
+			else if (event.activity === 'voiceCall') a.voiceCall = true;
+			else a.fileTransfers += 1;
+			next.activities = a;
+			return next;
+		}
+		case 'activity.stopped': {
+			const a = { ...state.activities };
+			if (event.activity === 'sharing') a.sharing = a.sharing.filter((id) => id !== event.participantId);
+			else if (event.activity === 'video') a.video = a.video.filter((id) => id !== event.participantId);
+			else if (event.activity === 'recording') a.recording = false;
+			else if (event.activity === 'voiceCall') a.voiceCall = false;
+			else a.fileTransfers = 0;
+			next.activities = a;
+			return next;
+		}
+		case 'session.ended':
+			next.status = 'ended';
+			next.endedAt = event.at;
+			next.controllerId = null;
+			next.activities = noActivities();
+			return next;
+	}
+}
+
+export function replay(events: readonly SessionEvent[]): SessionState | null {
+	let state: SessionState | null = null;
+	for (const e of events) state = evolve(state, e);
+	return state;
+}

@@ -1,0 +1,166 @@
+// The support session as the rules see it: participants, who controls, what is going on.
+// Pure data; `decide` and `evolve` are the only code that reasons about it.
+
+export type SessionId = string;
+export type ParticipantId = string;
+export type RepId = string;
+
+export type SessionStatus = 'live' | 'waiting' | 'ended';
+export type ParticipantRole = 'controller' | 'assistant' | 'customer';
+
+export interface Participant {
+	id: ParticipantId;
+	role: ParticipantRole;
+	/** Set for reps (controller, assistants); absent for customers. */
+	repId?: RepId;
+	name: string;
+	joinedAt: number;
+	/** A rep console supports voice when the rep's Voice calls setting is on and a microphone was granted. */
+	voiceCapable: boolean;
+}
+
+/** Support activities (SPEC §9). Until the media issue wires them to the SFU they are flags. */
+export interface Activities {
+	/** Who is sharing a desktop or an application (the rep and/or customers). */
+	sharing: ParticipantId[];
+	/** Whose webcam is on. */
+	video: ParticipantId[];
+	recording: boolean;
+	voiceCall: boolean;
+	/** File transfers in flight. */
+	fileTransfers: number;
+}
+
+export type Activity = 'sharing' | 'video' | 'recording' | 'voiceCall' | 'fileTransfer';
+
+export interface SessionState {
+	id: SessionId;
+	number: string;
+	status: SessionStatus;
+	/** The one controlling rep; null only while a session handed to WebACD waits for an agent, or after the end. */
+	controllerId: ParticipantId | null;
+	/** Present participants, in joining order. */
+	participants: Participant[];
+	/** The customer the rep focuses on (SPEC §5). */
+	focusedCustomerId: ParticipantId | null;
+	activities: Activities;
+	startedAt: number;
+	endedAt: number | null;
+	/** Number of events applied; the next event's sequence number within the session. */
+	version: number;
+}
+
+export const noActivities = (): Activities => ({
+	sharing: [],
+	video: [],
+	recording: false,
+	voiceCall: false,
+	fileTransfers: 0,
+});
+
+// ------------------------------------------------------------------ events
+
+export type LeaveReason = 'left' | 'removed' | 'handedOver';
+export type StopReason = 'stopped' | 'controlTransferred' | 'focusChanged' | 'participantLeft' | 'sessionEnded';
+export type EndReason = 'ended' | 'consoleClosed' | 'connectionLost';
+
+export type SessionEvent =
+	| { type: 'session.started'; at: number; sessionId: SessionId; number: string; controller: Participant }
+	| { type: 'participant.joined'; at: number; participant: Participant }
+	| { type: 'participant.left'; at: number; participantId: ParticipantId; reason: LeaveReason }
+	| { type: 'customer.focused'; at: number; participantId: ParticipantId }
+	| { type: 'control.transferred'; at: number; from: ParticipantId; to: ParticipantId; fromLeaves: boolean }
+	| { type: 'activity.started'; at: number; activity: Activity; participantId: ParticipantId }
+	| { type: 'activity.stopped'; at: number; activity: Activity; participantId: ParticipantId | null; reason: StopReason }
+	| { type: 'session.ended'; at: number; by: ParticipantId | null; reason: EndReason };
+
+export type SessionEventType = SessionEvent['type'];
+
+// ------------------------------------------------------------------ commands
+
+export type Command =
+	| { type: 'start'; sessionId: SessionId; number: string; participantId: ParticipantId }
+	| { type: 'joinAsCustomer'; participantId: ParticipantId; name: string }
+	| { type: 'assist'; participantId: ParticipantId }
+	| { type: 'focusCustomer'; participantId: ParticipantId }
+	| { type: 'transferControl'; to: ParticipantId; leave: boolean }
+	| { type: 'leave' }
+	| { type: 'removeParticipant'; participantId: ParticipantId }
+	| { type: 'end' }
+	| { type: 'startActivity'; activity: Activity }
+	| { type: 'stopActivity'; activity: Activity; participantId?: ParticipantId }
+	| { type: 'endForLostConsole'; reason: 'consoleClosed' | 'connectionLost' };
+
+export type CommandType = Command['type'];
+
+// ------------------------------------------------------------------ actors and what decide needs to know about them
+
+export type SessionMode = 'single' | 'multi';
+
+/** What the rules need about a rep beyond one session: limits and current load (SPEC §2, §5). */
+export interface RepLoad {
+	repId: RepId;
+	name: string;
+	mode: SessionMode;
+	/** Site maximum of sessions a rep controls at once (multi-session mode). */
+	maxSessions: number;
+	/** Maximum customers this rep may help at once, over every session they control. */
+	maxCustomers: number;
+	/** Live sessions this rep controls now. */
+	controlledSessions: number;
+	/** Customers in the sessions this rep controls now. */
+	customersHelped: number;
+	voiceCapable: boolean;
+}
+
+export type Actor =
+	| { kind: 'rep'; rep: RepLoad; participantId?: ParticipantId }
+	| { kind: 'customer'; participantId: ParticipantId | null }
+	| { kind: 'anonymous' }
+	| { kind: 'system' };
+
+export interface DecideContext {
+	now: number;
+	/** Load of the rep who controls the session (for a customer joining), when there is one. */
+	controllerLoad?: RepLoad;
+	/** Load of the rep control would go to (transferControl). */
+	targetLoad?: RepLoad;
+}
+
+// ------------------------------------------------------------------ refusals
+
+/** Every way a command can be refused. Each code is also a message key in both languages. */
+export const refusalCodes = [
+	'notSignedIn',
+	'sessionNotFound',
+	'sessionEnded',
+	'sessionWaiting',
+	'sessionExists',
+	'notInSession',
+	'notController',
+	'notARep',
+	'singleSessionBusy',
+	'maxSessionsReached',
+	'customerLimitReached',
+	'alreadyInSession',
+	'controllerCannotLeave',
+	'participantNotFound',
+	'notACustomer',
+	'notAnAssistant',
+	'targetSingleSessionBusy',
+	'targetOverloaded',
+	'cannotRemoveSelf',
+	'assistantsCannotDoThat',
+	'activityAlreadyOn',
+	'activityNotOn',
+	'nameRequired',
+	'alreadyFocused',
+] as const;
+
+export type RefusalCode = (typeof refusalCodes)[number];
+
+export interface Refusal {
+	code: RefusalCode;
+}
+
+export type Decision = { ok: true; events: SessionEvent[] } | { ok: false; refusal: Refusal };

@@ -1,0 +1,17 @@
+// The API: small routers per area merged in one root.
+
+import { adminRouter } from './routers/admin.ts';
+import { authRouter } from './routers/auth.ts';
+import { feedRouter } from './routers/feed.ts';
+import { sessionRouter } from './routers/session.ts';
+import { createCallerFactory, router } from './trpc.ts';
+
+export const appRouter = router({
+	auth: authRouter,
+	admin: adminRouter,
+	session: sessionRouter,
+	feed: feedRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);

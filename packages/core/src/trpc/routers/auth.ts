@@ -1,0 +1,44 @@
+// Signing in and out, and the one-time creation of the first admin on an empty database.
+
+import { z } from 'zod';
+import { profileOf } from '../../auth/repAccounts.ts';
+import { REP_COOKIE } from '../context.ts';
+import { publicProcedure, repProcedure, router } from '../trpc.ts';
+
+export const email = z.string().trim().toLowerCase().max(254).pipe(z.email());
+export const password = z.string().min(8).max(200);
+export const personName = z.string().trim().min(1).max(80);
+
+export const authRouter = router({
+	status: publicProcedure.query(async ({ ctx }) => ({
+		setupNeeded: await ctx.services.reps.setupNeeded(),
+		me: ctx.rep ? profileOf(ctx.rep) : null,
+	})),
+
+	createFirstAdmin: publicProcedure
+		.input(z.object({ name: personName, email, password }))
+		.mutation(async ({ ctx, input }) => {
+			const admin = await ctx.services.reps.createFirstAdmin(input);
+			const { token } = await ctx.services.reps.signIn(input.email, input.password);
+			ctx.setCookie(REP_COOKIE, token);
+			return admin;
+		}),
+
+	signIn: publicProcedure
+		.input(z.object({ email: z.string().trim().max(254), password: z.string().max(200) }))
+		.mutation(async ({ ctx, input }) => {
+			const { token, rep } = await ctx.services.reps.signIn(input.email, input.password);
+			ctx.setCookie(REP_COOKIE, token);
+			return rep;
+		}),
+
+	signOut: publicProcedure.mutation(async ({ ctx }) => {
+		await ctx.services.reps.signOut(ctx.repToken);
+		ctx.clearCookie(REP_COOKIE);
+		return { ok: true };
+	}),
+
+	setLanguage: repProcedure
+		.input(z.object({ language: z.enum(['en', 'sr']) }))
+		.mutation(({ ctx, input }) => ctx.services.reps.update(ctx.rep.id, { language: input.language })),
+});

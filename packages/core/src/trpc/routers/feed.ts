@@ -1,0 +1,99 @@
+// One feed per page (ARCHITECTURE §7): a subscription carrying every session the page shows.
+// Each item is tracked by the global event id, so a reconnecting page resumes where it was: it gets a
+// fresh snapshot plus the events it missed.
+
+import { tracked } from '@trpc/server';
+import { sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { SessionChange } from '../../feed/bus.ts';
+import { describeEvent, viewFor, type FeedEvent, type SessionView, type Viewer } from '../../feed/views.ts';
+import type { SessionState } from '../../session/model.ts';
+import { eventsSince, sessionsOfRep } from '../../service/sessionStore.ts';
+import type { Context } from '../context.ts';
+import { publicProcedure, router } from '../trpc.ts';
+
+export type FeedItem =
+	| { kind: 'snapshot'; sessions: SessionView[]; missed: FeedEvent[] }
+	| { kind: 'session'; session: SessionView; events: FeedEvent[] };
+
+export const feedRouter = router({
+	events: publicProcedure
+		.input(z.object({ as: z.enum(['rep', 'customer']), lastEventId: z.string().regex(/^\d+$/).nullish() }))
+		.subscription(async function* ({ ctx, input, signal }) {
+			const viewer = await viewerOf(ctx, input.as);
+			if (!viewer) return;
+
+			// Listen first, then read the snapshot, so nothing falls between the two.
+			const queue: SessionChange[] = [];
+			let wake: (() => void) | null = null;
+			const unsubscribe = ctx.services.bus.subscribe((change) => {
+				if (concerns(change, viewer)) {
+					queue.push(change);
+					wake?.();
+				}
+			});
+			const stop = () => wake?.();
+			signal?.addEventListener('abort', stop);
+			try {
+				const position = await currentPosition(ctx);
+				const states = await sessionsOf(ctx, viewer);
+				const after = input.lastEventId ? Number(input.lastEventId) : null;
+				const missed =
+					after === null
+						? []
+						: (await eventsSince(ctx.services.db, states.map((s) => s.id), after)).map((e) =>
+								describeEvent(e.id, e.sessionId, e.event, null, states.find((s) => s.id === e.sessionId)!),
+							);
+				yield tracked(String(position), {
+					kind: 'snapshot',
+					sessions: states.map((s) => viewFor(s, viewer)),
+					missed,
+				} satisfies FeedItem);
+
+				while (!signal?.aborted) {
+					const change = queue.shift();
+					if (!change) {
+						await new Promise<void>((resolve) => (wake = resolve));
+						wake = null;
+						continue;
+					}
+					const last = change.events.at(-1)!;
+					if (last.id <= position) continue;
+					yield tracked(String(last.id), {
+						kind: 'session',
+						session: viewFor(change.state, viewer),
+						events: change.events.map((e) => describeEvent(e.id, e.sessionId, e.event, change.before, change.state)),
+					} satisfies FeedItem);
+				}
+			} finally {
+				unsubscribe();
+				signal?.removeEventListener('abort', stop);
+			}
+		}),
+});
+
+async function viewerOf(ctx: Context, as: 'rep' | 'customer'): Promise<Viewer | null> {
+	if (as === 'rep') return ctx.rep ? { kind: 'rep', repId: ctx.rep.id } : null;
+	if (!ctx.customerToken) return null;
+	const customer = await ctx.services.sessions.customerFromToken(ctx.customerToken);
+	return customer ? { kind: 'customer', participantId: customer.participantId } : null;
+}
+
+async function sessionsOf(ctx: Context, viewer: Viewer): Promise<SessionState[]> {
+	if (viewer.kind === 'rep') return sessionsOfRep(ctx.services.db, viewer.repId);
+	const customer = await ctx.services.sessions.customerFromToken(ctx.customerToken!);
+	const state = customer ? await ctx.services.sessions.state(customer.sessionId) : null;
+	return state ? [state] : [];
+}
+
+function concerns(change: SessionChange, viewer: Viewer): boolean {
+	const inIt = (s: SessionState | null) =>
+		!!s?.participants.some((p) => (viewer.kind === 'rep' ? p.repId === viewer.repId : p.id === viewer.participantId));
+	return inIt(change.state) || inIt(change.before);
+}
+
+async function currentPosition(ctx: Context): Promise<number> {
+	const result = await ctx.services.db.execute<{ id: string | number }>(sql`select coalesce(max(id), 0) as id from session_events`);
+	const rows = (result as unknown as { rows?: { id: string | number }[] }).rows ?? (result as unknown as { id: string | number }[]);
+	return Number(rows[0]?.id ?? 0);
+}

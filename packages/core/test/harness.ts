@@ -1,0 +1,77 @@
+// API test harness: the real tRPC router over a real database, called as browsers would — each
+// `Browser` keeps its own cookies, and every call builds its context from them.
+
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+import { freshDatabase, type DatabaseKind } from '@tandem/db/testing';
+import { createServices, type Services } from '../src/services.ts';
+import { createContext } from '../src/trpc/context.ts';
+import { createCaller } from '../src/trpc/root.ts';
+import { TRPCError } from '@trpc/server';
+import { TandemError, type ErrorCode } from '../src/refusal.ts';
+
+export interface World {
+	services: Services;
+	browser(): Browser;
+	/** A signed-in rep of the given kind, created by the admin. */
+	rep(name: string, options?: { sessionMode?: 'single' | 'multi'; maxCustomers?: number; voiceCalls?: boolean; isAdmin?: boolean }): Promise<Browser>;
+	admin: Browser;
+	close(): Promise<void>;
+}
+
+export class Browser {
+	readonly cookies = new Map<string, string>();
+	constructor(private readonly services: Services) {}
+
+	async api() {
+		const req = new Request('http://127.0.0.1/console/api/trpc', {
+			headers: { cookie: [...this.cookies].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('; ') },
+		});
+		const resHeaders = new Headers();
+		const ctx = await createContext(this.services, { req, resHeaders });
+		const store = (name: string, value: string, maxAge: number) => (maxAge > 0 ? this.cookies.set(name, value) : this.cookies.delete(name));
+		ctx.setCookie = (name, value, o) => store(name, value, o?.maxAgeSeconds ?? 1);
+		ctx.clearCookie = (name) => store(name, '', 0);
+		return createCaller(ctx);
+	}
+}
+
+export async function world(kind: DatabaseKind): Promise<World> {
+	const handle = await freshDatabase(kind, kind === 'postgres' ? inject('postgresBaseUrl') : undefined);
+	const services = createServices(handle.db, handle.kind, {
+		publicUrl: 'http://127.0.0.1:3000',
+		auditKey: randomBytes(32),
+		lockout: { freeAttempts: 3, baseLockSeconds: 60 },
+	});
+	const admin = new Browser(services);
+	await (await admin.api()).auth.createFirstAdmin({ name: 'Admin', email: 'admin@example.com', password: 'admin-password' });
+	let n = 0;
+	return {
+		services,
+		admin,
+		browser: () => new Browser(services),
+		async rep(name, options = {}) {
+			const email = `${name.toLowerCase()}-${++n}@example.com`;
+			await (await admin.api()).admin.createRep({ name, email, password: 'rep-password', ...options });
+			const b = new Browser(services);
+			await (await b.api()).auth.signIn({ email, password: 'rep-password' });
+			return b;
+		},
+		close: () => handle.close(),
+	};
+}
+
+/** The Tandem error code a call was refused with (fails the test when it was not refused). */
+export async function refusalOf(call: Promise<unknown>): Promise<ErrorCode | string> {
+	try {
+		await call;
+	} catch (error) {
+		if (error instanceof TRPCError) {
+			if (error.cause instanceof TandemError) return error.cause.code;
+			if (error.code === 'BAD_REQUEST') return 'invalidInput';
+			return error.code;
+		}
+		throw error;
+	}
+	throw new Error('expected the call to be refused, but it succeeded');
+}

@@ -1,0 +1,33 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+	test: {
+		projects: [
+			{
+				test: {
+					name: 'unit',
+					include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'messages/**/*.test.ts'],
+				},
+			},
+			{
+				test: {
+					name: 'api',
+					include: ['packages/*/test/**/*.test.ts'],
+					globalSetup: ['packages/db/test/postgresServer.ts'],
+					testTimeout: 60_000,
+					hookTimeout: 120_000,
+				},
+			},
+			{
+				test: {
+					name: 'browser',
+					include: ['tests/browser/**/*.test.ts'],
+					globalSetup: ['tests/browser/server.ts'],
+					testTimeout: 90_000,
+					hookTimeout: 120_000,
+					fileParallelism: false,
+				},
+			},
+		],
+	},
+});

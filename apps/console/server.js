@@ -17,7 +17,10 @@ const protocolHeader = process.env.PROTOCOL_HEADER.toLowerCase();
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const customerDir = normalize(process.env.TANDEM_CUSTOMER_DIST ?? join(here, '../customer/dist'));
-const { handler } = await import('./build/handler.js');
+// A variable, so that type-checking does not descend into the generated build.
+const handlerModule = './build/handler.js';
+/** @type {{ handler: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, next: () => void) => void }} */
+const { handler } = await import(handlerModule);
 
 const host = process.env.HOST ?? '127.0.0.1';
 const port = Number(process.env.PORT ?? 3000);

@@ -14,11 +14,11 @@ export type ErrorCode =
 	| 'forbidden';
 
 export class TandemError extends Error {
-	constructor(
-		readonly code: ErrorCode,
-		message?: string,
-	) {
+	readonly code: ErrorCode;
+
+	constructor(code: ErrorCode, message?: string) {
 		super(message ?? code);
+		this.code = code;
 		this.name = 'TandemError';
 	}
 }

@@ -3,6 +3,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
+import { openDatabase, type DatabaseHandle } from '@tandem/db';
 import { freshDatabase, type DatabaseKind } from '@tandem/db/testing';
 import { createServices, type Services } from '../src/services.ts';
 import { createContext } from '../src/trpc/context.ts';
@@ -16,12 +17,17 @@ export interface World {
 	/** A signed-in rep of the given kind, created by the admin. */
 	rep(name: string, options?: { sessionMode?: 'single' | 'multi'; maxCustomers?: number; voiceCalls?: boolean; isAdmin?: boolean }): Promise<Browser>;
 	admin: Browser;
+	/** A second Tandem node over the same database (PostgreSQL only): shares nothing in-process. */
+	secondNode(): Promise<World>;
 	close(): Promise<void>;
 }
 
 export class Browser {
 	readonly cookies = new Map<string, string>();
-	constructor(private readonly services: Services) {}
+	private readonly services: Services;
+	constructor(services: Services) {
+		this.services = services;
+	}
 
 	async api() {
 		const req = new Request('http://127.0.0.1/console/api/trpc', {
@@ -38,13 +44,19 @@ export class Browser {
 
 export async function world(kind: DatabaseKind): Promise<World> {
 	const handle = await freshDatabase(kind, kind === 'postgres' ? inject('postgresBaseUrl') : undefined);
+	const auditKey = randomBytes(32);
+	const w = worldOn(handle, auditKey);
+	await (await w.admin.api()).auth.createFirstAdmin({ name: 'Admin', email: 'admin@example.com', password: 'admin-password' });
+	return w;
+}
+
+function worldOn(handle: DatabaseHandle, auditKey: Buffer): World {
 	const services = createServices(handle.db, handle.kind, {
 		publicUrl: 'http://127.0.0.1:3000',
-		auditKey: randomBytes(32),
+		auditKey,
 		lockout: { freeAttempts: 3, baseLockSeconds: 60 },
 	});
 	const admin = new Browser(services);
-	await (await admin.api()).auth.createFirstAdmin({ name: 'Admin', email: 'admin@example.com', password: 'admin-password' });
 	let n = 0;
 	return {
 		services,
@@ -56,6 +68,12 @@ export async function world(kind: DatabaseKind): Promise<World> {
 			const b = new Browser(services);
 			await (await b.api()).auth.signIn({ email, password: 'rep-password' });
 			return b;
+		},
+		async secondNode() {
+			if (!handle.url) throw new Error('a second node needs PostgreSQL');
+			const other = worldOn(await openDatabase({ url: handle.url }), auditKey);
+			for (const [k, v] of admin.cookies) other.admin.cookies.set(k, v);
+			return other;
 		},
 		close: () => handle.close(),
 	};

@@ -145,9 +145,18 @@ describe('concurrency on postgres', () => {
 	afterAll(() => w?.close());
 
 	it('two Starts at once in single-session mode: exactly one passes', async () => {
-		const rep = await w.rep('Racer', { sessionMode: 'single' });
-		// Two separate service instances (two nodes) over the same database: only the database lock serialises them.
-		const results = await Promise.allSettled([(await rep.api()).session.start(), (await rep.api()).session.start()]);
-		expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+		const node2 = await w.secondNode();
+		for (let round = 0; round < 5; round++) {
+			const rep = await w.rep(`Racer${round}`, { sessionMode: 'single' });
+			// The same rep on two nodes: nothing in-process is shared, only the database lock serialises them.
+			const elsewhere = node2.browser();
+			for (const [k, v] of rep.cookies) elsewhere.cookies.set(k, v);
+			const [a, b] = [await rep.api(), await elsewhere.api()];
+			const results = await Promise.allSettled([a.session.start(), b.session.start()]);
+			expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+			const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+			expect(refused.reason.cause.code).toBe('singleSessionBusy');
+		}
+		await node2.close();
 	});
 });

@@ -11,6 +11,8 @@ export type Database = PgDatabase<PgQueryResultHKT, Schema>;
 export interface DatabaseHandle {
 	db: Database;
 	kind: 'pglite' | 'postgres';
+	/** The PostgreSQL URL, when it is one. */
+	url?: string;
 	close(): Promise<void>;
 }
 
@@ -33,7 +35,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
 		const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
 		const db = drizzle(pool, { schema });
 		await migrate(db, { migrationsFolder });
-		return { db: db as unknown as Database, kind: 'postgres', close: () => pool.end() };
+		return { db: db as unknown as Database, kind: 'postgres', url: options.url, close: () => pool.end() };
 	}
 	const { PGlite } = await import('@electric-sql/pglite');
 	const { drizzle } = await import('drizzle-orm/pglite');

@@ -60,11 +60,15 @@ const LOGIN_TTL_MS = 7 * 24 * 3600 * 1000;
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 export class RepAccounts {
-	constructor(
-		private readonly db: Database,
-		private readonly lockout: LockoutPolicy = { freeAttempts: 5, baseLockSeconds: 30 },
-		private readonly now: () => number = Date.now,
-	) {}
+	private readonly db: Database;
+	private readonly lockout: LockoutPolicy;
+	private readonly now: () => number;
+
+	constructor(db: Database, lockout: LockoutPolicy = { freeAttempts: 5, baseLockSeconds: 30 }, now: () => number = Date.now) {
+		this.db = db;
+		this.lockout = lockout;
+		this.now = now;
+	}
 
 	async setupNeeded(): Promise<boolean> {
 		const [row] = await this.db.select({ n: count() }).from(reps);

@@ -35,7 +35,10 @@ export class SessionService {
 	private readonly mutex = new KeyedMutex();
 	private readonly now: () => number;
 
-	constructor(private readonly deps: SessionServiceDeps) {
+	private readonly deps: SessionServiceDeps;
+
+	constructor(deps: SessionServiceDeps) {
+		this.deps = deps;
 		this.now = deps.now ?? Date.now;
 	}
 

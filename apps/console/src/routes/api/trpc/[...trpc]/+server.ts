@@ -3,13 +3,14 @@ import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { getTandem } from '#lib/server/tandem.ts';
 import type { RequestHandler } from './$types';
 
-const handle: RequestHandler = async ({ request }) => {
+const handle: RequestHandler = async ({ request, getClientAddress }) => {
   const tandem = await getTandem();
   return fetchRequestHandler({
     endpoint: '/console/api/trpc',
     req: request,
     router: tandem.router,
-    createContext: ({ req, resHeaders }) => tandem.createContext({ req, resHeaders }),
+    createContext: ({ req, resHeaders }) =>
+      tandem.createContext({ req, resHeaders, clientAddress: getClientAddress() }),
   });
 };
 

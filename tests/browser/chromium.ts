@@ -1,0 +1,37 @@
+// The system Chromium driven by playwright-core (no browser download), with the flags this machine needs.
+
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { inject } from 'vitest';
+
+export const CHROMIUM_ARGS = [
+	'--headless',
+	'--no-sandbox',
+	'--disable-gpu',
+	'--disable-quic',
+	'--no-first-run',
+	'--disable-background-networking',
+	'--disable-component-update',
+	'--disable-sync',
+	'--use-fake-device-for-media-stream',
+	'--use-fake-ui-for-media-stream',
+	'--allow-loopback-in-peer-connection',
+];
+
+export async function launchChromium(): Promise<Browser> {
+	return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+export const baseUrl = () => inject('baseUrl');
+
+/** A person's browser: its own cookies, in a language. */
+export async function person(browser: Browser, locale: 'en-US' | 'sr-Latn-RS' = 'en-US'): Promise<{ context: BrowserContext; page: Page }> {
+	const context = await browser.newContext({
+		baseURL: baseUrl(),
+		locale,
+		extraHTTPHeaders: { 'Accept-Language': locale === 'en-US' ? 'en-US,en' : 'sr-Latn-RS,sr' },
+		viewport: { width: 1280, height: 800 },
+	});
+	context.setDefaultTimeout(15_000);
+	const page = await context.newPage();
+	return { context, page };
+}

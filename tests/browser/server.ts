@@ -1,0 +1,63 @@
+// Global setup of the browser suite: the built product, as `npm start` runs it (PGlite in a fresh data
+// directory), on a free port. Tests reach it at inject('baseUrl').
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+
+declare module 'vitest' {
+	export interface ProvidedContext {
+		baseUrl: string;
+	}
+}
+
+const freePort = () =>
+	new Promise<number>((resolve, reject) => {
+		const s = createServer();
+		s.listen(0, '127.0.0.1', () => {
+			const { port } = s.address() as { port: number };
+			s.close(() => resolve(port));
+		});
+		s.on('error', reject);
+	});
+
+export default async function setup(project: TestProject) {
+	const dataDir = mkdtempSync(join(tmpdir(), 'tandem-browser-'));
+	const port = await freePort();
+	const baseUrl = `http://127.0.0.1:${port}`;
+	const server: ChildProcess = spawn(process.execPath, ['apps/console/server.js'], {
+		env: {
+			...process.env,
+			PORT: String(port),
+			HOST: '127.0.0.1',
+			TANDEM_DATA_DIR: dataDir,
+			TANDEM_PUBLIC_URL: baseUrl,
+		},
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
+	let output = '';
+	server.stdout?.on('data', (d) => (output += d));
+	server.stderr?.on('data', (d) => (output += d));
+	const deadline = Date.now() + 60_000;
+	for (;;) {
+		if (server.exitCode !== null) throw new Error(`the server exited (${server.exitCode}):\n${output}`);
+		try {
+			const res = await fetch(`${baseUrl}/console/api/trpc/auth.status`);
+			if (res.ok) break;
+		} catch {
+			/* not up yet */
+		}
+		if (Date.now() > deadline) throw new Error(`the server did not come up in 60 s:\n${output}`);
+		await new Promise((r) => setTimeout(r, 200));
+	}
+	project.provide('baseUrl', baseUrl);
+	return async () => {
+		server.kill('SIGTERM');
+		await new Promise((r) => (server.exitCode !== null ? r(null) : server.once('exit', r)));
+		if (process.env.TANDEM_TEST_SERVER_LOG) console.log(output);
+		rmSync(dataDir, { recursive: true, force: true });
+	};
+}

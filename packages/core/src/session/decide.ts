@@ -111,9 +111,13 @@ export function decide(state: SessionState | null, command: Command, actor: Acto
 			if (!me) return refuse(actor.kind === 'anonymous' ? 'notSignedIn' : 'notInSession');
 			const whose = command.participantId ?? me.id;
 			if (whose !== me.id && me.role !== 'controller') return refuse('notController');
-			if (command.activity === 'recording' && me.role !== 'controller') return refuse('notController');
-			if (!isOn(state, command.activity, whose)) return refuse('activityNotOn');
 			const perParticipant = command.activity === 'sharing' || command.activity === 'video';
+			// Recording, the voice call and file transfers are the session's, not one person's: stopping one
+			// stops it for everyone, so only who may start it may stop it (SPEC §1: assistants have no files).
+			if (!perParticipant && !whoMayStart[command.activity].includes(me.role)) {
+				return refuse(me.role === 'assistant' ? 'assistantsCannotDoThat' : 'notController');
+			}
+			if (!isOn(state, command.activity, whose)) return refuse('activityNotOn');
 			return accept([
 				{
 					type: 'activity.stopped',

@@ -31,7 +31,11 @@ export function evolve(state: SessionState | null, event: SessionEvent): Session
 			if (state.focusedCustomerId === event.participantId) {
 				next.focusedCustomerId = next.participants.find((p) => p.role === 'customer')?.id ?? null;
 			}
-			if (state.controllerId === event.participantId) next.controllerId = null;
+			if (state.controllerId === event.participantId) {
+				// A live session without its controller waits for one (SPEC §1, §7).
+				next.controllerId = null;
+				if (state.status === 'live') next.status = 'waiting';
+			}
 			return next;
 		}
 		case 'customer.focused':

@@ -1,0 +1,779 @@
+// The rule table of a support session (SPEC §1, §2, §4, §5, §6): every command, by every kind of actor,
+// against every kind of session state — and what `decide` answers: the exact events it accepts, or the
+// refusal code. One row per case; read the table, not the test code.
+//
+// States are built by replaying events through `evolve` (see `given`), never written by hand.
+// Events are compared as one-line summaries (`summary` below) carrying the fields that matter.
+
+import { describe, it, expect } from 'vitest';
+import { decide } from './decide.ts';
+import { evolve, replay } from './evolve.ts';
+import {
+	noActivities,
+	type Activity,
+	type Actor,
+	type Command,
+	type DecideContext,
+	type RefusalCode,
+	type RepLoad,
+	type SessionEvent,
+	type SessionState,
+	type SessionStatus,
+} from './model.ts';
+import { formatSessionNumber, generateSessionNumber, parseSessionNumber } from './sessionNumber.ts';
+
+// ================================================================== people
+
+const NOW = 1_000_000;
+
+function rep(name: string, over: Partial<RepLoad> = {}): RepLoad {
+	return {
+		repId: `r-${name.toLowerCase()}`,
+		name,
+		mode: 'multi',
+		maxSessions: 3,
+		maxCustomers: 5,
+		controlledSessions: 0,
+		customersHelped: 0,
+		voiceCapable: true,
+		...over,
+	};
+}
+
+const ANA = rep('Ana'); // starts and controls the session
+const BOJAN = rep('Bojan'); // assists; console supports voice
+const DARA = rep('Dara', { voiceCapable: false }); // assists; console without voice
+const CECA = rep('Ceca'); // another rep, not in the session
+
+/** A rep's participant id in the session. */
+const pid = (r: RepLoad) => `p-${r.name.toLowerCase()}`;
+const C1 = 'c-1'; // first customer (Mira), focused on joining
+const C2 = 'c-2'; // second customer (Nikola)
+
+const actors = {
+	controller: { kind: 'rep', rep: ANA },
+	assistant: { kind: 'rep', rep: BOJAN },
+	customer: { kind: 'customer', participantId: C1 },
+	customer2: { kind: 'customer', participantId: C2 },
+	newCustomer: { kind: 'customer', participantId: null },
+	otherRep: { kind: 'rep', rep: CECA },
+	anonymous: { kind: 'anonymous' },
+	system: { kind: 'system' },
+	// After control went from Ana to Bojan:
+	'Ana (ex-controller)': { kind: 'rep', rep: ANA },
+	'Bojan (new controller)': { kind: 'rep', rep: BOJAN },
+} as const satisfies Record<string, Actor>;
+type ActorName = keyof typeof actors;
+
+// ================================================================== states, from events
+
+class Given {
+	readonly label: string;
+	readonly events: readonly SessionEvent[];
+
+	constructor(label: string, events: readonly SessionEvent[]) {
+		this.label = label;
+		this.events = events;
+	}
+
+	/** The state these events build, frozen so that any mutation by `evolve` throws. */
+	state(): SessionState | null {
+		return deepFreeze(replay(this.events));
+	}
+
+	named(label: string): Given {
+		return new Given(label, this.events);
+	}
+
+	private then(label: string, make: (at: number, s: SessionState | null) => SessionEvent[]): Given {
+		const at = this.events.length + 1;
+		return new Given(this.label === 'no session' ? label : `${this.label}, ${label}`, [
+			...this.events,
+			...make(at, replay(this.events)),
+		]);
+	}
+
+	started(by: RepLoad = ANA): Given {
+		return this.then('live', (at) => [
+			{
+				type: 'session.started',
+				at,
+				sessionId: 's-1',
+				number: '123456789',
+				controller: { id: pid(by), role: 'controller', repId: by.repId, name: by.name, joinedAt: at, voiceCapable: by.voiceCapable },
+			},
+		]);
+	}
+
+	customer(id: string, name: string): Given {
+		return this.then(`+customer ${id}`, (at) => [
+			{ type: 'participant.joined', at, participant: { id, role: 'customer', name, joinedAt: at, voiceCapable: false } },
+		]);
+	}
+
+	assistant(r: RepLoad): Given {
+		return this.then(`+assistant ${pid(r)}`, (at) => [
+			{
+				type: 'participant.joined',
+				at,
+				participant: { id: pid(r), role: 'assistant', repId: r.repId, name: r.name, joinedAt: at, voiceCapable: r.voiceCapable },
+			},
+		]);
+	}
+
+	/** An activity in progress; `by` defaults to the controller for the session-wide ones. */
+	on(activity: Activity, by: string = pid(ANA)): Given {
+		const what = activity === 'sharing' || activity === 'video' ? `${activity} by ${by}` : activity;
+		return this.then(what, (at) => [{ type: 'activity.started', at, activity, participantId: by }]);
+	}
+
+	focused(id: string): Given {
+		return this.then(`focus ${id}`, (at) => [{ type: 'customer.focused', at, participantId: id }]);
+	}
+
+	transferred(from: RepLoad, to: RepLoad): Given {
+		return this.then(`control ${pid(from)}→${pid(to)}`, (at) => [
+			{ type: 'control.transferred', at, from: pid(from), to: pid(to), fromLeaves: false },
+		]);
+	}
+
+	/** The controller handed the session to WebACD (§7) and left: no controller until an agent accepts. */
+	handedToQueue(): Given {
+		return this.then('handed to WebACD', (at, s) => [
+			{ type: 'participant.left', at, participantId: s!.controllerId!, reason: 'handedOver' },
+		]);
+	}
+
+	ended(): Given {
+		return this.then('ended', (at, s) => [{ type: 'session.ended', at, by: s!.controllerId, reason: 'ended' }]);
+	}
+}
+
+const given = () => new Given('no session', []);
+
+const NONE = given();
+const ALONE = given().started().named('live, rep alone');
+const ONE = given().started().customer(C1, 'Mira').named('live, 1 customer');
+const FULL = given().started().customer(C1, 'Mira').customer(C2, 'Nikola').assistant(BOJAN).named('live, 2 customers + assistant');
+const SHARING_REP = FULL.on('sharing', pid(ANA)).named('live, sharing by rep');
+const SHARING_CUSTOMER = FULL.on('sharing', C1).named('live, sharing by customer c-1');
+const SHARING_BOTH = FULL.on('sharing', pid(ANA)).on('sharing', C1).named('live, sharing by rep and by c-1');
+const VIDEO = FULL.on('video', pid(ANA)).on('video', C2).named('live, video of rep and c-2');
+const RECORDING = FULL.on('recording').named('live, recording');
+const VOICE = FULL.on('voiceCall').named('live, voice call');
+const FILES = FULL.on('fileTransfer').named('live, file transfer');
+const EVERYTHING = FULL.on('sharing', pid(ANA))
+	.on('sharing', C1)
+	.on('video', pid(ANA))
+	.on('video', C2)
+	.on('recording')
+	.on('voiceCall')
+	.on('fileTransfer')
+	.named('live, everything on (sharing rep+c-1, video rep+c-2, recording, voice, files)');
+const EVERYTHING_DARA = EVERYTHING.assistant(DARA).named('live, everything on, + assistant p-dara without voice');
+const WAITING = FULL.handedToQueue().named('waiting (no controller)');
+const WAITING_SHARING = WAITING.on('sharing', C1).named('waiting, sharing by c-1');
+const TRANSFERRED = FULL.transferred(ANA, BOJAN).named('live, control went Ana→Bojan');
+const ENDED = FULL.ended().named('ended');
+
+// ================================================================== commands
+
+const cmd = {
+	start: (participantId = pid(ANA)): Command => ({ type: 'start', sessionId: 's-2', number: '987654321', participantId }),
+	join: (name = 'Vesna', participantId = 'c-new'): Command => ({ type: 'joinAsCustomer', participantId, name }),
+	assist: (r: RepLoad = CECA): Command => ({ type: 'assist', participantId: pid(r) }),
+	focus: (participantId: string): Command => ({ type: 'focusCustomer', participantId }),
+	transfer: (to: string, leave = false): Command => ({ type: 'transferControl', to, leave }),
+	leave: (): Command => ({ type: 'leave' }),
+	remove: (participantId: string): Command => ({ type: 'removeParticipant', participantId }),
+	end: (): Command => ({ type: 'end' }),
+	startA: (activity: Activity): Command => ({ type: 'startActivity', activity }),
+	stopA: (activity: Activity, participantId?: string): Command =>
+		participantId ? { type: 'stopActivity', activity, participantId } : { type: 'stopActivity', activity },
+	lostConsole: (reason: 'consoleClosed' | 'connectionLost' = 'consoleClosed'): Command => ({ type: 'endForLostConsole', reason }),
+};
+
+function describeCommand(c: Command): string {
+	switch (c.type) {
+		case 'start':
+			return 'start';
+		case 'joinAsCustomer':
+			return `joinAsCustomer ${JSON.stringify(c.name)}`;
+		case 'assist':
+			return `assist as ${c.participantId}`;
+		case 'focusCustomer':
+			return `focusCustomer ${c.participantId}`;
+		case 'transferControl':
+			return `transferControl to ${c.to}${c.leave ? ' and leave' : ''}`;
+		case 'removeParticipant':
+			return `removeParticipant ${c.participantId}`;
+		case 'startActivity':
+			return `startActivity ${c.activity}`;
+		case 'stopActivity':
+			return `stopActivity ${c.activity}${c.participantId ? ` of ${c.participantId}` : ''}`;
+		case 'endForLostConsole':
+			return `endForLostConsole ${c.reason}`;
+		default:
+			return c.type;
+	}
+}
+
+// ================================================================== events as one line each
+
+function summary(e: SessionEvent): string {
+	const who = (p: { id: string; role: string; name: string; repId?: string; voiceCapable: boolean }) =>
+		`${p.id} ${p.role} "${p.name}"${p.repId ? ` (${p.repId}${p.voiceCapable ? ', voice' : ''})` : ''}`;
+	switch (e.type) {
+		case 'session.started':
+			return `session.started ${e.number} ${who(e.controller)}`;
+		case 'participant.joined':
+			return `participant.joined ${who(e.participant)}`;
+		case 'participant.left':
+			return `participant.left ${e.participantId} ${e.reason}`;
+		case 'customer.focused':
+			return `customer.focused ${e.participantId}`;
+		case 'control.transferred':
+			return `control.transferred ${e.from}→${e.to}${e.fromLeaves ? ' and leaves' : ''}`;
+		case 'activity.started':
+			return `activity.started ${e.activity} ${e.participantId}`;
+		case 'activity.stopped':
+			return `activity.stopped ${e.activity}${e.participantId ? ` ${e.participantId}` : ''} ${e.reason}`;
+		case 'session.ended':
+			return `session.ended ${e.reason}${e.by ? ` by ${e.by}` : ''}`;
+	}
+}
+
+/** What a row may check of the state after its events. */
+interface Look {
+	status: SessionStatus;
+	controller: string | null;
+	focused: string | null;
+	/** `id:role` of present participants, in order. */
+	roles: string;
+	/** Activities still on, e.g. `voiceCall`, `sharing c-1`. */
+	activities: string;
+}
+
+function look(s: SessionState): Look {
+	const a = s.activities;
+	return {
+		status: s.status,
+		controller: s.controllerId,
+		focused: s.focusedCustomerId,
+		roles: s.participants.map((p) => `${p.id}:${p.role}`).join(' '),
+		activities: [
+			...a.sharing.map((id) => `sharing ${id}`),
+			...a.video.map((id) => `video ${id}`),
+			...(a.recording ? ['recording'] : []),
+			...(a.voiceCall ? ['voiceCall'] : []),
+			...(a.fileTransfers ? [`fileTransfers ${a.fileTransfers}`] : []),
+		].join(', '),
+	};
+}
+
+// ================================================================== the table
+
+type Outcome = { refused: RefusalCode } | { events: string[] };
+const refused = (code: RefusalCode): Outcome => ({ refused: code });
+const ok = (...events: string[]): Outcome => ({ events });
+
+interface Case {
+	given: Given;
+	by: ActorName;
+	do: Command;
+	expect: Outcome;
+	/** Overrides of the acting rep's limits and load. */
+	load?: Partial<RepLoad>;
+	ctx?: Omit<DecideContext, 'now'>;
+	/** What the state looks like after the accepted events. */
+	then?: Partial<Look>;
+	/** Why the row is there, when the name does not say it. */
+	note?: string;
+}
+
+const idle = (r: RepLoad, over: Partial<RepLoad> = {}): RepLoad => ({ ...r, ...over });
+/** Ana's load as seen when a customer joins: `helped` customers over all her sessions. */
+const anaHelping = (helped: number, maxCustomers = 5): Omit<DecideContext, 'now'> => ({
+	controllerLoad: idle(ANA, { controlledSessions: 2, customersHelped: helped, maxCustomers }),
+});
+const target = (r: RepLoad, over: Partial<RepLoad> = {}): Omit<DecideContext, 'now'> => ({ targetLoad: idle(r, over) });
+
+const everythingStopped = (reason: string, { voice = true } = {}) => [
+	`activity.stopped sharing p-ana ${reason}`,
+	`activity.stopped sharing c-1 ${reason}`,
+	`activity.stopped video p-ana ${reason}`,
+	`activity.stopped video c-2 ${reason}`,
+	`activity.stopped recording ${reason}`,
+	`activity.stopped fileTransfer ${reason}`,
+	...(voice ? [`activity.stopped voiceCall ${reason}`] : []),
+];
+
+const table: Case[] = [
+	// ------------------------------------------------------------ start (§2)
+	{ given: NONE, by: 'controller', do: cmd.start(), expect: ok('session.started 987654321 p-ana controller "Ana" (r-ana, voice)'), then: { status: 'live', controller: 'p-ana', roles: 'p-ana:controller' } },
+	{ given: NONE, by: 'controller', do: cmd.start(), load: { mode: 'single', controlledSessions: 0 }, expect: ok('session.started 987654321 p-ana controller "Ana" (r-ana, voice)'), note: 'single-session rep, free' },
+	{ given: NONE, by: 'controller', do: cmd.start(), load: { mode: 'single', controlledSessions: 1 }, expect: refused('singleSessionBusy') },
+	{ given: NONE, by: 'controller', do: cmd.start(), load: { mode: 'multi', controlledSessions: 2, maxSessions: 3 }, expect: ok('session.started 987654321 p-ana controller "Ana" (r-ana, voice)'), note: 'multi-session, one below the maximum' },
+	{ given: NONE, by: 'controller', do: cmd.start(), load: { mode: 'multi', controlledSessions: 3, maxSessions: 3 }, expect: refused('maxSessionsReached') },
+	{ given: NONE, by: 'controller', do: cmd.start(), load: { voiceCapable: false }, expect: ok('session.started 987654321 p-ana controller "Ana" (r-ana)'), note: 'console without voice' },
+	{ given: FULL, by: 'controller', do: cmd.start(), expect: refused('sessionExists') },
+	{ given: ENDED, by: 'controller', do: cmd.start(), expect: refused('sessionExists'), note: 'a state, even ended, is never restarted' },
+	{ given: NONE, by: 'newCustomer', do: cmd.start(), expect: refused('notARep') },
+	{ given: NONE, by: 'anonymous', do: cmd.start(), expect: refused('notARep') },
+	{ given: NONE, by: 'system', do: cmd.start(), expect: refused('notARep') },
+
+	// ------------------------------------------------------------ joinAsCustomer (§4, §5)
+	{ given: ALONE, by: 'newCustomer', do: cmd.join(), expect: ok('participant.joined c-new customer "Vesna"'), then: { focused: 'c-new' }, note: 'the first customer is focused' },
+	{ given: ONE, by: 'newCustomer', do: cmd.join(), ctx: anaHelping(1), expect: ok('participant.joined c-new customer "Vesna"'), then: { focused: 'c-1', roles: 'p-ana:controller c-1:customer c-new:customer' } },
+	{ given: ONE, by: 'anonymous', do: cmd.join(), expect: ok('participant.joined c-new customer "Vesna"'), note: 'no cookie yet' },
+	{ given: ONE, by: 'newCustomer', do: cmd.join('  Vesna  '), expect: ok('participant.joined c-new customer "Vesna"'), note: 'name trimmed' },
+	{ given: ONE, by: 'newCustomer', do: cmd.join('   '), expect: refused('nameRequired') },
+	{ given: ONE, by: 'newCustomer', do: cmd.join(''), expect: refused('nameRequired') },
+	{ given: ONE, by: 'newCustomer', do: cmd.join(), ctx: anaHelping(4), expect: ok('participant.joined c-new customer "Vesna"'), note: '4 helped over all her sessions, max 5' },
+	{ given: ONE, by: 'newCustomer', do: cmd.join(), ctx: anaHelping(5), expect: refused('customerLimitReached'), note: '5 helped over all her sessions (1 here), max 5' },
+	{ given: ONE, by: 'newCustomer', do: cmd.join(), ctx: anaHelping(1, 1), expect: refused('customerLimitReached'), note: 'one customer at a time' },
+	{ given: ONE, by: 'customer', do: cmd.join('Mira', C1), expect: refused('alreadyInSession') },
+	{ given: ONE, by: 'controller', do: cmd.join(), expect: refused('alreadyInSession') },
+	{ given: ONE, by: 'otherRep', do: cmd.join(), expect: refused('notACustomer') },
+	{ given: ONE, by: 'system', do: cmd.join(), expect: refused('notACustomer') },
+	{ given: ENDED, by: 'newCustomer', do: cmd.join(), expect: refused('sessionEnded') },
+	{ given: NONE, by: 'newCustomer', do: cmd.join(), expect: refused('sessionNotFound') },
+	{ given: WAITING, by: 'newCustomer', do: cmd.join(), expect: ok('participant.joined c-new customer "Vesna"'), then: { status: 'waiting', controller: null }, note: 'no controller, so no limit to check' },
+
+	// ------------------------------------------------------------ assist (§4)
+	{ given: FULL, by: 'otherRep', do: cmd.assist(CECA), expect: ok('participant.joined p-ceca assistant "Ceca" (r-ceca, voice)'), then: { controller: 'p-ana' } },
+	{ given: FULL, by: 'otherRep', do: cmd.assist(CECA), load: { mode: 'single', controlledSessions: 1 }, expect: ok('participant.joined p-ceca assistant "Ceca" (r-ceca, voice)'), note: 'assisting does not count as controlling' },
+	{ given: WAITING, by: 'otherRep', do: cmd.assist(CECA), expect: ok('participant.joined p-ceca assistant "Ceca" (r-ceca, voice)'), then: { status: 'waiting' } },
+	{ given: FULL, by: 'assistant', do: cmd.assist(BOJAN), expect: refused('alreadyInSession') },
+	{ given: FULL, by: 'controller', do: cmd.assist(ANA), expect: refused('alreadyInSession') },
+	{ given: FULL, by: 'customer', do: cmd.assist(CECA), expect: refused('notARep') },
+	{ given: FULL, by: 'anonymous', do: cmd.assist(CECA), expect: refused('notARep') },
+	{ given: FULL, by: 'system', do: cmd.assist(CECA), expect: refused('notARep') },
+	{ given: ENDED, by: 'otherRep', do: cmd.assist(CECA), expect: refused('sessionEnded') },
+	{ given: NONE, by: 'otherRep', do: cmd.assist(CECA), expect: refused('sessionNotFound') },
+
+	// ------------------------------------------------------------ focusCustomer (§5)
+	{ given: FULL, by: 'controller', do: cmd.focus(C2), expect: ok('customer.focused c-2'), then: { focused: 'c-2' } },
+	{ given: SHARING_REP, by: 'controller', do: cmd.focus(C2), expect: ok('activity.stopped sharing p-ana focusChanged', 'customer.focused c-2') },
+	{ given: SHARING_CUSTOMER, by: 'controller', do: cmd.focus(C2), expect: ok('activity.stopped sharing c-1 focusChanged', 'customer.focused c-2') },
+	{ given: EVERYTHING, by: 'controller', do: cmd.focus(C2), expect: ok('activity.stopped sharing p-ana focusChanged', 'activity.stopped sharing c-1 focusChanged', 'customer.focused c-2'), then: { focused: 'c-2', activities: 'video p-ana, video c-2, recording, voiceCall, fileTransfers 1' }, note: 'ALL sharing ends; nothing else does' },
+	{ given: FULL.on('sharing', C2), by: 'controller', do: cmd.focus(C2), expect: ok('activity.stopped sharing c-2 focusChanged', 'customer.focused c-2'), note: 'even the share of the customer now focused' },
+	{ given: FULL.focused(C2).on('sharing', C1), by: 'controller', do: cmd.focus(C1), expect: ok('activity.stopped sharing c-1 focusChanged', 'customer.focused c-1') },
+	{ given: FULL, by: 'controller', do: cmd.focus(C1), expect: ok(), note: 'already focused: nothing happens' },
+	{ given: SHARING_BOTH, by: 'controller', do: cmd.focus(C1), expect: ok(), then: { activities: 'sharing p-ana, sharing c-1' }, note: 'already focused: sharing goes on' },
+	{ given: FULL, by: 'controller', do: cmd.focus(pid(BOJAN)), expect: refused('notACustomer') },
+	{ given: FULL, by: 'controller', do: cmd.focus(pid(ANA)), expect: refused('notACustomer') },
+	{ given: FULL, by: 'controller', do: cmd.focus('c-gone'), expect: refused('participantNotFound') },
+	{ given: FULL, by: 'assistant', do: cmd.focus(C2), expect: refused('notController') },
+	{ given: FULL, by: 'customer', do: cmd.focus(C2), expect: refused('notController') },
+	{ given: FULL, by: 'otherRep', do: cmd.focus(C2), expect: refused('notInSession') },
+	{ given: FULL, by: 'anonymous', do: cmd.focus(C2), expect: refused('notSignedIn') },
+	{ given: FULL, by: 'system', do: cmd.focus(C2), expect: refused('notInSession') },
+	{ given: WAITING, by: 'assistant', do: cmd.focus(C2), expect: refused('notController') },
+	{ given: ENDED, by: 'controller', do: cmd.focus(C2), expect: refused('sessionEnded') },
+	{ given: NONE, by: 'controller', do: cmd.focus(C2), expect: refused('sessionNotFound') },
+
+	// ------------------------------------------------------------ transferControl (§5, §6)
+	{ given: FULL, by: 'controller', do: cmd.transfer(pid(BOJAN)), ctx: target(BOJAN), expect: ok('control.transferred p-ana→p-bojan'), then: { status: 'live', controller: 'p-bojan', roles: 'p-ana:assistant c-1:customer c-2:customer p-bojan:controller', focused: 'c-1' } },
+	{ given: FULL, by: 'controller', do: cmd.transfer(pid(BOJAN)), expect: ok('control.transferred p-ana→p-bojan'), note: 'no load known for the target: nothing to check' },
+	{ given: EVERYTHING, by: 'controller', do: cmd.transfer(pid(BOJAN)), ctx: target(BOJAN), expect: ok(...everythingStopped('controlTransferred', { voice: false }), 'control.transferred p-ana→p-bojan'), then: { activities: 'voiceCall' }, note: 'every activity ends, both directions; voice goes on to a voice-capable console' },
+	{ given: EVERYTHING_DARA, by: 'controller', do: cmd.transfer(pid(DARA)), ctx: target(DARA), expect: ok(...everythingStopped('controlTransferred'), 'control.transferred p-ana→p-dara'), then: { activities: '' }, note: 'target console without voice: the call ends too' },
+	{ given: VOICE, by: 'controller', do: cmd.transfer(pid(BOJAN)), ctx: target(BOJAN), expect: ok('control.transferred p-ana→p-bojan'), then: { activities: 'voiceCall' } },
+	{ given: RECORDING, by: 'controller', do: cmd.transfer(pid(BOJAN)), ctx: target(BOJAN), expect: ok('activity.stopped recording controlTransferred', 'control.transferred p-ana→p-bojan') },
+	{ given: FILES, by: 'controller', do: cmd.transfer(pid(BOJAN)), ctx: target(BOJAN), expect: ok('activity.stopped fileTransfer controlTransferred', 'control.transferred p-ana→p-bojan') },
+	{ given: VIDEO, by: 'controller', do: cmd.transfer(pid(BOJAN)), ctx: target(BOJAN), expect: ok('activity.stopped video p-ana controlTransferred', 'activity.stopped video c-2 controlTransferred', 'control.transferred p-ana→p-bojan') },
+	{ given: FULL, by: 'controller', do: cmd.transfer(pid(BOJAN), true), ctx: target(BOJAN), expect: ok('control.transferred p-ana→p-bojan and leaves', 'participant.left p-ana handedOver'), then: { status: 'live', controller: 'p-bojan', roles: 'c-1:customer c-2:customer p-bojan:controller' } },
+	{ given: EVERYTHING, by: 'controller', do: cmd.transfer(pid(BOJAN), true), ctx: target(BOJAN), expect: ok(...everythingStopped('controlTransferred', { voice: false }), 'control.transferred p-ana→p-bojan and leaves', 'participant.left p-ana handedOver'), then: { controller: 'p-bojan', activities: 'voiceCall' } },
+	{ given: FULL, by: 'controller', do: cmd.transfer(C1), ctx: target(BOJAN), expect: refused('notAnAssistant') },
+	{ given: FULL, by: 'controller', do: cmd.transfer(pid(ANA)), expect: refused('notAnAssistant'), note: 'to oneself' },
+	{ given: FULL, by: 'controller', do: cmd.transfer(pid(CECA)), expect: refused('participantNotFound') },
+	{ given: FULL, by: 'controller', do: cmd.transfer(pid(BOJAN)), ctx: target(BOJAN, { mode: 'single', maxSessions: 1, controlledSessions: 1 }), expect: refused('targetSingleSessionBusy') },
+	{ given: FULL, by: 'controller', do: cmd.transfer(pid(BOJAN)), ctx: target(BOJAN, { mode: 'single', maxSessions: 1, controlledSessions: 0 }), expect: ok('control.transferred p-ana→p-bojan'), note: 'single-session rep controlling nothing' },
+	{ given: FULL, by: 'controller', do: cmd.transfer(pid(BOJAN)), ctx: target(BOJAN, { controlledSessions: 3, maxSessions: 3 }), expect: refused('targetOverloaded'), note: 'target at the site maximum of sessions' },
+	{ given: FULL, by: 'controller', do: cmd.transfer(pid(BOJAN)), ctx: target(BOJAN, { controlledSessions: 1, customersHelped: 4, maxCustomers: 5 }), expect: refused('targetOverloaded'), note: '4 elsewhere + 2 here > 5' },
+	{ given: FULL, by: 'controller', do: cmd.transfer(pid(BOJAN)), ctx: target(BOJAN, { controlledSessions: 1, customersHelped: 3, maxCustomers: 5 }), expect: ok('control.transferred p-ana→p-bojan'), note: '3 elsewhere + 2 here = 5' },
+	{ given: FULL, by: 'assistant', do: cmd.transfer(pid(BOJAN)), expect: refused('notController') },
+	{ given: FULL, by: 'customer', do: cmd.transfer(pid(BOJAN)), expect: refused('notController') },
+	{ given: FULL, by: 'otherRep', do: cmd.transfer(pid(BOJAN)), expect: refused('notInSession') },
+	{ given: FULL, by: 'anonymous', do: cmd.transfer(pid(BOJAN)), expect: refused('notSignedIn') },
+	{ given: WAITING, by: 'assistant', do: cmd.transfer(pid(BOJAN)), expect: refused('notController') },
+	{ given: ENDED, by: 'controller', do: cmd.transfer(pid(BOJAN)), expect: refused('sessionEnded') },
+	// The previous controller stays as an assistant (§6).
+	{ given: TRANSFERRED, by: 'Bojan (new controller)', do: cmd.transfer(pid(ANA)), ctx: target(ANA), expect: ok('control.transferred p-bojan→p-ana'), then: { controller: 'p-ana', roles: 'p-ana:controller c-1:customer c-2:customer p-bojan:assistant' }, note: 'transferred back at any time' },
+	{ given: TRANSFERRED, by: 'Ana (ex-controller)', do: cmd.transfer(pid(BOJAN)), expect: refused('notController') },
+	{ given: TRANSFERRED, by: 'Ana (ex-controller)', do: cmd.end(), expect: refused('notController') },
+	{ given: TRANSFERRED, by: 'Ana (ex-controller)', do: cmd.focus(C2), expect: refused('notController') },
+	{ given: TRANSFERRED, by: 'Ana (ex-controller)', do: cmd.startA('recording'), expect: refused('assistantsCannotDoThat') },
+	{ given: TRANSFERRED, by: 'Ana (ex-controller)', do: cmd.leave(), expect: ok('participant.left p-ana left'), then: { controller: 'p-bojan', status: 'live' } },
+	{ given: TRANSFERRED, by: 'Bojan (new controller)', do: cmd.leave(), expect: refused('controllerCannotLeave') },
+	{ given: TRANSFERRED, by: 'Bojan (new controller)', do: cmd.startA('recording'), expect: ok('activity.started recording p-bojan') },
+
+	// ------------------------------------------------------------ leave (§1, §6)
+	{ given: FULL, by: 'assistant', do: cmd.leave(), expect: ok('participant.left p-bojan left'), then: { roles: 'p-ana:controller c-1:customer c-2:customer' } },
+	{ given: FULL, by: 'customer', do: cmd.leave(), expect: ok('participant.left c-1 left'), then: { focused: 'c-2' }, note: 'focus moves to the next customer' },
+	{ given: FULL, by: 'customer2', do: cmd.leave(), expect: ok('participant.left c-2 left'), then: { focused: 'c-1' } },
+	{ given: ONE, by: 'customer', do: cmd.leave(), expect: ok('participant.left c-1 left'), then: { focused: null, status: 'live' } },
+	{ given: EVERYTHING, by: 'customer', do: cmd.leave(), expect: ok('activity.stopped sharing c-1 participantLeft', 'participant.left c-1 left'), then: { activities: 'sharing p-ana, video p-ana, video c-2, recording, voiceCall, fileTransfers 1' }, note: 'only their own activities end' },
+	{ given: EVERYTHING, by: 'customer2', do: cmd.leave(), expect: ok('activity.stopped video c-2 participantLeft', 'participant.left c-2 left') },
+	{ given: FULL, by: 'controller', do: cmd.leave(), expect: refused('controllerCannotLeave') },
+	{ given: FULL, by: 'otherRep', do: cmd.leave(), expect: refused('notInSession') },
+	{ given: FULL, by: 'newCustomer', do: cmd.leave(), expect: refused('notInSession') },
+	{ given: FULL, by: 'anonymous', do: cmd.leave(), expect: refused('notInSession') },
+	{ given: FULL, by: 'system', do: cmd.leave(), expect: refused('notInSession') },
+	{ given: WAITING, by: 'assistant', do: cmd.leave(), expect: ok('participant.left p-bojan left'), then: { status: 'waiting' } },
+	{ given: WAITING, by: 'customer', do: cmd.leave(), expect: ok('participant.left c-1 left') },
+	{ given: ENDED, by: 'customer', do: cmd.leave(), expect: refused('sessionEnded') },
+	{ given: NONE, by: 'customer', do: cmd.leave(), expect: refused('sessionNotFound') },
+
+	// ------------------------------------------------------------ removeParticipant (§1)
+	{ given: FULL, by: 'controller', do: cmd.remove(C2), expect: ok('participant.left c-2 removed') },
+	{ given: FULL, by: 'controller', do: cmd.remove(C1), expect: ok('participant.left c-1 removed'), then: { focused: 'c-2' } },
+	{ given: FULL, by: 'controller', do: cmd.remove(pid(BOJAN)), expect: ok('participant.left p-bojan removed') },
+	{ given: EVERYTHING, by: 'controller', do: cmd.remove(C1), expect: ok('activity.stopped sharing c-1 participantLeft', 'participant.left c-1 removed') },
+	{ given: FULL, by: 'controller', do: cmd.remove(pid(ANA)), expect: refused('cannotRemoveSelf') },
+	{ given: FULL, by: 'controller', do: cmd.remove('c-gone'), expect: refused('participantNotFound') },
+	{ given: FULL, by: 'assistant', do: cmd.remove(C1), expect: refused('notController') },
+	{ given: FULL, by: 'customer', do: cmd.remove(C2), expect: refused('notController') },
+	{ given: FULL, by: 'otherRep', do: cmd.remove(C2), expect: refused('notInSession') },
+	{ given: FULL, by: 'anonymous', do: cmd.remove(C2), expect: refused('notSignedIn') },
+	{ given: WAITING, by: 'assistant', do: cmd.remove(C1), expect: refused('notController') },
+	{ given: ENDED, by: 'controller', do: cmd.remove(C1), expect: refused('sessionEnded') },
+
+	// ------------------------------------------------------------ end (§1, §9)
+	{ given: FULL, by: 'controller', do: cmd.end(), expect: ok('session.ended ended by p-ana'), then: { status: 'ended', controller: null } },
+	{ given: EVERYTHING, by: 'controller', do: cmd.end(), expect: ok(...everythingStopped('sessionEnded'), 'session.ended ended by p-ana'), then: { status: 'ended', activities: '' } },
+	{ given: ALONE, by: 'controller', do: cmd.end(), expect: ok('session.ended ended by p-ana') },
+	{ given: FULL, by: 'assistant', do: cmd.end(), expect: refused('notController') },
+	{ given: FULL, by: 'customer', do: cmd.end(), expect: refused('notController') },
+	{ given: FULL, by: 'otherRep', do: cmd.end(), expect: refused('notInSession') },
+	{ given: FULL, by: 'anonymous', do: cmd.end(), expect: refused('notSignedIn') },
+	{ given: FULL, by: 'system', do: cmd.end(), expect: refused('notInSession') },
+	{ given: WAITING, by: 'assistant', do: cmd.end(), expect: refused('notController') },
+	{ given: WAITING, by: 'customer', do: cmd.end(), expect: refused('notController') },
+	{ given: ENDED, by: 'controller', do: cmd.end(), expect: refused('sessionEnded') },
+	{ given: NONE, by: 'controller', do: cmd.end(), expect: refused('sessionNotFound') },
+
+	// ------------------------------------------------------------ startActivity (§1, §9)
+	{ given: FULL, by: 'controller', do: cmd.startA('sharing'), expect: ok('activity.started sharing p-ana') },
+	{ given: FULL, by: 'controller', do: cmd.startA('video'), expect: ok('activity.started video p-ana') },
+	{ given: FULL, by: 'controller', do: cmd.startA('recording'), expect: ok('activity.started recording p-ana'), then: { activities: 'recording' } },
+	{ given: FULL, by: 'controller', do: cmd.startA('voiceCall'), expect: ok('activity.started voiceCall p-ana') },
+	{ given: FULL, by: 'controller', do: cmd.startA('fileTransfer'), expect: ok('activity.started fileTransfer p-ana'), then: { activities: 'fileTransfers 1' } },
+	{ given: FULL, by: 'customer', do: cmd.startA('sharing'), expect: ok('activity.started sharing c-1') },
+	{ given: SHARING_REP, by: 'customer', do: cmd.startA('sharing'), expect: ok('activity.started sharing c-1'), then: { activities: 'sharing p-ana, sharing c-1' }, note: 'both directions at once' },
+	{ given: SHARING_CUSTOMER, by: 'customer2', do: cmd.startA('sharing'), expect: ok('activity.started sharing c-2'), note: 'a customer not focused may share too' },
+	{ given: FULL, by: 'customer', do: cmd.startA('video'), expect: ok('activity.started video c-1') },
+	{ given: FULL, by: 'customer', do: cmd.startA('fileTransfer'), expect: ok('activity.started fileTransfer c-1') },
+	{ given: FULL, by: 'customer', do: cmd.startA('recording'), expect: refused('notController') },
+	{ given: FULL, by: 'customer', do: cmd.startA('voiceCall'), expect: refused('notController') },
+	{ given: FULL, by: 'assistant', do: cmd.startA('sharing'), expect: refused('assistantsCannotDoThat') },
+	{ given: FULL, by: 'assistant', do: cmd.startA('video'), expect: refused('assistantsCannotDoThat') },
+	{ given: FULL, by: 'assistant', do: cmd.startA('fileTransfer'), expect: refused('assistantsCannotDoThat') },
+	{ given: FULL, by: 'assistant', do: cmd.startA('recording'), expect: refused('assistantsCannotDoThat') },
+	{ given: FULL, by: 'assistant', do: cmd.startA('voiceCall'), expect: refused('assistantsCannotDoThat') },
+	{ given: SHARING_REP, by: 'controller', do: cmd.startA('sharing'), expect: refused('activityAlreadyOn') },
+	{ given: SHARING_CUSTOMER, by: 'customer', do: cmd.startA('sharing'), expect: refused('activityAlreadyOn') },
+	{ given: SHARING_CUSTOMER, by: 'controller', do: cmd.startA('sharing'), expect: ok('activity.started sharing p-ana'), note: "someone else's share does not count" },
+	{ given: VIDEO, by: 'customer2', do: cmd.startA('video'), expect: refused('activityAlreadyOn') },
+	{ given: RECORDING, by: 'controller', do: cmd.startA('recording'), expect: refused('activityAlreadyOn') },
+	{ given: VOICE, by: 'controller', do: cmd.startA('voiceCall'), expect: refused('activityAlreadyOn') },
+	{ given: FILES, by: 'customer', do: cmd.startA('fileTransfer'), expect: refused('activityAlreadyOn'), note: 'one file transfer at a time (see report: the state counts them)' },
+	{ given: FULL, by: 'otherRep', do: cmd.startA('sharing'), expect: refused('notInSession') },
+	{ given: FULL, by: 'newCustomer', do: cmd.startA('sharing'), expect: refused('notInSession') },
+	{ given: FULL, by: 'anonymous', do: cmd.startA('sharing'), expect: refused('notSignedIn') },
+	{ given: FULL, by: 'system', do: cmd.startA('recording'), expect: refused('notInSession') },
+	{ given: WAITING, by: 'customer', do: cmd.startA('sharing'), expect: ok('activity.started sharing c-1'), then: { status: 'waiting' } },
+	{ given: WAITING, by: 'assistant', do: cmd.startA('sharing'), expect: refused('assistantsCannotDoThat') },
+	{ given: WAITING, by: 'assistant', do: cmd.startA('recording'), expect: refused('assistantsCannotDoThat') },
+	{ given: ENDED, by: 'controller', do: cmd.startA('sharing'), expect: refused('sessionEnded') },
+
+	// ------------------------------------------------------------ stopActivity (§9)
+	{ given: SHARING_BOTH, by: 'controller', do: cmd.stopA('sharing'), expect: ok('activity.stopped sharing p-ana stopped'), then: { activities: 'sharing c-1' } },
+	{ given: SHARING_BOTH, by: 'customer', do: cmd.stopA('sharing'), expect: ok('activity.stopped sharing c-1 stopped'), then: { activities: 'sharing p-ana' } },
+	{ given: SHARING_BOTH, by: 'controller', do: cmd.stopA('sharing', C1), expect: ok('activity.stopped sharing c-1 stopped'), note: "the controller stops a customer's share" },
+	{ given: SHARING_BOTH, by: 'customer', do: cmd.stopA('sharing', pid(ANA)), expect: refused('notController'), note: "a customer cannot stop the rep's share" },
+	{ given: SHARING_BOTH, by: 'customer2', do: cmd.stopA('sharing', C1), expect: refused('notController') },
+	{ given: SHARING_BOTH, by: 'assistant', do: cmd.stopA('sharing', C1), expect: refused('notController') },
+	{ given: VIDEO, by: 'customer2', do: cmd.stopA('video'), expect: ok('activity.stopped video c-2 stopped') },
+	{ given: VIDEO, by: 'controller', do: cmd.stopA('video', C2), expect: ok('activity.stopped video c-2 stopped') },
+	{ given: VIDEO, by: 'customer2', do: cmd.stopA('video', pid(ANA)), expect: refused('notController') },
+	{ given: RECORDING, by: 'controller', do: cmd.stopA('recording'), expect: ok('activity.stopped recording stopped'), then: { activities: '' } },
+	{ given: RECORDING, by: 'customer', do: cmd.stopA('recording'), expect: refused('notController') },
+	{ given: RECORDING, by: 'assistant', do: cmd.stopA('recording'), expect: refused('assistantsCannotDoThat') },
+	{ given: VOICE, by: 'controller', do: cmd.stopA('voiceCall'), expect: ok('activity.stopped voiceCall stopped') },
+	{ given: VOICE, by: 'customer', do: cmd.stopA('voiceCall'), expect: refused('notController'), note: 'the call is the session’s: only who may start it ends it' },
+	{ given: VOICE, by: 'assistant', do: cmd.stopA('voiceCall'), expect: refused('assistantsCannotDoThat') },
+	{ given: FILES, by: 'controller', do: cmd.stopA('fileTransfer'), expect: ok('activity.stopped fileTransfer stopped') },
+	{ given: FILES, by: 'customer', do: cmd.stopA('fileTransfer'), expect: ok('activity.stopped fileTransfer stopped') },
+	{ given: FILES, by: 'assistant', do: cmd.stopA('fileTransfer'), expect: refused('assistantsCannotDoThat'), note: 'assistants: no files' },
+	{ given: FULL, by: 'controller', do: cmd.stopA('recording'), expect: refused('activityNotOn') },
+	{ given: FULL, by: 'controller', do: cmd.stopA('voiceCall'), expect: refused('activityNotOn') },
+	{ given: FULL, by: 'customer', do: cmd.stopA('fileTransfer'), expect: refused('activityNotOn') },
+	{ given: SHARING_CUSTOMER, by: 'customer2', do: cmd.stopA('sharing'), expect: refused('activityNotOn') },
+	{ given: SHARING_CUSTOMER, by: 'controller', do: cmd.stopA('sharing', C2), expect: refused('activityNotOn') },
+	{ given: SHARING_CUSTOMER, by: 'controller', do: cmd.stopA('sharing'), expect: refused('activityNotOn') },
+	{ given: SHARING_CUSTOMER, by: 'otherRep', do: cmd.stopA('sharing', C1), expect: refused('notInSession') },
+	{ given: SHARING_CUSTOMER, by: 'anonymous', do: cmd.stopA('sharing', C1), expect: refused('notSignedIn') },
+	{ given: WAITING_SHARING, by: 'customer', do: cmd.stopA('sharing'), expect: ok('activity.stopped sharing c-1 stopped') },
+	{ given: WAITING_SHARING, by: 'assistant', do: cmd.stopA('sharing', C1), expect: refused('notController') },
+	{ given: ENDED, by: 'controller', do: cmd.stopA('recording'), expect: refused('sessionEnded') },
+
+	// ------------------------------------------------------------ endForLostConsole (§2)
+	{ given: FULL, by: 'system', do: cmd.lostConsole('consoleClosed'), expect: ok('session.ended consoleClosed'), then: { status: 'ended', controller: null } },
+	{ given: EVERYTHING, by: 'system', do: cmd.lostConsole('connectionLost'), expect: ok(...everythingStopped('sessionEnded'), 'session.ended connectionLost') },
+	{ given: WAITING, by: 'system', do: cmd.lostConsole('connectionLost'), expect: ok('session.ended connectionLost'), note: 'current behaviour; the service only asks for sessions the rep controls (see report)' },
+	{ given: FULL, by: 'controller', do: cmd.lostConsole(), expect: refused('notController') },
+	{ given: FULL, by: 'assistant', do: cmd.lostConsole(), expect: refused('notController') },
+	{ given: FULL, by: 'customer', do: cmd.lostConsole(), expect: refused('notController') },
+	{ given: FULL, by: 'anonymous', do: cmd.lostConsole(), expect: refused('notController') },
+	{ given: ENDED, by: 'system', do: cmd.lostConsole(), expect: refused('sessionEnded') },
+	{ given: NONE, by: 'system', do: cmd.lostConsole(), expect: refused('sessionNotFound') },
+];
+
+// ================================================================== running the table
+
+function actorOf(row: Case): Actor {
+	const actor: Actor = actors[row.by];
+	return actor.kind === 'rep' && row.load ? { ...actor, rep: { ...actor.rep, ...row.load } } : actor;
+}
+
+function nameOf(row: Case): string {
+	const outcome =
+		'refused' in row.expect
+			? `refused ${row.expect.refused}`
+			: row.expect.events.length
+				? `ok: ${row.expect.events.join('; ')}`
+				: 'ok, no events';
+	const extra = [
+		row.load && `load ${JSON.stringify(row.load)}`,
+		row.ctx?.controllerLoad && `controller helps ${row.ctx.controllerLoad.customersHelped}/${row.ctx.controllerLoad.maxCustomers}`,
+		row.ctx?.targetLoad &&
+			`target ${row.ctx.targetLoad.mode} ${row.ctx.targetLoad.controlledSessions}/${row.ctx.targetLoad.maxSessions} sessions, ${row.ctx.targetLoad.customersHelped}/${row.ctx.targetLoad.maxCustomers} customers`,
+		row.note,
+	].filter(Boolean);
+	return `${describeCommand(row.do)} · by ${row.by} · in [${row.given.label}]${extra.length ? ` (${extra.join('; ')})` : ''} ⇒ ${outcome}`;
+}
+
+function deepFreeze<T>(value: T): T {
+	if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+		Object.freeze(value);
+		for (const v of Object.values(value)) deepFreeze(v);
+	}
+	return value;
+}
+
+/** What must hold of any state the rules can reach. */
+function expectConsistent(s: SessionState | null, eventCount: number): void {
+	if (!s) return;
+	expect(s.version).toBe(eventCount);
+	const controllers = s.participants.filter((p) => p.role === 'controller').map((p) => p.id);
+	if (s.status === 'live') expect(controllers, 'exactly one controller in a live session').toEqual([s.controllerId]);
+	if (s.status === 'waiting') expect([controllers, s.controllerId], 'no controller while waiting').toEqual([[], null]);
+	if (s.status === 'ended') {
+		expect(s.controllerId).toBeNull();
+		expect(s.activities).toEqual(noActivities());
+	}
+	expect(new Set(s.participants.map((p) => p.id)).size, 'participant ids unique').toBe(s.participants.length);
+	if (s.focusedCustomerId) expect(s.participants.find((p) => p.id === s.focusedCustomerId)?.role).toBe('customer');
+	for (const id of [...s.activities.sharing, ...s.activities.video]) {
+		const p = s.participants.find((x) => x.id === id);
+		expect(p, `${id} shares or shows video while present`).toBeDefined();
+		expect(p?.role, 'assistants neither share nor show video').not.toBe('assistant');
+	}
+}
+
+/** Applies accepted events one by one, checking that replaying the whole log gives the same state. */
+function fold(log: readonly SessionEvent[], before: SessionState | null, events: readonly SessionEvent[]): SessionState | null {
+	let state = before;
+	for (const e of events) state = deepFreeze(evolve(state, e));
+	expect(replay([...log, ...events]), 'replay of all events equals folding step by step').toEqual(state);
+	return state;
+}
+
+// A row prints as its name: vitest cuts `$field` values in titles to 40 characters, but `%s` of an
+// object with its own toString is printed whole.
+const rows = table.map((row) => {
+	const name = nameOf(row);
+	return { ...row, name, toString: () => name };
+});
+const commandTypes = [...new Set(rows.map((r) => r.do.type))];
+
+describe('session rule table', () => {
+	it('names every row differently', () => {
+		const seen = new Map<string, number>();
+		for (const r of rows) seen.set(r.name, (seen.get(r.name) ?? 0) + 1);
+		expect([...seen].filter(([, n]) => n > 1).map(([name]) => name)).toEqual([]);
+	});
+
+	for (const type of commandTypes) {
+		describe(type, () => {
+			it.each(rows.filter((r) => r.do.type === type))('%s', (row) => {
+				const before = row.given.state();
+				const decision = decide(before, row.do, actorOf(row), { now: NOW, ...row.ctx });
+
+				if ('refused' in row.expect) {
+					expect(decision).toEqual({ ok: false, refusal: { code: row.expect.refused } });
+					return;
+				}
+				if (!decision.ok) throw new Error(`refused ${decision.refusal.code}`);
+				expect(decision.events.map(summary)).toEqual(row.expect.events);
+				for (const e of decision.events) expect(e.at).toBe(NOW);
+
+				const after = fold(row.given.events, before, decision.events);
+				expectConsistent(after, row.given.events.length + decision.events.length);
+				if (row.then) expect(look(after!)).toMatchObject(row.then);
+			});
+		});
+	}
+});
+
+// ================================================================== properties over random command sequences
+
+/** A small seeded generator (mulberry32), so a failing walk can be replayed. */
+function rng(seed: number) {
+	let a = seed >>> 0;
+	const next = () => {
+		a = (a + 0x6d2b79f5) >>> 0;
+		let t = a;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 0x1_0000_0000;
+	};
+	return {
+		int: (n: number) => Math.floor(next() * n),
+		pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!,
+		chance: (p: number) => next() < p,
+	};
+}
+
+describe('properties over random command sequences', () => {
+	const reps = [ANA, BOJAN, CECA, DARA];
+	const customerIds = ['c-1', 'c-2', 'c-3'];
+	const activities: Activity[] = ['sharing', 'video', 'recording', 'voiceCall', 'fileTransfer'];
+	const WALKS = 500;
+	const STEPS = 60;
+
+	it(`${WALKS} walks of ${STEPS} commands: replay equals folding, one controller while live, every command type accepted`, () => {
+		const accepted = new Map<string, number>();
+		let acceptedTotal = 0;
+		for (let walk = 0; walk < WALKS; walk++) {
+			const r = rng(walk + 1);
+			// Each walk starts with a rep pressing Start (a walk from nothing mostly hits sessionNotFound).
+			const starter = r.pick(reps);
+			const opening = decide(null, cmd.start(pid(starter)), { kind: 'rep', rep: starter }, { now: NOW });
+			if (!opening.ok) throw new Error('start refused');
+			let log: SessionEvent[] = [];
+			let state: SessionState | null = fold(log, null, opening.events);
+			log = [...opening.events];
+			accepted.set('start', (accepted.get('start') ?? 0) + 1);
+			for (let step = 0; step < STEPS; step++) {
+				const now = NOW + step;
+				const someone = () => r.pick([...(state?.participants.map((p) => p.id) ?? []), ...customerIds, 'p-nobody']);
+				const load = (over: Partial<RepLoad> = {}): RepLoad => ({
+					...r.pick(reps),
+					mode: r.chance(0.2) ? 'single' : 'multi',
+					controlledSessions: r.int(2),
+					customersHelped: r.int(4),
+					...over,
+				});
+				let actor: Actor;
+				const who = r.int(10);
+				if (who < 5) actor = { kind: 'rep', rep: { ...r.pick(reps), controlledSessions: r.chance(0.9) ? 0 : 1 } };
+				else if (who < 8) actor = { kind: 'customer', participantId: r.chance(0.8) ? r.pick(customerIds) : null };
+				else if (who < 9) actor = { kind: 'anonymous' };
+				else actor = { kind: 'system' };
+				// Reps mostly act on their own session: prefer someone present.
+				if (state && actor.kind === 'rep' && r.chance(0.7)) {
+					const present = state.participants.filter((p) => p.repId);
+					if (present.length) {
+						const repId = r.pick(present).repId;
+						actor = { kind: 'rep', rep: reps.find((x) => x.repId === repId)! };
+					}
+				}
+				// Ending is rare, so that walks get somewhere before the session ends.
+				const command: Command = r.chance(0.03)
+					? r.pick([cmd.end(), cmd.lostConsole(r.pick(['consoleClosed', 'connectionLost'] as const))])
+					: r.pick<() => Command>([
+							() => cmd.start(actor.kind === 'rep' ? pid(actor.rep) : 'p-nobody'),
+							() => cmd.join(r.pick(['Vesna', ' ', 'Žika']), actor.kind === 'customer' && actor.participantId ? actor.participantId : `c-n${step}`),
+							() => cmd.join(r.pick(['Vesna', ' ', 'Žika']), actor.kind === 'customer' && actor.participantId ? actor.participantId : `c-n${step}`),
+							() => cmd.assist(actor.kind === 'rep' ? actor.rep : r.pick(reps)),
+							() => cmd.focus(someone()),
+							() => cmd.transfer(someone(), r.chance(0.3)),
+							() => cmd.transfer(r.pick(reps.map(pid)), r.chance(0.3)),
+							() => cmd.leave(),
+							() => cmd.remove(someone()),
+							() => cmd.startA(r.pick(activities)),
+							() => cmd.startA(r.pick(activities)),
+							() => cmd.stopA(r.pick(activities), r.chance(0.5) ? someone() : undefined),
+						])();
+				const ctx: DecideContext = { now };
+				if (r.chance(0.5)) ctx.controllerLoad = load({ maxCustomers: 5 });
+				if (r.chance(0.5)) ctx.targetLoad = load({ maxCustomers: 5 });
+
+				const decision = decide(state, command, actor, ctx);
+				if (!decision.ok) continue;
+				acceptedTotal++;
+				accepted.set(command.type, (accepted.get(command.type) ?? 0) + 1);
+				state = fold(log, state, decision.events);
+				log = [...log, ...decision.events];
+				expectConsistent(state, log.length);
+			}
+		}
+		// The walks are seeded: these only guard against a change that makes them wander nowhere.
+		expect(acceptedTotal).toBeGreaterThan(WALKS * 4);
+		expect([...accepted.keys()].sort()).toEqual([...commandTypes].sort());
+		for (const [type, n] of accepted) expect(n, `${type} accepted`).toBeGreaterThanOrEqual(10);
+	});
+});
+
+// ================================================================== session numbers (§2)
+
+describe('session numbers', () => {
+	it('10,000 fresh numbers: 9 digits, no leading zero, not sequential, spread out', () => {
+		const numbers = Array.from({ length: 10_000 }, () => generateSessionNumber());
+		for (const n of numbers) expect(n).toMatch(/^[1-9]\d{8}$/);
+		const values = numbers.map(Number);
+		let successive = 0;
+		for (let i = 1; i < values.length; i++) if (Math.abs(values[i]! - values[i - 1]!) <= 1) successive++;
+		expect(successive).toBeLessThan(3);
+		expect(new Set(numbers).size).toBeGreaterThan(9_990);
+		expect(Math.min(...values)).toBeLessThan(200_000_000);
+		expect(Math.max(...values)).toBeGreaterThan(900_000_000);
+		const sorted = [...values].sort((a, b) => a - b);
+		expect(values).not.toEqual(sorted);
+	});
+
+	it('covers exactly 100000000..999999999', () => {
+		expect(generateSessionNumber(() => 0)).toBe('100000000');
+		expect(generateSessionNumber((n) => n - 1)).toBe('999999999');
+	});
+
+	it.each([
+		['123456789', '123456789'],
+		['123 456 789', '123456789'],
+		['123-456-789', '123456789'],
+		['  123 456 789  ', '123456789'],
+		['123–456–789', '123456789'],
+		['123.456.789', '123456789'],
+	])('parse accepts %j → %s', (typed, number) => {
+		expect(parseSessionNumber(typed)).toBe(number);
+	});
+
+	it.each(['012345678', '012 345 678', '12345678', '1234567890', 'abc', '123 456 78x', '', '   '])('parse rejects %j', (typed) => {
+		expect(parseSessionNumber(typed)).toBeNull();
+	});
+
+	it('format groups by three, and parse reads it back', () => {
+		expect(formatSessionNumber('123456789')).toBe('123 456 789');
+		for (let i = 0; i < 100; i++) {
+			const n = generateSessionNumber();
+			expect(formatSessionNumber(n)).toMatch(/^[1-9]\d{2} \d{3} \d{3}$/);
+			expect(parseSessionNumber(formatSessionNumber(n))).toBe(n);
+		}
+	});
+
+	it('format leaves what is not 9 digits alone', () => {
+		expect(formatSessionNumber('12345')).toBe('12345');
+	});
+});

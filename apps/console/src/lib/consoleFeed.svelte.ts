@@ -1,0 +1,103 @@
+// The console's live picture: every session this rep takes part in, kept current by the one feed
+// (ARCHITECTURE §7). The server sends whole session views; this only files them and raises toasts.
+
+import type { FeedEvent, SessionView } from '@tandem/core/client';
+import type { FeedItem } from '@tandem/core/server';
+import { m } from '../paraglide/messages.js';
+import { trpc } from './trpc.ts';
+
+export interface Toast {
+	id: number;
+	text: string;
+}
+
+export class ConsoleFeed {
+	sessions = $state<SessionView[]>([]);
+	selectedId = $state<string | null>(null);
+	connected = $state(false);
+	toasts = $state<Toast[]>([]);
+	private nextToast = 1;
+	private subscription: { unsubscribe(): void } | null = null;
+
+	get selected(): SessionView | null {
+		return this.sessions.find((s) => s.id === this.selectedId) ?? this.sessions[0] ?? null;
+	}
+
+	open(): void {
+		this.subscription = trpc.feed.events.subscribe(
+			{ as: 'rep' },
+			{
+				onData: (envelope) => this.apply(envelope.data as FeedItem),
+				onConnectionStateChange: (state) => (this.connected = state.state === 'pending'),
+				onError: () => (this.connected = false),
+			},
+		);
+	}
+
+	close(): void {
+		this.subscription?.unsubscribe();
+		this.subscription = null;
+	}
+
+	/** A session this console just started or joined, shown before the feed echoes it. */
+	show(view: SessionView): void {
+		this.put(view);
+		this.selectedId = view.id;
+	}
+
+	select(id: string): void {
+		this.selectedId = id;
+	}
+
+	toast(text: string): void {
+		const id = this.nextToast++;
+		this.toasts = [...this.toasts, { id, text }];
+		setTimeout(() => (this.toasts = this.toasts.filter((t) => t.id !== id)), 6000);
+	}
+
+	private apply(item: FeedItem): void {
+		if (item.kind === 'snapshot') {
+			this.sessions = item.sessions.filter(isMine);
+			for (const e of item.missed) this.announce(e, this.sessions.find((s) => s.id === e.sessionId));
+			return;
+		}
+		const before = this.sessions.find((s) => s.id === item.session.id);
+		for (const e of item.events) this.announce(e, item.session, before);
+		this.put(item.session);
+	}
+
+	private put(view: SessionView): void {
+		if (!isMine(view)) {
+			this.sessions = this.sessions.filter((s) => s.id !== view.id);
+			return;
+		}
+		const i = this.sessions.findIndex((s) => s.id === view.id);
+		this.sessions = i < 0 ? [...this.sessions, view] : this.sessions.map((s) => (s.id === view.id ? view : s));
+	}
+
+	private announce(e: FeedEvent, view: SessionView | undefined, before?: SessionView): void {
+		if (!view) return;
+		const meName = view.participants.find((p) => p.isMe)?.name ?? before?.participants.find((p) => p.isMe)?.name;
+		switch (e.type) {
+			case 'participant.joined':
+				if (e.who && e.who !== meName) this.toast(m.event_joined({ name: e.who }));
+				break;
+			case 'participant.left':
+				if (e.who && e.who !== meName) this.toast(e.reason === 'removed' ? m.event_removed({ name: e.who }) : m.event_left({ name: e.who }));
+				break;
+			case 'control.transferred':
+				if (view.me?.role === 'controller' && before?.me?.role !== 'controller') {
+					this.toast(m.control_received({ number: view.numberFormatted }));
+				} else if (e.who && e.to) {
+					this.toast(m.event_control({ from: e.who, to: e.to }));
+				}
+				break;
+			case 'session.ended':
+				this.toast(m.session_ended_here({ number: view.numberFormatted }));
+				break;
+		}
+	}
+}
+
+/** A session the rep is still in and that is not over. */
+const isMine = (s: SessionView) => s.me !== null && s.status !== 'ended';

@@ -1,0 +1,90 @@
+// Helpers for browser tests: set up accounts through the API (as an admin's script would), and do
+// what a person does in the pages (sign in, start, join). playwright-core has no web-first `expect`,
+// so `visible`/`gone` wait on locators and vitest's expect.poll waits on values.
+
+import type { Locator, Page } from 'playwright-core';
+import { baseUrl } from './chromium.ts';
+
+export const ADMIN = { name: 'Admin', email: 'admin@example.com', password: 'admin-password' };
+
+/** Call a tRPC procedure over HTTP; returns the data and any cookie set. */
+export async function trpcCall<T = unknown>(
+	path: string,
+	input: unknown,
+	options: { cookie?: string; method?: 'GET' | 'POST' } = {},
+): Promise<{ data: T; cookie: string | null }> {
+	const method = options.method ?? 'POST';
+	const url = `${baseUrl()}/console/api/trpc/${path}${method === 'GET' ? `?input=${encodeURIComponent(JSON.stringify(input))}` : ''}`;
+	const res = await fetch(url, {
+		method,
+		headers: { 'content-type': 'application/json', ...(options.cookie ? { cookie: options.cookie } : {}) },
+		body: method === 'POST' ? JSON.stringify(input) : undefined,
+	});
+	const body = (await res.json()) as { result?: { data: T }; error?: { message: string } };
+	if (!res.ok || !body.result) throw new Error(`${path}: ${res.status} ${JSON.stringify(body.error ?? body)}`);
+	const setCookie = res.headers.get('set-cookie');
+	return { data: body.result.data, cookie: setCookie ? setCookie.split(';')[0]! : null };
+}
+
+let adminCookie: Promise<string> | null = null;
+
+/** The site's admin (created on first use), signed in. */
+export function admin(): Promise<string> {
+	adminCookie ??= (async () => {
+		const status = await trpcCall<{ setupNeeded: boolean }>('auth.status', undefined, { method: 'GET' });
+		if (status.data.setupNeeded) await trpcCall('auth.createFirstAdmin', ADMIN);
+		const { cookie } = await trpcCall('auth.signIn', { email: ADMIN.email, password: ADMIN.password });
+		return cookie!;
+	})();
+	return adminCookie;
+}
+
+let reps = 0;
+
+/** A new rep account; returns what they type to sign in. */
+export async function createRep(
+	name: string,
+	options: { sessionMode?: 'single' | 'multi'; maxCustomers?: number; language?: 'en' | 'sr' } = {},
+): Promise<{ name: string; email: string; password: string }> {
+	const email = `${name.toLowerCase()}.${++reps}.${Date.now()}@example.com`;
+	const password = 'rep-password';
+	await trpcCall('admin.createRep', { name, email, password, ...options }, { cookie: await admin() });
+	return { name, email, password };
+}
+
+export async function signIn(page: Page, rep: { email: string; password: string }, labels = { email: 'E-mail address', password: 'Password', signIn: 'Sign in' }) {
+	await page.goto('/console');
+	await page.getByLabel(labels.email).fill(rep.email);
+	await page.getByLabel(labels.password).fill(rep.password);
+	await page.getByRole('button', { name: labels.signIn }).click();
+	await visible(page.getByRole('button', { name: /^(Start|Pokreni)$/ }));
+}
+
+/** Start a session from the console (E-mail unchecked unless asked) and return its grouped number. */
+export async function startSession(page: Page, options: { email?: boolean } = {}): Promise<string> {
+	const before = await page.getByRole('tab').count();
+	const email = page.getByRole('checkbox', { name: /^(E-mail|E-pošta)$/ });
+	await email.setChecked(options.email ?? false);
+	await page.getByRole('button', { name: /^(Start|Pokreni)$/ }).click();
+	if (options.email) return '';
+	await waitFor(async () => (await page.getByRole('tab').count()) === before + 1);
+	return (await page.getByRole('toolbar').locator('[data-session-number]').textContent())!.trim();
+}
+
+export async function joinAsCustomer(page: Page, number: string, name: string, labels = { number: 'Session number', name: 'Your name', join: 'Join' }) {
+	await page.goto('/');
+	await page.getByLabel(labels.number).fill(number);
+	await page.getByLabel(labels.name).fill(name);
+	await page.getByRole('button', { name: labels.join, exact: true }).click();
+}
+
+export const visible = (l: Locator, timeout = 15_000) => l.first().waitFor({ state: 'visible', timeout });
+export const gone = (l: Locator, timeout = 15_000) => l.first().waitFor({ state: 'hidden', timeout });
+
+export async function waitFor(condition: () => Promise<boolean> | boolean, timeout = 15_000): Promise<void> {
+	const deadline = Date.now() + timeout;
+	while (!(await condition())) {
+		if (Date.now() > deadline) throw new Error('condition not met in time');
+		await new Promise((r) => setTimeout(r, 100));
+	}
+}

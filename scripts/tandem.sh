@@ -43,7 +43,8 @@ log "node $(node --version)"
 LOCK_HASH="$(sha256sum package-lock.json | cut -c1-16)"
 if [ "$(cat node_modules/.tandem-installed 2>/dev/null)" != "$LOCK_HASH" ]; then
 	log "npm ci"
-	npm ci --no-audit --no-fund 2>&1 | grep -vE 'Unknown (user|env) config "nodedir"' >&2 || true
+	# mediasoup's own postinstall would try to download a worker: we build ours (scripts/build-sfu-worker.sh).
+	MEDIASOUP_WORKER_BIN=/nonexistent npm ci --no-audit --no-fund 2>&1 | grep -vE 'Unknown (user|env) config "nodedir"' >&2 || true
 	[ -d node_modules/@tandem/core ] || { log "npm ci failed"; exit 1; }
 	echo "$LOCK_HASH" > node_modules/.tandem-installed
 fi

@@ -22,11 +22,16 @@ export async function createTandem(config: TandemConfig): Promise<Tandem> {
 		auditKey: config.auditKey,
 		lockout: config.lockout,
 	});
+	// After a restart no console is connected: every live session's controller gets the grace period.
+	await services.lifeline.recover();
 	return {
 		router: appRouter,
 		services,
 		createContext: (opts) => createContext(services, opts),
-		close: () => handle.close(),
+		close: async () => {
+			services.lifeline.close();
+			await handle.close();
+		},
 	};
 }
 

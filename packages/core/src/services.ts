@@ -3,12 +3,15 @@
 import type { Database } from '@tandem/db';
 import { RepAccounts, type LockoutPolicy } from './auth/repAccounts.ts';
 import { Bus } from './feed/bus.ts';
+import { ConsoleLifeline } from './service/consoleLifeline.ts';
 import { SessionService } from './service/sessionService.ts';
 
 export interface ServicesConfig {
 	publicUrl: string;
 	auditKey: Buffer;
 	lockout?: LockoutPolicy;
+	/** Test overrides of the console lifeline's timings. */
+	lifeline?: { goodbyeMs?: number; gracePeriodMs?: () => Promise<number> };
 }
 
 export interface Services {
@@ -17,15 +20,18 @@ export interface Services {
 	bus: Bus;
 	reps: RepAccounts;
 	sessions: SessionService;
+	lifeline: ConsoleLifeline;
 }
 
 export function createServices(db: Database, dbKind: 'pglite' | 'postgres', config: ServicesConfig): Services {
 	const bus = new Bus();
+	const sessions = new SessionService({ db, dbKind, auditKey: config.auditKey, bus });
 	return {
 		db,
 		config,
 		bus,
 		reps: new RepAccounts(db, config.lockout),
-		sessions: new SessionService({ db, dbKind, auditKey: config.auditKey, bus }),
+		sessions,
+		lifeline: new ConsoleLifeline({ db, sessions, ...config.lifeline }),
 	};
 }

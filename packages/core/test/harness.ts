@@ -42,19 +42,24 @@ export class Browser {
 	}
 }
 
-export async function world(kind: DatabaseKind): Promise<World> {
+export interface WorldOptions {
+	lifeline?: { goodbyeMs?: number; gracePeriodMs?: () => Promise<number> };
+}
+
+export async function world(kind: DatabaseKind, options: WorldOptions = {}): Promise<World> {
 	const handle = await freshDatabase(kind, kind === 'postgres' ? inject('postgresBaseUrl') : undefined);
 	const auditKey = randomBytes(32);
-	const w = worldOn(handle, auditKey);
+	const w = worldOn(handle, auditKey, options);
 	await (await w.admin.api()).auth.createFirstAdmin({ name: 'Admin', email: 'admin@example.com', password: 'admin-password' });
 	return w;
 }
 
-function worldOn(handle: DatabaseHandle, auditKey: Buffer): World {
+function worldOn(handle: DatabaseHandle, auditKey: Buffer, options: WorldOptions = {}): World {
 	const services = createServices(handle.db, handle.kind, {
 		publicUrl: 'http://127.0.0.1:3000',
 		auditKey,
 		lockout: { freeAttempts: 3, baseLockSeconds: 60 },
+		...(options.lifeline ? { lifeline: options.lifeline } : {}),
 	});
 	const admin = new Browser(services);
 	let n = 0;
@@ -75,7 +80,10 @@ function worldOn(handle: DatabaseHandle, auditKey: Buffer): World {
 			for (const [k, v] of admin.cookies) other.admin.cookies.set(k, v);
 			return other;
 		},
-		close: () => handle.close(),
+		close: async () => {
+			services.lifeline.close();
+			await handle.close();
+		},
 	};
 }
 

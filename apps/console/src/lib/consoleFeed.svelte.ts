@@ -4,7 +4,7 @@
 import type { FeedEvent, SessionView } from '@tandem/core/client';
 import type { FeedItem } from '@tandem/core/server';
 import { m } from '../paraglide/messages.js';
-import { trpc } from './trpc.ts';
+import { TRPC_URL, trpc } from './trpc.ts';
 
 export interface Toast {
 	id: number;
@@ -18,6 +18,8 @@ export class ConsoleFeed {
 	toasts = $state<Toast[]>([]);
 	private nextToast = 1;
 	private subscription: { unsubscribe(): void } | null = null;
+	/** This page's id: its feed is the console's lifeline (SPEC §2). */
+	readonly consoleId = crypto.randomUUID();
 
 	get selected(): SessionView | null {
 		return this.sessions.find((s) => s.id === this.selectedId) ?? this.sessions[0] ?? null;
@@ -25,7 +27,7 @@ export class ConsoleFeed {
 
 	open(): void {
 		this.subscription = trpc.feed.events.subscribe(
-			{ as: 'rep' },
+			{ as: 'rep', consoleId: this.consoleId },
 			{
 				onData: (envelope) => this.apply(envelope.data as FeedItem),
 				onConnectionStateChange: (state) => (this.connected = state.state === 'pending'),
@@ -37,6 +39,24 @@ export class ConsoleFeed {
 	close(): void {
 		this.subscription?.unsubscribe();
 		this.subscription = null;
+	}
+
+	/** Sessions this rep controls: closing the console would end them. */
+	get controlled(): SessionView[] {
+		return this.sessions.filter((s) => s.me?.role === 'controller');
+	}
+
+	/**
+	 * The page is going away (closed, navigated elsewhere, or reloaded): say goodbye so the server
+	 * ends this rep's sessions in 5 s unless the console comes back — a reload does.
+	 */
+	goodbye(): void {
+		void fetch(`${TRPC_URL}/auth.goodbye`, {
+			method: 'POST',
+			keepalive: true,
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ consoleId: this.consoleId }),
+		}).catch(() => undefined);
 	}
 
 	/** A session this console just started or joined, shown before the feed echoes it. */

@@ -38,6 +38,12 @@ export const authRouter = router({
 		return { ok: true };
 	}),
 
+	/** The console page is unloading (SPEC §2): its sessions end in 5 s unless it comes back. */
+	goodbye: repProcedure.input(z.object({ consoleId: z.string().min(8).max(64) })).mutation(({ ctx, input }) => {
+		ctx.services.lifeline.goodbye(ctx.rep.id, input.consoleId);
+		return { ok: true };
+	}),
+
 	setLanguage: repProcedure
 		.input(z.object({ language: z.enum(['en', 'sr']) }))
 		.mutation(({ ctx, input }) => ctx.services.reps.update(ctx.rep.id, { language: input.language })),

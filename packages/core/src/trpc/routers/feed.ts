@@ -18,10 +18,21 @@ export type FeedItem =
 
 export const feedRouter = router({
 	events: publicProcedure
-		.input(z.object({ as: z.enum(['rep', 'customer']), lastEventId: z.string().regex(/^\d+$/).nullish() }))
+		.input(
+			z.object({
+				as: z.enum(['rep', 'customer']),
+				/** A console page's own id: its feed is the console's lifeline (SPEC §2). */
+				consoleId: z.string().min(8).max(64).optional(),
+				lastEventId: z.string().regex(/^\d+$/).nullish(),
+			}),
+		)
 		.subscription(async function* ({ ctx, input, signal }) {
 			const viewer = await viewerOf(ctx, input.as);
-			if (!viewer) return;
+			if (!viewer) {
+				// Nobody to show anything to (not signed in, or no session joined yet): say so once.
+				yield tracked('0', { kind: 'snapshot', sessions: [], missed: [] } satisfies FeedItem);
+				return;
+			}
 
 			// Listen first, then read the snapshot, so nothing falls between the two.
 			const queue: SessionChange[] = [];
@@ -34,6 +45,8 @@ export const feedRouter = router({
 			});
 			const stop = () => wake?.();
 			signal?.addEventListener('abort', stop);
+			const release =
+				viewer.kind === 'rep' && input.consoleId ? ctx.services.lifeline.connected(viewer.repId, input.consoleId) : null;
 			try {
 				const position = await currentPosition(ctx);
 				const states = await sessionsOf(ctx, viewer);
@@ -66,6 +79,7 @@ export const feedRouter = router({
 					} satisfies FeedItem);
 				}
 			} finally {
+				release?.();
 				unsubscribe();
 				signal?.removeEventListener('abort', stop);
 			}

@@ -1,0 +1,131 @@
+// The console must stay open (SPEC §2). A rep's console is present while one of its feeds is
+// connected. When the last one goes:
+//   - after a goodbye (the page said so as it unloaded): the rep's sessions end in 5 s, unless a
+//     console of theirs comes back in that time — so a reload ends nothing;
+//   - without one (network blip, crash, sleep): they end after the site's grace period.
+// After a server restart no console is connected yet: every live session gets the grace period.
+
+import { and, eq, isNotNull, ne } from 'drizzle-orm';
+import { supportSessions, type Database } from '@tandem/db';
+import type { EndReason } from '../session/model.ts';
+import { readSiteSettings } from './repLoad.ts';
+import type { SessionService } from './sessionService.ts';
+
+export const GOODBYE_MS = 5_000;
+
+interface RepPresence {
+	consoles: Set<string>;
+	/** Consoles that said goodbye (they unload; their feed is about to close). */
+	leaving: Set<string>;
+	timer: ReturnType<typeof setTimeout> | null;
+	/** Bumped by every schedule and cancel, so a slower earlier schedule cannot arm a stale timer. */
+	generation: number;
+}
+
+export interface LifelineOptions {
+	db: Database;
+	sessions: SessionService;
+	goodbyeMs?: number;
+	/** Overrides the site setting (tests). */
+	gracePeriodMs?: () => Promise<number>;
+}
+
+export class ConsoleLifeline {
+	private readonly reps = new Map<string, RepPresence>();
+	private readonly options: LifelineOptions;
+	private closed = false;
+
+	constructor(options: LifelineOptions) {
+		this.options = options;
+	}
+
+	/** A console's feed connected; returns what to call when it disconnects. */
+	connected(repId: string, consoleId: string): () => void {
+		const rep = this.presence(repId);
+		rep.consoles.add(consoleId);
+		rep.leaving.delete(consoleId);
+		this.cancel(rep);
+		return () => this.disconnected(repId, consoleId);
+	}
+
+	/** The page is unloading (close, navigation away, or a reload). */
+	goodbye(repId: string, consoleId: string): void {
+		const rep = this.presence(repId);
+		rep.leaving.add(consoleId);
+		if (!rep.consoles.has(consoleId) && rep.consoles.size === 0) this.schedule(repId, 'consoleClosed');
+	}
+
+	isPresent(repId: string): boolean {
+		return (this.reps.get(repId)?.consoles.size ?? 0) > 0;
+	}
+
+	/** After a restart: every controller of a live session gets the grace period to come back. */
+	async recover(): Promise<void> {
+		const rows = await this.options.db
+			.selectDistinct({ repId: supportSessions.controllerRepId })
+			.from(supportSessions)
+			.where(and(ne(supportSessions.status, 'ended'), isNotNull(supportSessions.controllerRepId)));
+		for (const { repId } of rows) if (repId && !this.isPresent(repId)) this.schedule(repId, 'connectionLost');
+	}
+
+	close(): void {
+		this.closed = true;
+		for (const rep of this.reps.values()) this.cancel(rep);
+	}
+
+	private disconnected(repId: string, consoleId: string): void {
+		const rep = this.presence(repId);
+		rep.consoles.delete(consoleId);
+		if (rep.consoles.size > 0) return;
+		this.schedule(repId, rep.leaving.has(consoleId) ? 'consoleClosed' : 'connectionLost');
+	}
+
+	private schedule(repId: string, reason: 'consoleClosed' | 'connectionLost'): void {
+		if (this.closed) return;
+		const rep = this.presence(repId);
+		this.cancel(rep);
+		const generation = rep.generation;
+		void this.delayFor(reason).then((ms) => {
+			if (this.closed || rep.consoles.size > 0 || rep.generation !== generation) return;
+			rep.timer = setTimeout(() => {
+				rep.timer = null;
+				rep.leaving.clear();
+				if (rep.consoles.size === 0) void this.endSessionsOf(repId, reason);
+			}, ms);
+			rep.timer.unref?.();
+		});
+	}
+
+	private async delayFor(reason: 'consoleClosed' | 'connectionLost'): Promise<number> {
+		if (reason === 'consoleClosed') return this.options.goodbyeMs ?? GOODBYE_MS;
+		if (this.options.gracePeriodMs) return this.options.gracePeriodMs();
+		return (await readSiteSettings(this.options.db)).gracePeriodSeconds * 1000;
+	}
+
+	private async endSessionsOf(repId: string, reason: EndReason & ('consoleClosed' | 'connectionLost')): Promise<void> {
+		const rows = await this.options.db
+			.select({ id: supportSessions.id })
+			.from(supportSessions)
+			.where(and(eq(supportSessions.controllerRepId, repId), ne(supportSessions.status, 'ended')));
+		for (const { id } of rows) {
+			await this.options.sessions.command(id, { kind: 'system' }, { type: 'endForLostConsole', reason }).catch((error: unknown) => {
+				console.error(`could not end session ${id} after its console went away`, error);
+			});
+		}
+	}
+
+	private cancel(rep: RepPresence): void {
+		if (rep.timer) clearTimeout(rep.timer);
+		rep.timer = null;
+		rep.generation++;
+	}
+
+	private presence(repId: string): RepPresence {
+		let rep = this.reps.get(repId);
+		if (!rep) {
+			rep = { consoles: new Set(), leaving: new Set(), timer: null, generation: 0 };
+			this.reps.set(repId, rep);
+		}
+		return rep;
+	}
+}

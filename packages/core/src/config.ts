@@ -11,6 +11,8 @@ export interface TandemConfig {
 	publicUrl: string;
 	auditKey: Buffer;
 	lockout: { freeAttempts: number; baseLockSeconds: number };
+	/** The media server's control API; without it, media is unavailable. */
+	sfu?: { url: string; secret: string } | undefined;
 }
 
 const envSchema = z.object({
@@ -18,6 +20,8 @@ const envSchema = z.object({
 	TANDEM_DATA_DIR: z.string().min(1).default('data'),
 	TANDEM_PUBLIC_URL: z.url().default('http://127.0.0.1:3000'),
 	TANDEM_AUDIT_KEY: z.string().min(32, 'at least 32 characters').optional(),
+	TANDEM_SFU_URL: z.url().optional(),
+	TANDEM_SFU_SECRET: z.string().min(16, 'at least 16 characters').optional(),
 	TANDEM_LOGIN_FREE_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
 	TANDEM_LOGIN_LOCK_SECONDS: z.coerce.number().int().min(1).max(86_400).default(30),
 });
@@ -36,6 +40,7 @@ export function loadConfig(env: Record<string, string | undefined>): TandemConfi
 		publicUrl: e.TANDEM_PUBLIC_URL.replace(/\/$/, ''),
 		auditKey: e.TANDEM_AUDIT_KEY ? Buffer.from(e.TANDEM_AUDIT_KEY) : auditKeyFile(dataDir),
 		lockout: { freeAttempts: e.TANDEM_LOGIN_FREE_ATTEMPTS, baseLockSeconds: e.TANDEM_LOGIN_LOCK_SECONDS },
+		sfu: e.TANDEM_SFU_URL && e.TANDEM_SFU_SECRET ? { url: e.TANDEM_SFU_URL, secret: e.TANDEM_SFU_SECRET } : undefined,
 	};
 }
 

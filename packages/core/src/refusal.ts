@@ -11,14 +11,25 @@ export type ErrorCode =
 	| 'accountDisabled'
 	| 'setupDone'
 	| 'emailTaken'
-	| 'forbidden';
+	| 'forbidden'
+	| 'tooManyWrongNumbers'
+	| 'repNotFound'
+	| 'lastAdmin'
+	| 'invalidRoles'
+	| 'mediaUnavailable'
+	| 'mediaRefused';
+
+/** Values the message of a code takes (`{seconds}` in "try again in {seconds} s"). */
+export type ErrorParams = Record<string, string | number>;
 
 export class TandemError extends Error {
 	readonly code: ErrorCode;
+	readonly params: ErrorParams | undefined;
 
-	constructor(code: ErrorCode, message?: string) {
+	constructor(code: ErrorCode, message?: string, params?: ErrorParams) {
 		super(message ?? code);
 		this.code = code;
+		this.params = params;
 		this.name = 'TandemError';
 	}
 }

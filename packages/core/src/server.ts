@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { openDatabase } from '@tandem/db';
 import { loadConfig, type TandemConfig } from './config.ts';
+import { SfuClient } from './media/sfuClient.ts';
 import { createServices, type Services } from './services.ts';
 import { createContext, type Context } from './trpc/context.ts';
 import { appRouter, type AppRouter } from './trpc/root.ts';
@@ -17,11 +18,13 @@ export interface Tandem {
 
 export async function createTandem(config: TandemConfig): Promise<Tandem> {
 	const handle = await openDatabase({ url: config.databaseUrl, dataDir: join(config.dataDir, 'pglite') });
-	const services = createServices(handle.db, handle.kind, {
-		publicUrl: config.publicUrl,
-		auditKey: config.auditKey,
-		lockout: config.lockout,
-	});
+	const media = config.sfu ? new SfuClient(config.sfu) : null;
+	const services = createServices(
+		handle.db,
+		handle.kind,
+		{ publicUrl: config.publicUrl, auditKey: config.auditKey, lockout: config.lockout },
+		media,
+	);
 	// After a restart no console is connected: every live session's controller gets the grace period.
 	await services.lifeline.recover();
 	return {
@@ -29,7 +32,7 @@ export async function createTandem(config: TandemConfig): Promise<Tandem> {
 		services,
 		createContext: (opts) => createContext(services, opts),
 		close: async () => {
-			services.lifeline.close();
+			services.close();
 			await handle.close();
 		},
 	};

@@ -81,7 +81,7 @@ function worldOn(handle: DatabaseHandle, auditKey: Buffer, options: WorldOptions
 			return other;
 		},
 		close: async () => {
-			services.lifeline.close();
+			services.close();
 			await handle.close();
 		},
 	};

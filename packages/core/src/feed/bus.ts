@@ -15,8 +15,26 @@ export interface SessionChange {
 
 export type BusListener = (change: SessionChange) => void;
 
+/** Media moved in a session (a producer came or went): pages refetch what they can consume. */
+export interface MediaChange {
+	sessionId: string;
+	/** Who may hear of it: the session's participants at the time. */
+	participantIds: string[];
+	repIds: string[];
+}
+
 export class Bus {
 	private listeners = new Set<BusListener>();
+	private mediaListeners = new Set<(change: MediaChange) => void>();
+
+	publishMedia(change: MediaChange): void {
+		for (const listener of this.mediaListeners) listener(change);
+	}
+
+	subscribeMedia(listener: (change: MediaChange) => void): () => void {
+		this.mediaListeners.add(listener);
+		return () => this.mediaListeners.delete(listener);
+	}
 
 	publish(change: SessionChange): void {
 		for (const listener of this.listeners) {

@@ -129,6 +129,17 @@ export function decide(state: SessionState | null, command: Command, actor: Acto
 			]);
 		}
 
+		case 'mediaEnded': {
+			if (actor.kind !== 'system') return refuse('notController');
+			if (!command.activity) return accept(stopEverything(state, 'mediaEnded', at));
+			const whose = command.participantId ?? null;
+			if (!isOn(state, command.activity, whose ?? '')) return accept([]);
+			const perParticipant = command.activity === 'sharing' || command.activity === 'video';
+			return accept([
+				{ type: 'activity.stopped', at, activity: command.activity, participantId: perParticipant ? whose : null, reason: 'mediaEnded' },
+			]);
+		}
+
 		case 'endForLostConsole': {
 			if (actor.kind !== 'system') return refuse('notController');
 			return accept([

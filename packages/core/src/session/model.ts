@@ -61,7 +61,7 @@ export const noActivities = (): Activities => ({
 // ------------------------------------------------------------------ events
 
 export type LeaveReason = 'left' | 'removed' | 'handedOver';
-export type StopReason = 'stopped' | 'controlTransferred' | 'focusChanged' | 'participantLeft' | 'sessionEnded';
+export type StopReason = 'stopped' | 'controlTransferred' | 'focusChanged' | 'participantLeft' | 'sessionEnded' | 'mediaEnded';
 export type EndReason = 'ended' | 'consoleClosed' | 'connectionLost';
 
 export type SessionEvent =
@@ -89,7 +89,9 @@ export type Command =
 	| { type: 'end' }
 	| { type: 'startActivity'; activity: Activity }
 	| { type: 'stopActivity'; activity: Activity; participantId?: ParticipantId }
-	| { type: 'endForLostConsole'; reason: 'consoleClosed' | 'connectionLost' };
+	| { type: 'endForLostConsole'; reason: 'consoleClosed' | 'connectionLost' }
+	/** The media plane lost a participant's media (transport failed) or a whole worker: the system stops what it carried. */
+	| { type: 'mediaEnded'; activity?: Activity; participantId?: ParticipantId };
 
 export type CommandType = Command['type'];
 

@@ -14,7 +14,9 @@ import { publicProcedure, router } from '../trpc.ts';
 
 export type FeedItem =
 	| { kind: 'snapshot'; sessions: SessionView[]; missed: FeedEvent[] }
-	| { kind: 'session'; session: SessionView; events: FeedEvent[] };
+	| { kind: 'session'; session: SessionView; events: FeedEvent[] }
+	/** Media came or went in a session: refetch what can be consumed (not an event of the record). */
+	| { kind: 'media'; sessionId: string };
 
 export const feedRouter = router({
 	events: publicProcedure
@@ -35,11 +37,18 @@ export const feedRouter = router({
 			}
 
 			// Listen first, then read the snapshot, so nothing falls between the two.
-			const queue: SessionChange[] = [];
+			const queue: (SessionChange | { media: string })[] = [];
 			let wake: (() => void) | null = null;
 			const unsubscribe = ctx.services.bus.subscribe((change) => {
 				if (concerns(change, viewer)) {
 					queue.push(change);
+					wake?.();
+				}
+			});
+			const unsubscribeMedia = ctx.services.bus.subscribeMedia((m) => {
+				const mine = viewer.kind === 'rep' ? m.repIds.includes(viewer.repId) : m.participantIds.includes(viewer.participantId);
+				if (mine) {
+					queue.push({ media: m.sessionId });
 					wake?.();
 				}
 			});
@@ -70,6 +79,10 @@ export const feedRouter = router({
 						wake = null;
 						continue;
 					}
+					if ('media' in change) {
+						yield { kind: 'media', sessionId: change.media } satisfies FeedItem;
+						continue;
+					}
 					const last = change.events.at(-1)!;
 					if (last.id <= position) continue;
 					yield tracked(String(last.id), {
@@ -81,6 +94,7 @@ export const feedRouter = router({
 			} finally {
 				release?.();
 				unsubscribe();
+				unsubscribeMedia();
 				signal?.removeEventListener('abort', stop);
 			}
 		}),

@@ -5,7 +5,7 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { viewFor } from '../../feed/views.ts';
 import { TandemError } from '../../refusal.ts';
-import type { ActorRef } from '../../service/sessionService.ts';
+import { actorIn } from '../actor.ts';
 import { CUSTOMER_COOKIE, type Context } from '../context.ts';
 import { publicProcedure, repProcedure, router } from '../trpc.ts';
 import { personName } from './auth.ts';
@@ -13,16 +13,6 @@ import { personName } from './auth.ts';
 const sessionId = z.uuid();
 const typedNumber = z.string().trim().min(1).max(20);
 const activity = z.enum(['sharing', 'video', 'recording', 'voiceCall', 'fileTransfer']);
-
-/** The caller of a session call: a signed-in rep, else the customer of the cookie, else nobody. */
-async function actorIn(ctx: Context, id: string): Promise<ActorRef> {
-	if (ctx.rep) return { kind: 'rep', repId: ctx.rep.id };
-	if (ctx.customerToken) {
-		const customer = await ctx.services.sessions.customerFromToken(ctx.customerToken);
-		if (customer && customer.sessionId === id) return { kind: 'customer', participantId: customer.participantId };
-	}
-	return { kind: 'anonymous' };
-}
 
 export const sessionRouter = router({
 	start: repProcedure.mutation(async ({ ctx }) => {

@@ -1,0 +1,26 @@
+// Who may send or receive which media in a session (SPEC §1, §9): pure, like the session rules.
+
+import type { Participant, SessionState } from '../session/model.ts';
+import type { MediaSource } from './mediaPort.ts';
+
+export type MediaRefusal = 'notInSession' | 'sessionEnded' | 'assistantsCannotDoThat' | 'activityNotOn';
+
+/** Everyone present may watch and listen while the session is not over. */
+export function mayReceive(state: SessionState, participant: Participant | undefined): MediaRefusal | null {
+	if (!participant) return 'notInSession';
+	if (state.status === 'ended') return 'sessionEnded';
+	return null;
+}
+
+/**
+ * Screen and camera: the controlling rep and customers (assistants watch). Microphone: anyone
+ * present while the voice call is on — assistants talk in a voice call too.
+ */
+export function maySend(state: SessionState, participant: Participant | undefined, source: MediaSource): MediaRefusal | null {
+	const base = mayReceive(state, participant);
+	if (base || !participant) return base;
+	if (source === 'microphone') return state.activities.voiceCall ? null : 'activityNotOn';
+	return participant.role === 'assistant' ? 'assistantsCannotDoThat' : null;
+}
+
+export const activityOf = (source: MediaSource) => (source === 'screen' ? 'sharing' : source === 'camera' ? 'video' : null);

@@ -1,7 +1,16 @@
 // What one viewer sees of a session: the state, who they are in it, and which controls the rules
 // let them use — so the apps render, and never decide.
 
-import type { Activities, ParticipantRole, SessionEvent, SessionState, SessionStatus } from '../session/model.ts';
+import { invitationsOf } from '../session/evolve.ts';
+import type {
+	Activities,
+	InvitationChannel,
+	InvitedRole,
+	ParticipantRole,
+	SessionEvent,
+	SessionState,
+	SessionStatus,
+} from '../session/model.ts';
 import { formatSessionNumber } from '../session/sessionNumber.ts';
 
 export type Viewer = { kind: 'rep'; repId: string } | { kind: 'customer'; participantId: string };
@@ -11,6 +20,17 @@ export interface ParticipantView {
 	name: string;
 	role: ParticipantRole;
 	isMe: boolean;
+}
+
+/** An invitation as the controlling rep sees it in Tools › Invite (never its token). */
+export interface InvitationView {
+	id: string;
+	role: InvitedRole;
+	via: InvitationChannel;
+	recipient: string | null;
+	createdAt: number;
+	expiresAt: number;
+	sentAt: number | null;
 }
 
 export interface SessionView {
@@ -34,6 +54,8 @@ export interface SessionView {
 		removeParticipant: boolean;
 		transferControl: boolean;
 	};
+	/** Invitations not revoked (nor withdrawn): only for the controlling rep; the page hides expired ones. */
+	invitations: InvitationView[];
 }
 
 export function viewFor(state: SessionState, viewer: Viewer): SessionView {
@@ -63,6 +85,19 @@ export function viewFor(state: SessionState, viewer: Viewer): SessionView {
 			removeParticipant: controls,
 			transferControl: controls && state.participants.some((p) => p.role === 'assistant'),
 		},
+		invitations: controls
+			? invitationsOf(state)
+					.filter((i) => i.revokedAt === null)
+					.map((i) => ({
+						id: i.id,
+						role: i.role,
+						via: i.via,
+						recipient: i.recipient,
+						createdAt: i.createdAt,
+						expiresAt: i.expiresAt,
+						sentAt: i.sentAt,
+					}))
+			: [],
 	};
 }
 
@@ -110,5 +145,12 @@ export function describeEvent(
 			return { ...base, who: nameOf(event.participantId), activity: event.activity, reason: event.reason };
 		case 'session.ended':
 			return { ...base, who: nameOf(event.by), reason: event.reason };
+		case 'invitation.created':
+			return { ...base, who: nameOf(event.invitation.createdBy), reason: event.invitation.role };
+		case 'invitation.revoked':
+			return { ...base, who: nameOf(event.by) };
+		case 'invitation.sent':
+		case 'invitation.notSent':
+			return base;
 	}
 }

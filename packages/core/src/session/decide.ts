@@ -8,6 +8,9 @@ import type {
 	Command,
 	Decision,
 	DecideContext,
+	Invitation,
+	InvitationId,
+	InvitedRole,
 	Participant,
 	ParticipantId,
 	RefusalCode,
@@ -16,6 +19,7 @@ import type {
 	SessionState,
 	StopReason,
 } from './model.ts';
+import { invitationsOf } from './evolve.ts';
 
 const refuse = (code: RefusalCode): Decision => ({ ok: false, refusal: { code } });
 const accept = (events: SessionEvent[]): Decision => ({ ok: true, events });
@@ -54,6 +58,8 @@ export function decide(state: SessionState | null, command: Command, actor: Acto
 		case 'joinAsCustomer': {
 			if (me) return refuse('alreadyInSession');
 			if (actor.kind === 'rep' || actor.kind === 'system') return refuse('notACustomer');
+			const badLink = command.invitationId ? invitationRefusal(state, command.invitationId, 'customer', at) : null;
+			if (badLink) return refuse(badLink);
 			const name = command.name.trim();
 			if (!name) return refuse('nameRequired');
 			if (state.controllerId && ctx.controllerLoad) {
@@ -65,6 +71,7 @@ export function decide(state: SessionState | null, command: Command, actor: Acto
 					type: 'participant.joined',
 					at,
 					participant: { id: command.participantId, role: 'customer', name, joinedAt: at, voiceCapable: false },
+					...(command.invitationId ? { invitationId: command.invitationId } : {}),
 				},
 			]);
 		}
@@ -72,6 +79,8 @@ export function decide(state: SessionState | null, command: Command, actor: Acto
 		case 'assist': {
 			if (actor.kind !== 'rep') return refuse('notARep');
 			if (me) return refuse('alreadyInSession');
+			const badLink = command.invitationId ? invitationRefusal(state, command.invitationId, 'rep', at) : null;
+			if (badLink) return refuse(badLink);
 			return accept([
 				{
 					type: 'participant.joined',
@@ -84,6 +93,7 @@ export function decide(state: SessionState | null, command: Command, actor: Acto
 						joinedAt: at,
 						voiceCapable: actor.rep.voiceCapable,
 					},
+					...(command.invitationId ? { invitationId: command.invitationId } : {}),
 				},
 			]);
 		}
@@ -137,6 +147,19 @@ export function decide(state: SessionState | null, command: Command, actor: Acto
 			const perParticipant = command.activity === 'sharing' || command.activity === 'video';
 			return accept([
 				{ type: 'activity.stopped', at, activity: command.activity, participantId: perParticipant ? whose : null, reason: 'mediaEnded' },
+			]);
+		}
+
+		case 'recordInvitationMail': {
+			// What became of Tandem's e-mail is reported by the system after the rep's Send (SPEC §3).
+			if (actor.kind !== 'system') return refuse('notController');
+			const invitation = invitationIn(state, command.invitationId);
+			if (!invitation) return refuse('invitationNotFound');
+			if (invitation.via !== 'email' || invitation.sentAt !== null || invitation.sendError !== null) return accept([]);
+			return accept([
+				command.error === null
+					? { type: 'invitation.sent', at, invitationId: invitation.id }
+					: { type: 'invitation.notSent', at, invitationId: invitation.id, error: command.error },
 			]);
 		}
 
@@ -198,6 +221,33 @@ export function decide(state: SessionState | null, command: Command, actor: Acto
 			]);
 		}
 
+		case 'createInvitation': {
+			// Inviting is a control function (SPEC §1, §3); an e-mail invitation needs its recipient.
+			if (command.via === 'email' && !command.recipient) return refuse('invalidEmail');
+			return accept([
+				{
+					type: 'invitation.created',
+					at,
+					invitation: {
+						id: command.invitationId,
+						role: command.role,
+						via: command.via,
+						recipient: command.recipient,
+						createdBy: me.id,
+						expiresAt: command.expiresAt,
+					},
+				},
+			]);
+		}
+
+		case 'revokeInvitation': {
+			const invitation = invitationIn(state, command.invitationId);
+			if (!invitation) return refuse('invitationNotFound');
+			if (invitation.revokedAt !== null) return refuse('invitationRevoked');
+			if (at >= invitation.expiresAt) return refuse('invitationExpired');
+			return accept([{ type: 'invitation.revoked', at, invitationId: invitation.id, by: me.id }]);
+		}
+
 		case 'end':
 			return accept([
 				...stopEverything(state, 'sessionEnded', at),
@@ -208,6 +258,18 @@ export function decide(state: SessionState | null, command: Command, actor: Acto
 			return refuse('notController');
 	}
 }
+
+/** Why an invitation link may not be used to join as `role` now, if it may not (SPEC §3). */
+export function invitationRefusal(state: SessionState, invitationId: InvitationId, role: InvitedRole, now: number): RefusalCode | null {
+	const invitation = invitationIn(state, invitationId);
+	if (!invitation) return 'invitationNotFound';
+	if (invitation.role !== role) return 'invitationWrongRole';
+	if (invitation.revokedAt !== null) return 'invitationRevoked';
+	if (now >= invitation.expiresAt) return 'invitationExpired';
+	return null;
+}
+
+const invitationIn = (state: SessionState, id: InvitationId): Invitation | undefined => invitationsOf(state).find((i) => i.id === id);
 
 /** Why a rep may not start (or take control of) one more session, if they may not. */
 export function startRefusal(rep: RepLoad): RefusalCode | null {

@@ -1,6 +1,6 @@
 // How each event changes a session. Applying a session's events in order rebuilds its state.
 
-import { noActivities, type SessionEvent, type SessionState } from './model.ts';
+import { noActivities, type Invitation, type SessionEvent, type SessionState } from './model.ts';
 
 export function evolve(state: SessionState | null, event: SessionEvent): SessionState {
 	if (event.type === 'session.started') {
@@ -12,6 +12,7 @@ export function evolve(state: SessionState | null, event: SessionEvent): Session
 			participants: [event.controller],
 			focusedCustomerId: null,
 			activities: noActivities(),
+			invitations: [],
 			startedAt: event.at,
 			endedAt: null,
 			version: 1,
@@ -73,8 +74,29 @@ export function evolve(state: SessionState | null, event: SessionEvent): Session
 			next.controllerId = null;
 			next.activities = noActivities();
 			return next;
+		case 'invitation.created':
+			next.invitations = [
+				...invitationsOf(state),
+				{ ...event.invitation, createdAt: event.at, sentAt: null, sendError: null, revokedAt: null },
+			];
+			return next;
+		case 'invitation.sent':
+			next.invitations = invitationsOf(state).map((i) => (i.id === event.invitationId ? { ...i, sentAt: event.at } : i));
+			return next;
+		case 'invitation.notSent':
+			// Nobody received its link: the invitation is withdrawn.
+			next.invitations = invitationsOf(state).map((i) =>
+				i.id === event.invitationId ? { ...i, sendError: event.error, revokedAt: i.revokedAt ?? event.at } : i,
+			);
+			return next;
+		case 'invitation.revoked':
+			next.invitations = invitationsOf(state).map((i) => (i.id === event.invitationId ? { ...i, revokedAt: event.at } : i));
+			return next;
 	}
 }
+
+/** A session's invitations (snapshots stored before invitations existed have none). */
+export const invitationsOf = (state: SessionState): Invitation[] => state.invitations ?? [];
 
 export function replay(events: readonly SessionEvent[]): SessionState | null {
 	let state: SessionState | null = null;

@@ -4,6 +4,7 @@
 export type SessionId = string;
 export type ParticipantId = string;
 export type RepId = string;
+export type InvitationId = string;
 
 export type SessionStatus = 'live' | 'waiting' | 'ended';
 export type ParticipantRole = 'controller' | 'assistant' | 'customer';
@@ -33,6 +34,27 @@ export interface Activities {
 
 export type Activity = 'sharing' | 'video' | 'recording' | 'voiceCall' | 'fileTransfer';
 
+/** Whom an invitation invites (SPEC §3): a customer, or a support rep who will assist. */
+export type InvitedRole = 'customer' | 'rep';
+/** How the rep passes it on: e-mail sent by Tandem, their own e-mail program, or a copied link. */
+export type InvitationChannel = 'email' | 'mailto' | 'link';
+
+/** An invitation link (SPEC §3). Its token is not here: only its hash is kept, beside the session. */
+export interface Invitation {
+	id: InvitationId;
+	role: InvitedRole;
+	via: InvitationChannel;
+	recipient: string | null;
+	createdBy: ParticipantId;
+	createdAt: number;
+	expiresAt: number;
+	/** When Tandem's e-mail went out (via 'email' only). */
+	sentAt: number | null;
+	/** Why Tandem's e-mail did not go out; such an invitation is withdrawn. */
+	sendError: string | null;
+	revokedAt: number | null;
+}
+
 export interface SessionState {
 	id: SessionId;
 	number: string;
@@ -44,6 +66,8 @@ export interface SessionState {
 	/** The customer the rep focuses on (SPEC §5). */
 	focusedCustomerId: ParticipantId | null;
 	activities: Activities;
+	/** Every invitation of the session, in the order made (revoked and expired ones too: the record). */
+	invitations: Invitation[];
 	startedAt: number;
 	endedAt: number | null;
 	/** Number of events applied; the next event's sequence number within the session. */
@@ -66,13 +90,21 @@ export type EndReason = 'ended' | 'consoleClosed' | 'connectionLost';
 
 export type SessionEvent =
 	| { type: 'session.started'; at: number; sessionId: SessionId; number: string; controller: Participant }
-	| { type: 'participant.joined'; at: number; participant: Participant }
+	| { type: 'participant.joined'; at: number; participant: Participant; invitationId?: InvitationId }
 	| { type: 'participant.left'; at: number; participantId: ParticipantId; reason: LeaveReason }
 	| { type: 'customer.focused'; at: number; participantId: ParticipantId }
 	| { type: 'control.transferred'; at: number; from: ParticipantId; to: ParticipantId; fromLeaves: boolean }
 	| { type: 'activity.started'; at: number; activity: Activity; participantId: ParticipantId }
 	| { type: 'activity.stopped'; at: number; activity: Activity; participantId: ParticipantId | null; reason: StopReason }
-	| { type: 'session.ended'; at: number; by: ParticipantId | null; reason: EndReason };
+	| { type: 'session.ended'; at: number; by: ParticipantId | null; reason: EndReason }
+	| {
+			type: 'invitation.created';
+			at: number;
+			invitation: Pick<Invitation, 'id' | 'role' | 'via' | 'recipient' | 'createdBy' | 'expiresAt'>;
+	  }
+	| { type: 'invitation.sent'; at: number; invitationId: InvitationId }
+	| { type: 'invitation.notSent'; at: number; invitationId: InvitationId; error: string }
+	| { type: 'invitation.revoked'; at: number; invitationId: InvitationId; by: ParticipantId };
 
 export type SessionEventType = SessionEvent['type'];
 
@@ -80,8 +112,8 @@ export type SessionEventType = SessionEvent['type'];
 
 export type Command =
 	| { type: 'start'; sessionId: SessionId; number: string; participantId: ParticipantId }
-	| { type: 'joinAsCustomer'; participantId: ParticipantId; name: string }
-	| { type: 'assist'; participantId: ParticipantId }
+	| { type: 'joinAsCustomer'; participantId: ParticipantId; name: string; invitationId?: InvitationId }
+	| { type: 'assist'; participantId: ParticipantId; invitationId?: InvitationId }
 	| { type: 'focusCustomer'; participantId: ParticipantId }
 	| { type: 'transferControl'; to: ParticipantId; leave: boolean }
 	| { type: 'leave' }
@@ -90,6 +122,17 @@ export type Command =
 	| { type: 'startActivity'; activity: Activity }
 	| { type: 'stopActivity'; activity: Activity; participantId?: ParticipantId }
 	| { type: 'endForLostConsole'; reason: 'consoleClosed' | 'connectionLost' }
+	| {
+			type: 'createInvitation';
+			invitationId: InvitationId;
+			role: InvitedRole;
+			via: InvitationChannel;
+			recipient: string | null;
+			expiresAt: number;
+	  }
+	/** The outcome of Tandem's e-mail for an invitation: sent (error null) or not. Told by the system. */
+	| { type: 'recordInvitationMail'; invitationId: InvitationId; error: string | null }
+	| { type: 'revokeInvitation'; invitationId: InvitationId }
 	/** The media plane lost a participant's media (transport failed) or a whole worker: the system stops what it carried. */
 	| { type: 'mediaEnded'; activity?: Activity; participantId?: ParticipantId };
 
@@ -157,6 +200,11 @@ export const refusalCodes = [
 	'activityNotOn',
 	'nameRequired',
 	'alreadyFocused',
+	'invitationNotFound',
+	'invitationExpired',
+	'invitationRevoked',
+	'invitationWrongRole',
+	'invalidEmail',
 ] as const;
 
 export type RefusalCode = (typeof refusalCodes)[number];

@@ -1,4 +1,4 @@
-// The rule table of a support session (SPEC §1, §2, §4, §5, §6): every command, by every kind of actor,
+// The rule table of a support session (SPEC §1–§6): every command, by every kind of actor,
 // against every kind of session state — and what `decide` answers: the exact events it accepts, or the
 // refusal code. One row per case; read the table, not the test code.
 //
@@ -14,6 +14,8 @@ import {
 	type Actor,
 	type Command,
 	type DecideContext,
+	type InvitationChannel,
+	type InvitedRole,
 	type RefusalCode,
 	type RepLoad,
 	type SessionEvent,
@@ -25,6 +27,7 @@ import { formatSessionNumber, generateSessionNumber, parseSessionNumber } from '
 // ================================================================== people
 
 const NOW = 1_000_000;
+const DAY = 24 * 3600 * 1000;
 
 function rep(name: string, over: Partial<RepLoad> = {}): RepLoad {
 	return {
@@ -147,6 +150,32 @@ class Given {
 	ended(): Given {
 		return this.then('ended', (at, s) => [{ type: 'session.ended', at, by: s!.controllerId, reason: 'ended' }]);
 	}
+
+	/** An invitation made by the controller; live for a day unless `expiresAt` says otherwise. */
+	invited(id: string, role: InvitedRole, over: { via?: InvitationChannel; recipient?: string; expiresAt?: number } = {}): Given {
+		return this.then(`invitation ${id}`, (at, s) => [
+			{
+				type: 'invitation.created',
+				at,
+				invitation: {
+					id,
+					role,
+					via: over.via ?? 'link',
+					recipient: over.recipient ?? null,
+					createdBy: s!.controllerId!,
+					expiresAt: over.expiresAt ?? NOW + DAY,
+				},
+			},
+		]);
+	}
+
+	revoked(id: string): Given {
+		return this.then(`${id} revoked`, (at, s) => [{ type: 'invitation.revoked', at, invitationId: id, by: s!.controllerId! }]);
+	}
+
+	mailed(id: string): Given {
+		return this.then(`${id} sent`, (at) => [{ type: 'invitation.sent', at, invitationId: id }]);
+	}
 }
 
 const given = () => new Given('no session', []);
@@ -175,13 +204,41 @@ const WAITING = FULL.handedToQueue().named('waiting (no controller)');
 const WAITING_SHARING = WAITING.on('sharing', C1).named('waiting, sharing by c-1');
 const TRANSFERRED = FULL.transferred(ANA, BOJAN).named('live, control went Ana→Bojan');
 const ENDED = FULL.ended().named('ended');
+// Invitations (§3): live ones of each role, an expired and a revoked one of each, and an e-mail one.
+const INVITED = ONE.invited('i-c', 'customer')
+	.invited('i-r', 'rep')
+	.invited('i-old', 'customer', { expiresAt: NOW })
+	.invited('i-r-old', 'rep', { expiresAt: NOW - 1 })
+	.invited('i-gone', 'customer')
+	.revoked('i-gone')
+	.invited('i-r-gone', 'rep')
+	.revoked('i-r-gone')
+	.invited('i-mail', 'customer', { via: 'email', recipient: 'vesna@example.com' })
+	.named('live, 1 customer, invitations i-c i-r (live), i-old i-r-old (expired), i-gone i-r-gone (revoked), i-mail (e-mail, not yet sent)');
+const INVITED_SENT = INVITED.mailed('i-mail').named('live, invitations, i-mail sent');
+const INVITED_FULL = FULL.invited('i-c', 'customer').invited('i-r', 'rep').named('live, 2 customers + assistant, invitations i-c i-r');
+const INVITED_TRANSFERRED = INVITED_FULL.transferred(ANA, BOJAN).named('live, invitations i-c i-r by Ana, control went Ana→Bojan');
+const INVITED_ENDED = INVITED_FULL.ended().named('ended, invitations i-c i-r');
+const INVITED_WAITING = INVITED_FULL.handedToQueue().named('waiting, invitations i-c i-r');
 
 // ================================================================== commands
 
 const cmd = {
 	start: (participantId = pid(ANA)): Command => ({ type: 'start', sessionId: 's-2', number: '987654321', participantId }),
 	join: (name = 'Vesna', participantId = 'c-new'): Command => ({ type: 'joinAsCustomer', participantId, name }),
+	joinByLink: (invitationId: string, name = 'Vesna', participantId = 'c-new'): Command => ({ type: 'joinAsCustomer', participantId, name, invitationId }),
 	assist: (r: RepLoad = CECA): Command => ({ type: 'assist', participantId: pid(r) }),
+	assistByLink: (invitationId: string, r: RepLoad = CECA): Command => ({ type: 'assist', participantId: pid(r), invitationId }),
+	invite: (role: InvitedRole, via: InvitationChannel = 'link', recipient: string | null = null, invitationId = 'i-new'): Command => ({
+		type: 'createInvitation',
+		invitationId,
+		role,
+		via,
+		recipient,
+		expiresAt: NOW + DAY,
+	}),
+	revoke: (invitationId: string): Command => ({ type: 'revokeInvitation', invitationId }),
+	mailResult: (invitationId: string, error: string | null = null): Command => ({ type: 'recordInvitationMail', invitationId, error }),
 	focus: (participantId: string): Command => ({ type: 'focusCustomer', participantId }),
 	transfer: (to: string, leave = false): Command => ({ type: 'transferControl', to, leave }),
 	leave: (): Command => ({ type: 'leave' }),
@@ -198,9 +255,15 @@ function describeCommand(c: Command): string {
 		case 'start':
 			return 'start';
 		case 'joinAsCustomer':
-			return `joinAsCustomer ${JSON.stringify(c.name)}`;
+			return `joinAsCustomer ${JSON.stringify(c.name)}${c.invitationId ? ` with ${c.invitationId}` : ''}`;
 		case 'assist':
-			return `assist as ${c.participantId}`;
+			return `assist as ${c.participantId}${c.invitationId ? ` with ${c.invitationId}` : ''}`;
+		case 'createInvitation':
+			return `createInvitation ${c.invitationId} ${c.role} by ${c.via}${c.recipient ? ` to ${c.recipient}` : ''}`;
+		case 'revokeInvitation':
+			return `revokeInvitation ${c.invitationId}`;
+		case 'recordInvitationMail':
+			return `recordInvitationMail ${c.invitationId} ${c.error === null ? 'sent' : `failed: ${c.error}`}`;
 		case 'focusCustomer':
 			return `focusCustomer ${c.participantId}`;
 		case 'transferControl':
@@ -227,7 +290,7 @@ function summary(e: SessionEvent): string {
 		case 'session.started':
 			return `session.started ${e.number} ${who(e.controller)}`;
 		case 'participant.joined':
-			return `participant.joined ${who(e.participant)}`;
+			return `participant.joined ${who(e.participant)}${e.invitationId ? ` via ${e.invitationId}` : ''}`;
 		case 'participant.left':
 			return `participant.left ${e.participantId} ${e.reason}`;
 		case 'customer.focused':
@@ -240,6 +303,16 @@ function summary(e: SessionEvent): string {
 			return `activity.stopped ${e.activity}${e.participantId ? ` ${e.participantId}` : ''} ${e.reason}`;
 		case 'session.ended':
 			return `session.ended ${e.reason}${e.by ? ` by ${e.by}` : ''}`;
+		case 'invitation.created': {
+			const i = e.invitation;
+			return `invitation.created ${i.id} ${i.role} by ${i.via}${i.recipient ? ` to ${i.recipient}` : ''} from ${i.createdBy}${i.expiresAt === NOW + DAY ? '' : ` until ${i.expiresAt}`}`;
+		}
+		case 'invitation.sent':
+			return `invitation.sent ${e.invitationId}`;
+		case 'invitation.notSent':
+			return `invitation.notSent ${e.invitationId}: ${e.error}`;
+		case 'invitation.revoked':
+			return `invitation.revoked ${e.invitationId} by ${e.by}`;
 	}
 }
 
@@ -252,6 +325,8 @@ interface Look {
 	roles: string;
 	/** Activities still on, e.g. `voiceCall`, `sharing c-1`. */
 	activities: string;
+	/** Invitations with what happened to them, e.g. `i-c, i-gone revoked, i-mail sent`. */
+	invitations: string;
 }
 
 function look(s: SessionState): Look {
@@ -268,6 +343,9 @@ function look(s: SessionState): Look {
 			...(a.voiceCall ? ['voiceCall'] : []),
 			...(a.fileTransfers ? [`fileTransfers ${a.fileTransfers}`] : []),
 		].join(', '),
+		invitations: s.invitations
+			.map((i) => [i.id, i.sentAt !== null && 'sent', i.sendError !== null && 'notSent', i.revokedAt !== null && 'revoked'].filter(Boolean).join(' '))
+			.join(', '),
 	};
 }
 
@@ -528,6 +606,80 @@ const table: Case[] = [
 	{ given: FULL, by: 'anonymous', do: cmd.lostConsole(), expect: refused('notController') },
 	{ given: ENDED, by: 'system', do: cmd.lostConsole(), expect: refused('sessionEnded') },
 	{ given: NONE, by: 'system', do: cmd.lostConsole(), expect: refused('sessionNotFound') },
+
+	// ------------------------------------------------------------ createInvitation (§3): a control function
+	{ given: ONE, by: 'controller', do: cmd.invite('customer'), expect: ok('invitation.created i-new customer by link from p-ana'), then: { invitations: 'i-new' } },
+	{ given: ONE, by: 'controller', do: cmd.invite('rep'), expect: ok('invitation.created i-new rep by link from p-ana') },
+	{ given: ONE, by: 'controller', do: cmd.invite('customer', 'email', 'vesna@example.com'), expect: ok('invitation.created i-new customer by email to vesna@example.com from p-ana') },
+	{ given: ONE, by: 'controller', do: cmd.invite('rep', 'mailto', 'ceca@example.com'), expect: ok('invitation.created i-new rep by mailto to ceca@example.com from p-ana') },
+	{ given: ONE, by: 'controller', do: cmd.invite('customer', 'mailto'), expect: ok('invitation.created i-new customer by mailto from p-ana'), note: 'the rep may type the address in their own program' },
+	{ given: ONE, by: 'controller', do: cmd.invite('customer', 'email'), expect: refused('invalidEmail'), note: 'Tandem cannot send without an address' },
+	{ given: INVITED, by: 'controller', do: cmd.invite('customer'), expect: ok('invitation.created i-new customer by link from p-ana'), note: 'any number of invitations' },
+	{ given: FULL, by: 'assistant', do: cmd.invite('customer'), expect: refused('notController') },
+	{ given: FULL, by: 'customer', do: cmd.invite('customer'), expect: refused('notController') },
+	{ given: FULL, by: 'otherRep', do: cmd.invite('customer'), expect: refused('notInSession') },
+	{ given: FULL, by: 'anonymous', do: cmd.invite('customer'), expect: refused('notSignedIn') },
+	{ given: FULL, by: 'system', do: cmd.invite('customer'), expect: refused('notInSession') },
+	{ given: TRANSFERRED, by: 'Bojan (new controller)', do: cmd.invite('rep'), expect: ok('invitation.created i-new rep by link from p-bojan') },
+	{ given: TRANSFERRED, by: 'Ana (ex-controller)', do: cmd.invite('rep'), expect: refused('notController') },
+	{ given: WAITING, by: 'assistant', do: cmd.invite('customer'), expect: refused('notController'), note: 'nobody controls a waiting session' },
+	{ given: ENDED, by: 'controller', do: cmd.invite('customer'), expect: refused('sessionEnded') },
+	{ given: NONE, by: 'controller', do: cmd.invite('customer'), expect: refused('sessionNotFound') },
+
+	// ------------------------------------------------------------ recordInvitationMail (§3): what became of Tandem's e-mail
+	{ given: INVITED, by: 'system', do: cmd.mailResult('i-mail'), expect: ok('invitation.sent i-mail'), then: { invitations: 'i-c, i-r, i-old, i-r-old, i-gone revoked, i-r-gone revoked, i-mail sent' } },
+	{ given: INVITED, by: 'system', do: cmd.mailResult('i-mail', '550 no such user'), expect: ok('invitation.notSent i-mail: 550 no such user'), then: { invitations: 'i-c, i-r, i-old, i-r-old, i-gone revoked, i-r-gone revoked, i-mail notSent revoked' }, note: 'a link nobody received is withdrawn' },
+	{ given: INVITED_SENT, by: 'system', do: cmd.mailResult('i-mail'), expect: ok(), note: 'told twice: nothing new' },
+	{ given: INVITED_SENT, by: 'system', do: cmd.mailResult('i-mail', 'timeout'), expect: ok(), note: 'sent is sent' },
+	{ given: INVITED, by: 'system', do: cmd.mailResult('i-c'), expect: ok(), note: 'a copied link is never mailed by Tandem' },
+	{ given: INVITED, by: 'system', do: cmd.mailResult('i-unknown'), expect: refused('invitationNotFound') },
+	{ given: INVITED, by: 'controller', do: cmd.mailResult('i-mail'), expect: refused('notController'), note: 'only the system reports delivery' },
+	{ given: INVITED, by: 'anonymous', do: cmd.mailResult('i-mail'), expect: refused('notController') },
+	{ given: INVITED.ended(), by: 'system', do: cmd.mailResult('i-mail'), expect: refused('sessionEnded') },
+
+	// ------------------------------------------------------------ revokeInvitation (§3): a control function
+	{ given: INVITED, by: 'controller', do: cmd.revoke('i-c'), expect: ok('invitation.revoked i-c by p-ana'), then: { invitations: 'i-c revoked, i-r, i-old, i-r-old, i-gone revoked, i-r-gone revoked, i-mail' } },
+	{ given: INVITED, by: 'controller', do: cmd.revoke('i-r'), expect: ok('invitation.revoked i-r by p-ana') },
+	{ given: INVITED_SENT, by: 'controller', do: cmd.revoke('i-mail'), expect: ok('invitation.revoked i-mail by p-ana'), note: 'a sent invitation can be revoked too' },
+	{ given: INVITED, by: 'controller', do: cmd.revoke('i-gone'), expect: refused('invitationRevoked') },
+	{ given: INVITED, by: 'controller', do: cmd.revoke('i-old'), expect: refused('invitationExpired') },
+	{ given: INVITED, by: 'controller', do: cmd.revoke('i-unknown'), expect: refused('invitationNotFound') },
+	{ given: INVITED_FULL, by: 'assistant', do: cmd.revoke('i-c'), expect: refused('notController') },
+	{ given: INVITED_FULL, by: 'customer', do: cmd.revoke('i-c'), expect: refused('notController') },
+	{ given: INVITED_FULL, by: 'otherRep', do: cmd.revoke('i-c'), expect: refused('notInSession') },
+	{ given: INVITED_FULL, by: 'anonymous', do: cmd.revoke('i-c'), expect: refused('notSignedIn') },
+	{ given: INVITED_TRANSFERRED, by: 'Bojan (new controller)', do: cmd.revoke('i-c'), expect: ok('invitation.revoked i-c by p-bojan'), note: "the session's invitations go with control" },
+	{ given: INVITED_TRANSFERRED, by: 'Ana (ex-controller)', do: cmd.revoke('i-c'), expect: refused('notController'), note: 'even her own' },
+	{ given: INVITED_WAITING, by: 'assistant', do: cmd.revoke('i-c'), expect: refused('notController') },
+	{ given: INVITED_ENDED, by: 'controller', do: cmd.revoke('i-c'), expect: refused('sessionEnded') },
+
+	// ------------------------------------------------------------ joining by an invitation link (§3, §4)
+	{ given: INVITED, by: 'anonymous', do: cmd.joinByLink('i-c'), expect: ok('participant.joined c-new customer "Vesna" via i-c'), then: { roles: 'p-ana:controller c-1:customer c-new:customer' } },
+	{ given: INVITED, by: 'newCustomer', do: cmd.joinByLink('i-mail'), expect: ok('participant.joined c-new customer "Vesna" via i-mail'), note: 'an e-mail link works before its delivery is recorded' },
+	{ given: INVITED_SENT, by: 'anonymous', do: cmd.joinByLink('i-mail'), expect: ok('participant.joined c-new customer "Vesna" via i-mail') },
+	{ given: INVITED, by: 'anonymous', do: cmd.joinByLink('i-r'), expect: refused('invitationWrongRole'), note: 'a rep link does not make a customer' },
+	{ given: INVITED, by: 'anonymous', do: cmd.joinByLink('i-gone'), expect: refused('invitationRevoked') },
+	{ given: INVITED, by: 'anonymous', do: cmd.joinByLink('i-old'), expect: refused('invitationExpired'), note: 'expires at NOW: already expired' },
+	{ given: INVITED, by: 'anonymous', do: cmd.joinByLink('i-unknown'), expect: refused('invitationNotFound') },
+	{ given: INVITED, by: 'anonymous', do: cmd.joinByLink('i-old', '  '), expect: refused('invitationExpired'), note: 'the link is judged before the name' },
+	{ given: INVITED, by: 'anonymous', do: cmd.joinByLink('i-c', '  '), expect: refused('nameRequired') },
+	{ given: INVITED, by: 'anonymous', do: cmd.joinByLink('i-c'), ctx: anaHelping(5), expect: refused('customerLimitReached'), note: 'a link does not lift the limit' },
+	{ given: INVITED, by: 'customer', do: cmd.joinByLink('i-c', 'Mira', C1), expect: refused('alreadyInSession') },
+	{ given: INVITED, by: 'otherRep', do: cmd.joinByLink('i-c'), expect: refused('notACustomer') },
+	{ given: INVITED_ENDED, by: 'anonymous', do: cmd.joinByLink('i-c'), expect: refused('sessionEnded') },
+	{ given: INVITED_WAITING, by: 'anonymous', do: cmd.joinByLink('i-c'), expect: ok('participant.joined c-new customer "Vesna" via i-c'), then: { status: 'waiting' } },
+
+	// ------------------------------------------------------------ assisting by a rep invitation link (§3)
+	{ given: INVITED, by: 'otherRep', do: cmd.assistByLink('i-r'), expect: ok('participant.joined p-ceca assistant "Ceca" (r-ceca, voice) via i-r'), then: { controller: 'p-ana', roles: 'p-ana:controller c-1:customer p-ceca:assistant' } },
+	{ given: INVITED, by: 'otherRep', do: cmd.assistByLink('i-c'), expect: refused('invitationWrongRole'), note: 'a customer link does not make an assistant' },
+	{ given: INVITED, by: 'otherRep', do: cmd.assistByLink('i-r-gone'), expect: refused('invitationRevoked') },
+	{ given: INVITED, by: 'otherRep', do: cmd.assistByLink('i-r-old'), expect: refused('invitationExpired') },
+	{ given: INVITED, by: 'otherRep', do: cmd.assistByLink('i-unknown'), expect: refused('invitationNotFound') },
+	{ given: INVITED, by: 'otherRep', do: cmd.assistByLink('i-r'), load: { mode: 'single', controlledSessions: 1 }, expect: ok('participant.joined p-ceca assistant "Ceca" (r-ceca, voice) via i-r'), note: 'assisting does not count as controlling' },
+	{ given: INVITED, by: 'anonymous', do: cmd.assistByLink('i-r'), expect: refused('notARep'), note: 'a rep link needs a signed-in rep' },
+	{ given: INVITED, by: 'newCustomer', do: cmd.assistByLink('i-r'), expect: refused('notARep') },
+	{ given: INVITED, by: 'controller', do: cmd.assistByLink('i-r', ANA), expect: refused('alreadyInSession') },
+	{ given: INVITED_ENDED, by: 'otherRep', do: cmd.assistByLink('i-r'), expect: refused('sessionEnded') },
 ];
 
 // ================================================================== running the table
@@ -575,6 +727,12 @@ function expectConsistent(s: SessionState | null, eventCount: number): void {
 	}
 	expect(new Set(s.participants.map((p) => p.id)).size, 'participant ids unique').toBe(s.participants.length);
 	if (s.focusedCustomerId) expect(s.participants.find((p) => p.id === s.focusedCustomerId)?.role).toBe('customer');
+	expect(new Set(s.invitations.map((i) => i.id)).size, 'invitation ids unique').toBe(s.invitations.length);
+	for (const i of s.invitations) {
+		if (i.sentAt !== null || i.sendError !== null) expect(i.via, 'only e-mail invitations are mailed by Tandem').toBe('email');
+		if (i.sendError !== null) expect(i.revokedAt, 'an invitation whose e-mail failed is withdrawn').not.toBeNull();
+		expect(i.sentAt !== null && i.sendError !== null, 'sent or not sent, never both').toBe(false);
+	}
 	for (const id of [...s.activities.sharing, ...s.activities.video]) {
 		const p = s.participants.find((x) => x.id === id);
 		expect(p, `${id} shares or shows video while present`).toBeDefined();
@@ -669,6 +827,7 @@ describe('properties over random command sequences', () => {
 			for (let step = 0; step < STEPS; step++) {
 				const now = NOW + step;
 				const someone = () => r.pick([...(state?.participants.map((p) => p.id) ?? []), ...customerIds, 'p-nobody']);
+				const anInvitation = () => r.pick([...(state?.invitations.map((i) => i.id) ?? []), 'i-nobody']);
 				const load = (over: Partial<RepLoad> = {}): RepLoad => ({
 					...r.pick(reps),
 					mode: r.chance(0.2) ? 'single' : 'multi',
@@ -706,8 +865,14 @@ describe('properties over random command sequences', () => {
 							() => cmd.startA(r.pick(activities)),
 							() => cmd.startA(r.pick(activities)),
 							() => cmd.stopA(r.pick(activities), r.chance(0.5) ? someone() : undefined),
+							() => cmd.invite(r.pick(['customer', 'rep'] as const), r.pick(['link', 'mailto', 'email'] as const), r.chance(0.8) ? 'x@example.com' : null, `i-${step}`),
+							() => cmd.revoke(anInvitation()),
+							() => cmd.mailResult(anInvitation(), r.chance(0.7) ? null : 'refused'),
+							() => cmd.joinByLink(anInvitation(), 'Vesna', actor.kind === 'customer' && actor.participantId ? actor.participantId : `c-n${step}`),
+							() => cmd.assistByLink(anInvitation(), actor.kind === 'rep' ? actor.rep : r.pick(reps)),
 						])();
-				const ctx: DecideContext = { now };
+				// Invitations made at step n expire a day later, some of them within the walk (below).
+				const ctx: DecideContext = { now: r.chance(0.1) ? now + DAY : now };
 				if (r.chance(0.5)) ctx.controllerLoad = load({ maxCustomers: 5 });
 				if (r.chance(0.5)) ctx.targetLoad = load({ maxCustomers: 5 });
 

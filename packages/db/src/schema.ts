@@ -123,5 +123,28 @@ export const sessionEvents = pgTable(
 	(t) => [uniqueIndex('session_events_session_seq').on(t.sessionId, t.seq)],
 );
 
-export const schema = { reps, loginSessions, siteSettings, supportSessions, participants, sessionEvents };
+/** Invitation links (SPEC §3), a projection of the `invitation.*` events plus the token's hash. */
+export const invitations = pgTable(
+	'invitations',
+	{
+		id: uuid('id').primaryKey(),
+		sessionId: uuid('session_id')
+			.notNull()
+			.references(() => supportSessions.id),
+		role: text('role', { enum: ['customer', 'rep'] }).notNull(),
+		via: text('via', { enum: ['email', 'mailto', 'link'] }).notNull(),
+		/** sha-256 of the link's token (256 random bits); the token itself is never stored. */
+		tokenHash: text('token_hash').notNull().unique(),
+		recipient: text('recipient'),
+		createdByRepId: uuid('created_by_rep_id').references(() => reps.id),
+		createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+		expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+		sentAt: timestamp('sent_at', { withTimezone: true }),
+		sendError: text('send_error'),
+		revokedAt: timestamp('revoked_at', { withTimezone: true }),
+	},
+	(t) => [index('invitations_session_idx').on(t.sessionId)],
+);
+
+export const schema = { reps, loginSessions, siteSettings, supportSessions, participants, sessionEvents, invitations };
 export type Schema = typeof schema;

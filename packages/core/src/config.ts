@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import type { NumberGuessPolicy } from './service/numberGuessLimiter.ts';
 
 export interface TandemConfig {
 	databaseUrl?: string | undefined;
@@ -11,6 +12,10 @@ export interface TandemConfig {
 	publicUrl: string;
 	auditKey: Buffer;
 	lockout: { freeAttempts: number; baseLockSeconds: number };
+	/** Wrong session numbers per client (SPEC §11). */
+	numberGuesses: NumberGuessPolicy;
+	/** Take the client's address from X-Forwarded-For (only behind a reverse proxy that sets it). */
+	trustProxy: boolean;
 	/** The media server's control API; without it, media is unavailable. */
 	sfu?: { url: string; secret: string } | undefined;
 }
@@ -24,6 +29,17 @@ const envSchema = z.object({
 	TANDEM_SFU_SECRET: z.string().min(16, 'at least 16 characters').optional(),
 	TANDEM_LOGIN_FREE_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
 	TANDEM_LOGIN_LOCK_SECONDS: z.coerce.number().int().min(1).max(86_400).default(30),
+	TANDEM_NUMBER_FREE_ATTEMPTS: z.coerce.number().int().min(0).max(1_000_000).default(5),
+	TANDEM_NUMBER_BACKOFF_BASE_MS: z.coerce.number().int().min(1).max(86_400_000).default(1_000),
+	TANDEM_NUMBER_BACKOFF_MAX_MS: z.coerce.number().int().min(1).max(7 * 86_400_000).default(3_600_000),
+	TANDEM_NUMBER_FORGET_HOURS: z.coerce.number().int().min(1).max(24 * 365).default(24),
+	TANDEM_TRUST_PROXY: z
+		.enum(['true', 'false', '1', '0', 'yes', 'no'], 'must be true or false')
+		.transform((v) => v === 'true' || v === '1' || v === 'yes')
+		.default(false),
+}).refine((e) => e.TANDEM_NUMBER_BACKOFF_MAX_MS >= e.TANDEM_NUMBER_BACKOFF_BASE_MS, {
+	path: ['TANDEM_NUMBER_BACKOFF_MAX_MS'],
+	message: 'must be at least TANDEM_NUMBER_BACKOFF_BASE_MS',
 });
 
 export function loadConfig(env: Record<string, string | undefined>): TandemConfig {
@@ -40,6 +56,13 @@ export function loadConfig(env: Record<string, string | undefined>): TandemConfi
 		publicUrl: e.TANDEM_PUBLIC_URL.replace(/\/$/, ''),
 		auditKey: e.TANDEM_AUDIT_KEY ? Buffer.from(e.TANDEM_AUDIT_KEY) : auditKeyFile(dataDir),
 		lockout: { freeAttempts: e.TANDEM_LOGIN_FREE_ATTEMPTS, baseLockSeconds: e.TANDEM_LOGIN_LOCK_SECONDS },
+		numberGuesses: {
+			freeAttempts: e.TANDEM_NUMBER_FREE_ATTEMPTS,
+			backoffBaseMs: e.TANDEM_NUMBER_BACKOFF_BASE_MS,
+			backoffMaxMs: e.TANDEM_NUMBER_BACKOFF_MAX_MS,
+			forgetAfterMs: e.TANDEM_NUMBER_FORGET_HOURS * 3_600_000,
+		},
+		trustProxy: e.TANDEM_TRUST_PROXY,
 		sfu: e.TANDEM_SFU_URL && e.TANDEM_SFU_SECRET ? { url: e.TANDEM_SFU_URL, secret: e.TANDEM_SFU_SECRET } : undefined,
 	};
 }

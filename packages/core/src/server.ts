@@ -22,7 +22,13 @@ export async function createTandem(config: TandemConfig): Promise<Tandem> {
 	const services = createServices(
 		handle.db,
 		handle.kind,
-		{ publicUrl: config.publicUrl, auditKey: config.auditKey, lockout: config.lockout },
+		{
+			publicUrl: config.publicUrl,
+			auditKey: config.auditKey,
+			lockout: config.lockout,
+			numberGuesses: config.numberGuesses,
+			trustProxy: config.trustProxy,
+		},
 		media,
 	);
 	// After a restart no console is connected: every live session's controller gets the grace period.

@@ -6,12 +6,17 @@ import { Bus } from './feed/bus.ts';
 import { followSessionEvents } from './media/mediaEffects.ts';
 import type { MediaPort } from './media/mediaPort.ts';
 import { ConsoleLifeline } from './service/consoleLifeline.ts';
+import { NumberGuessLimiter, type NumberGuessPolicy } from './service/numberGuessLimiter.ts';
 import { SessionService } from './service/sessionService.ts';
 
 export interface ServicesConfig {
 	publicUrl: string;
 	auditKey: Buffer;
 	lockout?: LockoutPolicy;
+	/** Wrong session numbers per client (SPEC §11); the defaults when absent. */
+	numberGuesses?: NumberGuessPolicy;
+	/** Take the client's address from X-Forwarded-For (behind a reverse proxy only). */
+	trustProxy?: boolean;
 	/** Test overrides of the console lifeline's timings. */
 	lifeline?: { goodbyeMs?: number; gracePeriodMs?: () => Promise<number> };
 }
@@ -23,6 +28,8 @@ export interface Services {
 	reps: RepAccounts;
 	sessions: SessionService;
 	lifeline: ConsoleLifeline;
+	/** Who typed how many wrong session numbers (in memory, per node). */
+	numberGuesses: NumberGuessLimiter;
 	/** The media plane; null when no SFU is configured (media calls are then refused). */
 	media: MediaPort | null;
 	close(): void;
@@ -40,6 +47,7 @@ export function createServices(db: Database, dbKind: 'pglite' | 'postgres', conf
 		reps: new RepAccounts(db, config.lockout),
 		sessions,
 		lifeline,
+		numberGuesses: new NumberGuessLimiter(config.numberGuesses),
 		media,
 		close() {
 			stopFollowing();

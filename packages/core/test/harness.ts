@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '@tandem/db';
 import { freshDatabase, type DatabaseKind } from '@tandem/db/testing';
+import type { NumberGuessPolicy } from '../src/service/numberGuessLimiter.ts';
 import { createServices, type Services } from '../src/services.ts';
 import { createContext } from '../src/trpc/context.ts';
 import { createCaller } from '../src/trpc/root.ts';
@@ -13,7 +14,8 @@ import { TandemError, type ErrorCode } from '../src/refusal.ts';
 
 export interface World {
 	services: Services;
-	browser(): Browser;
+	/** A browser; `clientAddress` is the address it calls from (all share one unless told). */
+	browser(clientAddress?: string): Browser;
 	/** A signed-in rep of the given kind, created by the admin. */
 	rep(name: string, options?: { sessionMode?: 'single' | 'multi'; maxCustomers?: number; voiceCalls?: boolean; isAdmin?: boolean }): Promise<Browser>;
 	admin: Browser;
@@ -25,8 +27,10 @@ export interface World {
 export class Browser {
 	readonly cookies = new Map<string, string>();
 	private readonly services: Services;
-	constructor(services: Services) {
+	private readonly clientAddress: string | undefined;
+	constructor(services: Services, clientAddress?: string) {
 		this.services = services;
+		this.clientAddress = clientAddress;
 	}
 
 	async api() {
@@ -34,7 +38,7 @@ export class Browser {
 			headers: { cookie: [...this.cookies].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('; ') },
 		});
 		const resHeaders = new Headers();
-		const ctx = await createContext(this.services, { req, resHeaders });
+		const ctx = await createContext(this.services, { req, resHeaders, ...(this.clientAddress ? { clientAddress: this.clientAddress } : {}) });
 		const store = (name: string, value: string, maxAge: number) => (maxAge > 0 ? this.cookies.set(name, value) : this.cookies.delete(name));
 		ctx.setCookie = (name, value, o) => store(name, value, o?.maxAgeSeconds ?? 1);
 		ctx.clearCookie = (name) => store(name, '', 0);
@@ -44,6 +48,8 @@ export class Browser {
 
 export interface WorldOptions {
 	lifeline?: { goodbyeMs?: number; gracePeriodMs?: () => Promise<number> };
+	/** Wrong-number limits; tests not about them get generous ones (every browser here is one client). */
+	numberGuesses?: NumberGuessPolicy;
 }
 
 export async function world(kind: DatabaseKind, options: WorldOptions = {}): Promise<World> {
@@ -59,6 +65,7 @@ function worldOn(handle: DatabaseHandle, auditKey: Buffer, options: WorldOptions
 		publicUrl: 'http://127.0.0.1:3000',
 		auditKey,
 		lockout: { freeAttempts: 3, baseLockSeconds: 60 },
+		numberGuesses: options.numberGuesses ?? { freeAttempts: 1_000_000, backoffBaseMs: 1, backoffMaxMs: 1 },
 		...(options.lifeline ? { lifeline: options.lifeline } : {}),
 	});
 	const admin = new Browser(services);
@@ -66,7 +73,7 @@ function worldOn(handle: DatabaseHandle, auditKey: Buffer, options: WorldOptions
 	return {
 		services,
 		admin,
-		browser: () => new Browser(services),
+		browser: (clientAddress) => new Browser(services, clientAddress),
 		async rep(name, options = {}) {
 			const email = `${name.toLowerCase()}-${++n}@example.com`;
 			await (await admin.api()).admin.createRep({ name, email, password: 'rep-password', ...options });

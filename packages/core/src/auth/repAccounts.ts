@@ -1,9 +1,9 @@
 // Reps' accounts and sign-in: the first admin, sign in with lockout, login sessions as cookies.
 
 import { createHash, randomBytes } from 'node:crypto';
-import { and, count, eq, gt, sql } from 'drizzle-orm';
+import { and, count, eq, gt, ne, sql } from 'drizzle-orm';
 import { loginSessions, reps, type Database } from '@tandem/db';
-import { refuse } from '../refusal.ts';
+import { refuse, TandemError } from '../refusal.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 
 export type RepRow = typeof reps.$inferSelect;
@@ -59,10 +59,13 @@ export interface LockoutPolicy {
 const LOGIN_TTL_MS = 7 * 24 * 3600 * 1000;
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
+export type RepPatch = Partial<Omit<RepProfile, 'id' | 'email'>>;
+
 export class RepAccounts {
 	private readonly db: Database;
 	private readonly lockout: LockoutPolicy;
 	private readonly now: () => number;
+	private readonly loginsEnded = new Set<(repId: string) => void>();
 
 	constructor(db: Database, lockout: LockoutPolicy = { freeAttempts: 5, baseLockSeconds: 30 }, now: () => number = Date.now) {
 		this.db = db;
@@ -90,6 +93,7 @@ export class RepAccounts {
 	}
 
 	async create(input: NewRep): Promise<RepProfile> {
+		if (!rolesValid({ isAdmin: input.isAdmin ?? false, isRep: input.isRep ?? true, isAgent: input.isAgent ?? false })) refuse('invalidRoles');
 		const email = input.email.trim().toLowerCase();
 		const [existing] = await this.db.select({ id: reps.id }).from(reps).where(eq(reps.email, email));
 		if (existing) refuse('emailTaken');
@@ -121,13 +125,14 @@ export class RepAccounts {
 			await verifyPassword(DUMMY_HASH, password); // same cost whether or not the account exists
 			return refuse('badCredentials');
 		}
-		if (rep.lockedUntil && rep.lockedUntil.getTime() > now) return refuse('accountLocked');
+		if (rep.lockedUntil && rep.lockedUntil.getTime() > now) throw locked(rep.lockedUntil.getTime() - now);
 		if (!(await verifyPassword(rep.passwordHash, password))) {
 			const failures = rep.failedLogins + 1;
 			const over = failures - this.lockout.freeAttempts;
 			const lockedUntil = over >= 0 ? new Date(now + this.lockout.baseLockSeconds * 1000 * 2 ** Math.min(over, 12)) : null;
 			await this.db.update(reps).set({ failedLogins: failures, lockedUntil }).where(eq(reps.id, rep.id));
-			return refuse(lockedUntil ? 'accountLocked' : 'badCredentials');
+			if (lockedUntil) throw locked(lockedUntil.getTime() - now);
+			return refuse('badCredentials');
 		}
 		if (rep.disabled) return refuse('accountDisabled');
 		await this.db.update(reps).set({ failedLogins: 0, lockedUntil: null }).where(eq(reps.id, rep.id));
@@ -155,14 +160,51 @@ export class RepAccounts {
 		return (await this.db.select().from(reps).orderBy(reps.name)).map(profileOf);
 	}
 
-	async update(id: string, patch: Partial<Omit<RepProfile, 'id' | 'email'>>): Promise<RepProfile> {
-		const [row] = await this.db.update(reps).set(patch).where(eq(reps.id, id)).returning();
-		if (!row) return refuse('participantNotFound');
-		// A disabled rep's logins end at once.
-		if (patch.disabled) await this.db.delete(loginSessions).where(eq(loginSessions.repId, id));
+	/**
+	 * An administrator edits an account (SPEC §10), or a rep their own language. Refused, changing
+	 * nothing: an unknown account, an account with no role (or an agent who is not a rep), and any change
+	 * that would leave the site without an enabled administrator. Disabling ends the rep's logins at once.
+	 */
+	async update(id: string, changes: RepPatch): Promise<RepProfile> {
+		const patch = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) as RepPatch;
+		const row = await this.db.transaction(async (tx) => {
+			const mayRemoveAdmin = patch.isAdmin === false || patch.disabled === true;
+			// Two admins demoting each other at once must not both see the other one remain.
+			if (mayRemoveAdmin) await tx.execute(sql`lock table ${reps} in share row exclusive mode`);
+			const [current] = await tx.select().from(reps).where(eq(reps.id, id));
+			if (!current) return refuse('repNotFound');
+			const next = { ...current, ...patch };
+			if (!rolesValid(next)) refuse('invalidRoles');
+			if (Object.keys(patch).length === 0) return current;
+			if (mayRemoveAdmin && current.isAdmin && !current.disabled && !(next.isAdmin && !next.disabled)) {
+				const [others] = await tx
+					.select({ n: count() })
+					.from(reps)
+					.where(and(eq(reps.isAdmin, true), eq(reps.disabled, false), ne(reps.id, id)));
+				if ((others?.n ?? 0) === 0) refuse('lastAdmin');
+			}
+			const [updated] = await tx.update(reps).set(patch).where(eq(reps.id, id)).returning();
+			// A disabled rep's logins end at once: every cookie of theirs stops working.
+			if (patch.disabled) await tx.delete(loginSessions).where(eq(loginSessions.repId, id));
+			return updated!;
+		});
+		if (patch.disabled) for (const listener of this.loginsEnded) listener(id);
 		return profileOf(row);
 	}
+
+	/** Tells open feeds that a rep's logins have ended (they close, and the console shows sign-in). */
+	onLoginsEnded(listener: (repId: string) => void): () => void {
+		this.loginsEnded.add(listener);
+		return () => this.loginsEnded.delete(listener);
+	}
 }
+
+/** Every account has a role; a WebACD agent is a rep with the agent privilege (SPEC §1). */
+const rolesValid = (r: { isAdmin: boolean; isRep: boolean; isAgent: boolean }): boolean => (r.isAdmin || r.isRep) && (!r.isAgent || r.isRep);
+
+/** The account is locked: say for how long, in whole minutes (at least 1). */
+const locked = (waitMs: number): TandemError =>
+	new TandemError('accountLocked', undefined, { minutes: Math.max(1, Math.ceil(waitMs / 60_000)) });
 
 // argon2id hash of a random string, so unknown accounts cost as much as known ones.
 const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Q3n2pD6v2m3ZK0m0rQh6JtLq5m5o8mS4m7N1k3yV2lQ';

@@ -50,8 +50,20 @@ export async function createContext(
 		rep: await services.reps.repForToken(repToken),
 		repToken,
 		customerToken: cookies.get(CUSTOMER_COOKIE) ?? null,
-		clientId: opts.clientAddress ?? opts.req.headers.get('x-forwarded-for')?.split(',')[0]?.trim() ?? 'local',
+		clientId: clientIdOf(opts, services.config.trustProxy ?? false),
 		setCookie: (name, value, o) => opts.resHeaders.append('set-cookie', cookie(name, value, o?.maxAgeSeconds ?? 7 * 24 * 3600)),
 		clearCookie: (name) => opts.resHeaders.append('set-cookie', cookie(name, '', 0)),
 	};
+}
+
+/**
+ * Who the client is, for per-client limits: the socket's address; behind a trusted reverse proxy, the
+ * address that proxy saw (the last X-Forwarded-For entry — the ones before it are the client's own say).
+ */
+export function clientIdOf(opts: { req: Request; clientAddress?: string }, trustProxy: boolean): string {
+	if (trustProxy) {
+		const forwarded = opts.req.headers.get('x-forwarded-for')?.split(',').at(-1)?.trim();
+		if (forwarded) return forwarded;
+	}
+	return opts.clientAddress ?? 'local';
 }

@@ -15,7 +15,8 @@ const t = initTRPC.context<Context>().create({
 			cause instanceof TandemError ? cause.code : cause instanceof z.ZodError ? 'invalidInput' : null;
 		const issues =
 			cause instanceof z.ZodError ? cause.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) : undefined;
-		return { ...shape, data: { ...shape.data, tandemCode: code, issues, stack: undefined } };
+		const params = cause instanceof TandemError ? cause.params : undefined;
+		return { ...shape, data: { ...shape.data, tandemCode: code, issues, params, stack: undefined } };
 	},
 });
 
@@ -24,6 +25,9 @@ const httpCode: Partial<Record<ErrorCode, TRPC_ERROR_CODE_KEY>> = {
 	badCredentials: 'UNAUTHORIZED',
 	accountDisabled: 'FORBIDDEN',
 	accountLocked: 'TOO_MANY_REQUESTS',
+	tooManyWrongNumbers: 'TOO_MANY_REQUESTS',
+	repNotFound: 'NOT_FOUND',
+	invalidRoles: 'BAD_REQUEST',
 	sessionNotFound: 'NOT_FOUND',
 	participantNotFound: 'NOT_FOUND',
 	invalidSessionNumber: 'BAD_REQUEST',

@@ -1,11 +1,15 @@
-// Administration: reps and site settings (SPEC §10). Admins only.
+// Administration: reps and site settings (SPEC §10). Admins only; out-of-range numbers are refused by
+// zod before anything is written (the console names the field and its range).
 
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { siteSettings } from '@tandem/db';
+import { repMaxCustomersRange, siteSettingRanges, type Range } from '../../admin/ranges.ts';
 import { readSiteSettings } from '../../service/repLoad.ts';
 import { adminProcedure, router } from '../trpc.ts';
 import { email, password, personName } from './auth.ts';
+
+const inRange = (r: Range) => z.number().int().min(r.min).max(r.max);
 
 const repFields = {
 	name: personName,
@@ -13,7 +17,7 @@ const repFields = {
 	isRep: z.boolean(),
 	isAgent: z.boolean(),
 	sessionMode: z.enum(['single', 'multi']).nullable(),
-	maxCustomers: z.number().int().min(1).max(100).nullable(),
+	maxCustomers: inRange(repMaxCustomersRange).nullable(),
 	voiceCalls: z.boolean(),
 	language: z.enum(['en', 'sr']),
 };
@@ -38,12 +42,12 @@ export const adminRouter = router({
 		.input(
 			z
 				.object({
-					maxCustomersPerRep: z.number().int().min(1).max(100),
-					maxSessionsPerRep: z.number().int().min(1).max(50),
+					maxCustomersPerRep: inRange(siteSettingRanges.maxCustomersPerRep),
+					maxSessionsPerRep: inRange(siteSettingRanges.maxSessionsPerRep),
 					defaultSessionMode: z.enum(['single', 'multi']),
-					gracePeriodSeconds: z.number().int().min(5).max(3600),
-					invitationExpiryHours: z.number().int().min(1).max(24 * 30),
-					fileSizeLimitMb: z.number().int().min(1).max(10_000),
+					gracePeriodSeconds: inRange(siteSettingRanges.gracePeriodSeconds),
+					invitationExpiryHours: inRange(siteSettingRanges.invitationExpiryHours),
+					fileSizeLimitMb: inRange(siteSettingRanges.fileSizeLimitMb),
 				})
 				.partial(),
 		)

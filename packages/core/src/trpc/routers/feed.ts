@@ -52,6 +52,16 @@ export const feedRouter = router({
 					wake?.();
 				}
 			});
+			// A rep disabled while their console is open: their feed ends at once (the console then signs in).
+			let signedOut = false;
+			const stopWatchingLogins =
+				viewer.kind === 'rep'
+					? ctx.services.reps.onLoginsEnded((repId) => {
+							if (repId !== viewer.repId) return;
+							signedOut = true;
+							wake?.();
+						})
+					: () => {};
 			const stop = () => wake?.();
 			signal?.addEventListener('abort', stop);
 			const release =
@@ -72,7 +82,7 @@ export const feedRouter = router({
 					missed,
 				} satisfies FeedItem);
 
-				while (!signal?.aborted) {
+				while (!signal?.aborted && !signedOut) {
 					const change = queue.shift();
 					if (!change) {
 						await new Promise<void>((resolve) => (wake = resolve));
@@ -95,6 +105,7 @@ export const feedRouter = router({
 				release?.();
 				unsubscribe();
 				unsubscribeMedia();
+				stopWatchingLogins();
 				signal?.removeEventListener('abort', stop);
 			}
 		}),

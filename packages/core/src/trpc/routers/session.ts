@@ -4,9 +4,10 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { viewFor } from '../../feed/views.ts';
-import { TandemError } from '../../refusal.ts';
+import { refuse, TandemError } from '../../refusal.ts';
 import { actorIn } from '../actor.ts';
 import { CUSTOMER_COOKIE, type Context } from '../context.ts';
+import { byNumber } from '../numberGuard.ts';
 import { publicProcedure, repProcedure, router } from '../trpc.ts';
 import { personName } from './auth.ts';
 
@@ -16,6 +17,7 @@ const activity = z.enum(['sharing', 'video', 'recording', 'voiceCall', 'fileTran
 
 export const sessionRouter = router({
 	start: repProcedure.mutation(async ({ ctx }) => {
+		if (!ctx.rep.isRep) refuse('notARep'); // an administrator-only account gives no support
 		const state = await ctx.services.sessions.start(ctx.rep.id);
 		return viewFor(state, { kind: 'rep', repId: ctx.rep.id });
 	}),
@@ -23,26 +25,31 @@ export const sessionRouter = router({
 	/** A customer joins by number and name; their browser keeps the participant token (SPEC §4). */
 	join: publicProcedure
 		.input(z.object({ number: typedNumber, name: personName }))
-		.mutation(async ({ ctx, input }) => {
-			const sessions = ctx.services.sessions;
-			const id = await sessions.sessionIdForNumber(input.number);
-			// Already in it (a reload, a second tab): the same participant.
-			if (ctx.customerToken) {
-				const known = await sessions.customerFromToken(ctx.customerToken);
-				const state = known?.sessionId === id ? await sessions.state(id) : null;
-				if (known && state?.participants.some((p) => p.id === known.participantId)) {
-					return { sessionId: id, participantId: known.participantId };
+		.mutation(({ ctx, input }) =>
+			byNumber(ctx, async () => {
+				const sessions = ctx.services.sessions;
+				const id = await sessions.sessionIdForNumber(input.number);
+				// Already in it (a reload, a second tab): the same participant.
+				if (ctx.customerToken) {
+					const known = await sessions.customerFromToken(ctx.customerToken);
+					const state = known?.sessionId === id ? await sessions.state(id) : null;
+					if (known && state?.participants.some((p) => p.id === known.participantId)) {
+						return { sessionId: id, participantId: known.participantId };
+					}
 				}
-			}
-			const { participantId, token } = await sessions.joinByNumber(input.number, input.name);
-			ctx.setCookie(CUSTOMER_COOKIE, token, { maxAgeSeconds: 24 * 3600 });
-			return { sessionId: id, participantId };
-		}),
+				const { participantId, token } = await sessions.joinByNumber(input.number, input.name);
+				ctx.setCookie(CUSTOMER_COOKIE, token, { maxAgeSeconds: 24 * 3600 });
+				return { sessionId: id, participantId };
+			}),
+		),
 
 	/** Provide Support › Assist Session: a rep joins by number, with no control. */
-	assist: repProcedure.input(z.object({ number: typedNumber })).mutation(async ({ ctx, input }) => {
-		const state = await ctx.services.sessions.assist(ctx.rep.id, input.number);
-		return viewFor(state, { kind: 'rep', repId: ctx.rep.id });
+	assist: repProcedure.input(z.object({ number: typedNumber })).mutation(({ ctx, input }) => {
+		if (!ctx.rep.isRep) refuse('notARep');
+		return byNumber(ctx, async () => {
+			const state = await ctx.services.sessions.assist(ctx.rep.id, input.number);
+			return viewFor(state, { kind: 'rep', repId: ctx.rep.id });
+		});
 	}),
 
 	focusCustomer: publicProcedure

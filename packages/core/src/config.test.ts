@@ -1,0 +1,40 @@
+// Configuration of the abuse limits from the environment: defaults, overrides, and clear mistakes.
+
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './config.ts';
+
+const base = { TANDEM_AUDIT_KEY: 'k'.repeat(32), TANDEM_DATA_DIR: '/tmp/tandem-config-test' };
+
+describe('configuration of the abuse limits', () => {
+	it('defaults: 5 free wrong numbers, 1 s doubling to 1 h, forgotten after a day; proxy not trusted', () => {
+		const config = loadConfig(base);
+		expect(config.numberGuesses).toEqual({ freeAttempts: 5, backoffBaseMs: 1_000, backoffMaxMs: 3_600_000, forgetAfterMs: 86_400_000 });
+		expect(config.trustProxy).toBe(false);
+		expect(config.lockout).toEqual({ freeAttempts: 5, baseLockSeconds: 30 });
+	});
+
+	it('reads the TANDEM_NUMBER_* and TANDEM_TRUST_PROXY variables', () => {
+		const config = loadConfig({
+			...base,
+			TANDEM_NUMBER_FREE_ATTEMPTS: '3',
+			TANDEM_NUMBER_BACKOFF_BASE_MS: '2000',
+			TANDEM_NUMBER_BACKOFF_MAX_MS: '60000',
+			TANDEM_NUMBER_FORGET_HOURS: '2',
+			TANDEM_TRUST_PROXY: 'true',
+		});
+		expect(config.numberGuesses).toEqual({ freeAttempts: 3, backoffBaseMs: 2_000, backoffMaxMs: 60_000, forgetAfterMs: 7_200_000 });
+		expect(config.trustProxy).toBe(true);
+		expect(loadConfig({ ...base, TANDEM_TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+		expect(loadConfig({ ...base, TANDEM_TRUST_PROXY: '0' }).trustProxy).toBe(false);
+	});
+
+	it('names each mistake', () => {
+		expect(() => loadConfig({ ...base, TANDEM_NUMBER_FREE_ATTEMPTS: '-1' })).toThrow(/TANDEM_NUMBER_FREE_ATTEMPTS/);
+		expect(() => loadConfig({ ...base, TANDEM_NUMBER_BACKOFF_BASE_MS: 'soon' })).toThrow(/TANDEM_NUMBER_BACKOFF_BASE_MS/);
+		expect(() => loadConfig({ ...base, TANDEM_NUMBER_BACKOFF_BASE_MS: '5000', TANDEM_NUMBER_BACKOFF_MAX_MS: '1000' })).toThrow(
+			/TANDEM_NUMBER_BACKOFF_MAX_MS: must be at least TANDEM_NUMBER_BACKOFF_BASE_MS/,
+		);
+		expect(() => loadConfig({ ...base, TANDEM_TRUST_PROXY: 'maybe' })).toThrow(/TANDEM_TRUST_PROXY: must be true or false/);
+		expect(() => loadConfig({ ...base, TANDEM_LOGIN_FREE_ATTEMPTS: '0' })).toThrow(/TANDEM_LOGIN_FREE_ATTEMPTS/);
+	});
+});

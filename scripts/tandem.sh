@@ -51,6 +51,10 @@ fi
 
 # ---------------------------------------------------------------- build
 build() {
+	# The media server: ffmpeg records, and mediasoup's worker is built from Debian's libraries (cached
+	# outside the clone, keyed by version and script: ~7 min the first time on a machine, then 2 s).
+	apt_ensure ffmpeg
+	bash scripts/build-sfu-worker.sh >&2
 	log "building"
 	npx turbo run build --output-logs=errors-only >&2
 }

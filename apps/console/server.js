@@ -6,7 +6,9 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import { extname, join, normalize, sep } from 'node:path';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 // adapter-node assumes https unless told which header carries the scheme; it reads this when
@@ -16,7 +18,48 @@ process.env.PROTOCOL_HEADER ??= 'x-forwarded-proto';
 const protocolHeader = process.env.PROTOCOL_HEADER.toLowerCase();
 
 const here = fileURLToPath(new URL('.', import.meta.url));
+let stopping = false;
 const customerDir = normalize(process.env.TANDEM_CUSTOMER_DIST ?? join(here, '../customer/dist'));
+// The media server (apps/sfu) runs beside us as a child process, unless TANDEM_SFU_URL points at one
+// that runs elsewhere. Core reaches it through its control API with a shared secret.
+/** @type {import('node:child_process').ChildProcess | null} */
+let sfu = null;
+if (!process.env.TANDEM_SFU_URL && process.env.TANDEM_SFU !== 'off') {
+  process.env.TANDEM_SFU_SECRET ??= randomBytes(24).toString('base64url');
+  const sfuPort = Number(process.env.TANDEM_SFU_PORT ?? Number(process.env.PORT ?? 3000) + 1000);
+  process.env.TANDEM_SFU_URL = `http://127.0.0.1:${sfuPort}`;
+  const dataDir = resolve(process.env.TANDEM_DATA_DIR ?? 'data');
+  sfu = spawn(process.execPath, [join(here, '../sfu/src/main.ts')], {
+    env: {
+      ...process.env,
+      TANDEM_SFU_HOST: '127.0.0.1',
+      TANDEM_SFU_PORT: String(sfuPort),
+      TANDEM_RECORDINGS_DIR: process.env.TANDEM_RECORDINGS_DIR ?? join(dataDir, 'recordings'),
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  sfu.on('exit', (code, signal) => {
+    if (!stopping) console.error(`The media server stopped (${signal ?? code}); media is unavailable until a restart.`);
+  });
+  await waitForSfu(process.env.TANDEM_SFU_URL, process.env.TANDEM_SFU_SECRET);
+}
+
+/** @param {string} url @param {string} secret */
+async function waitForSfu(url, secret) {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`${url}/stats`, { headers: { 'x-tandem-sfu-secret': secret } });
+      if (res.ok) return;
+    } catch {
+      /* not up yet */
+    }
+    if (sfu?.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  console.error('The media server did not start; sharing, video, voice and recording are unavailable.');
+}
+
 // A variable, so that type-checking does not descend into the generated build.
 const handlerModule = './build/handler.js';
 /** @type {{ handler: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, next: () => void) => void }} */
@@ -120,7 +163,6 @@ server.listen(port, host, () => {
   console.log(`Console: http://${shown}:${port}/console`);
 });
 
-let stopping = false;
 /** @param {NodeJS.Signals} signal */
 async function shutdown(signal) {
   if (stopping) {
@@ -142,6 +184,10 @@ async function shutdown(signal) {
   /** @type {Promise<unknown>[]} */
   const pending = [];
   process.emit(/** @type {any} */ ('tandem:shutdown'), /** @type {any} */ (pending));
+  if (sfu && sfu.exitCode === null) {
+    pending.push(new Promise((done) => sfu?.once('exit', done)));
+    sfu.kill('SIGTERM');
+  }
   const results = await Promise.allSettled(pending);
   for (const result of results) {
     if (result.status === 'rejected') console.error(result.reason);

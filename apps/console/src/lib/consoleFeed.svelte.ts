@@ -4,7 +4,7 @@
 import type { FeedEvent, SessionView } from '@tandem/core/client';
 import type { FeedItem } from '@tandem/core/server';
 import { m } from '../paraglide/messages.js';
-import { TRPC_URL, trpc } from './trpc.ts';
+import { signedOut, TRPC_URL, trpc } from './trpc.ts';
 
 export interface Toast {
 	id: number;
@@ -18,6 +18,9 @@ export class ConsoleFeed {
 	toasts = $state<Toast[]>([]);
 	private nextToast = 1;
 	private subscription: { unsubscribe(): void } | null = null;
+	/** Told when media moves in a session, and of every new picture of the sessions. */
+	onmedia: (sessionId: string) => void = () => {};
+	onsessions: (sessions: SessionView[]) => void = () => {};
 	/** This page's id: its feed is the console's lifeline (SPEC §2). */
 	readonly consoleId = crypto.randomUUID();
 
@@ -29,16 +32,22 @@ export class ConsoleFeed {
 		this.subscription = trpc.feed.events.subscribe(
 			{ as: 'rep', consoleId: this.consoleId },
 			{
-				onData: (envelope) => this.apply(envelope.data as FeedItem),
+				// Tracked items come as { id, data }; media notices come bare.
+				onData: (item) => this.apply(('data' in item ? item.data : item) as FeedItem),
 				onConnectionStateChange: (state) => (this.connected = state.state === 'pending'),
 				onError: () => (this.connected = false),
+				// The server ends a rep's feed only when their login has ended (e.g. the account was disabled).
+				onComplete: () => {
+					if (this.subscription) signedOut();
+				},
 			},
 		);
 	}
 
 	close(): void {
-		this.subscription?.unsubscribe();
+		const subscription = this.subscription;
 		this.subscription = null;
+		subscription?.unsubscribe();
 	}
 
 	/** Sessions this rep controls: closing the console would end them. */
@@ -76,14 +85,20 @@ export class ConsoleFeed {
 	}
 
 	private apply(item: FeedItem): void {
+		if (item.kind === 'media') {
+			this.onmedia(item.sessionId);
+			return;
+		}
 		if (item.kind === 'snapshot') {
 			this.sessions = item.sessions.filter(isMine);
 			for (const e of item.missed) this.announce(e, this.sessions.find((s) => s.id === e.sessionId));
+			this.onsessions(this.sessions);
 			return;
 		}
 		const before = this.sessions.find((s) => s.id === item.session.id);
 		for (const e of item.events) this.announce(e, item.session, before);
 		this.put(item.session);
+		this.onsessions(this.sessions);
 	}
 
 	private put(view: SessionView): void {

@@ -1,0 +1,102 @@
+// The console's media: one MediaSession per support session, created when media is first used or
+// seen, loading mediasoup-client on demand. Keeps local state in step with what the rules say.
+
+import type { SessionView } from '@tandem/core/client';
+import { MediaSession, type MediaSource, type RemoteTrack } from '@tandem/core/media-client';
+import { trpc } from './trpc.ts';
+
+const api = {
+	capabilities: (i: { sessionId: string }) => trpc.media.capabilities.query(i),
+	createTransport: (i: { sessionId: string; direction: 'send' | 'recv' }) => trpc.media.createTransport.mutate(i),
+	connectTransport: (i: { sessionId: string; transportId: string; dtlsParameters: Record<string, unknown> }) => trpc.media.connectTransport.mutate(i),
+	produce: (i: Parameters<typeof trpc.media.produce.mutate>[0]) => trpc.media.produce.mutate(i),
+	stop: (i: { sessionId: string; source: MediaSource }) => trpc.media.stop.mutate(i),
+	producers: (i: { sessionId: string }) => trpc.media.producers.query(i),
+	consume: (i: Parameters<typeof trpc.media.consume.mutate>[0]) => trpc.media.consume.mutate(i),
+	resumeConsumer: (i: { sessionId: string; consumerId: string }) => trpc.media.resumeConsumer.mutate(i),
+};
+
+const loadDevice = async () => {
+	const { Device } = await import('mediasoup-client');
+	return new Device();
+};
+
+export class ConsoleMedia {
+	/** Bumped on every media change, so views re-read remote tracks. */
+	version = $state(0);
+	private readonly sessions = new Map<string, MediaSession>();
+
+	of(sessionId: string): MediaSession {
+		let media = this.sessions.get(sessionId);
+		if (!media) {
+			media = new MediaSession(api, sessionId, loadDevice);
+			media.onchange = () => this.version++;
+			this.sessions.set(sessionId, media);
+		}
+		return media;
+	}
+
+	remote(sessionId: string): RemoteTrack[] {
+		void this.version;
+		return this.sessions.get(sessionId)?.remote ?? [];
+	}
+
+	sending(sessionId: string, source: MediaSource): boolean {
+		void this.version;
+		return this.sessions.get(sessionId)?.isSending(source) ?? false;
+	}
+
+	local(sessionId: string, source: MediaSource): MediaStreamTrack | null {
+		void this.version;
+		return this.sessions.get(sessionId)?.local(source) ?? null;
+	}
+
+	/** The feed said media moved in a session: consume what is new. */
+	changed(sessionId: string): void {
+		void this.of(sessionId).sync();
+	}
+
+	/** A new view of a session: drop my tracks the rules have ended; forget sessions I left. */
+	follow(views: SessionView[]): void {
+		for (const [id, media] of this.sessions) {
+			const view = views.find((v) => v.id === id);
+			if (!view) {
+				media.close();
+				this.sessions.delete(id);
+				continue;
+			}
+			const me = view.me?.participantId;
+			if (media.isSending('screen') && !view.activities.sharing.includes(me ?? '')) media.dropLocal('screen');
+			if (media.isSending('camera') && !view.activities.video.includes(me ?? '')) media.dropLocal('camera');
+			if (media.isSending('microphone') && !view.activities.voiceCall) media.dropLocal('microphone');
+		}
+		for (const view of views) {
+			const anyMedia = view.activities.sharing.length > 0 || view.activities.video.length > 0 || view.activities.voiceCall;
+			if (anyMedia) void this.of(view.id).sync();
+		}
+	}
+
+	async share(sessionId: string): Promise<void> {
+		const stream = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 15, max: 30 } }, audio: false });
+		await this.of(sessionId).send('screen', stream.getVideoTracks()[0]!);
+	}
+
+	async camera(sessionId: string): Promise<void> {
+		const stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 360 } }, audio: false });
+		await this.of(sessionId).send('camera', stream.getVideoTracks()[0]!);
+	}
+
+	async microphone(sessionId: string): Promise<void> {
+		const stream = await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: true, noiseSuppression: true }, video: false });
+		await this.of(sessionId).send('microphone', stream.getAudioTracks()[0]!);
+	}
+
+	stop(sessionId: string, source: MediaSource): Promise<void> {
+		return this.of(sessionId).stopSending(source);
+	}
+
+	closeAll(): void {
+		for (const media of this.sessions.values()) media.close();
+		this.sessions.clear();
+	}
+}

@@ -1,0 +1,212 @@
+// The browser's side of media, shared by the console and the customer page: one mediasoup Device per
+// session, a send and a receive transport, and what is consumed kept in step with what the SFU has.
+// mediasoup-client is passed in by the page, which loads it only when media starts.
+
+import type { Device } from 'mediasoup-client/types';
+
+type Json = Record<string, unknown>;
+export type MediaSource = 'screen' | 'camera' | 'microphone';
+
+/** The tRPC media.* procedures this needs (the page passes its own client's). */
+export interface MediaApi {
+	capabilities(input: { sessionId: string }): Promise<{ rtpCapabilities: Json }>;
+	createTransport(input: { sessionId: string; direction: 'send' | 'recv' }): Promise<Json & { id: string }>;
+	connectTransport(input: { sessionId: string; transportId: string; dtlsParameters: Json }): Promise<unknown>;
+	produce(input: { sessionId: string; transportId: string; kind: 'audio' | 'video'; rtpParameters: Json; source: MediaSource }): Promise<{ producerId: string }>;
+	stop(input: { sessionId: string; source: MediaSource }): Promise<unknown>;
+	producers(input: { sessionId: string }): Promise<{ producerId: string; participantId: string; kind: 'audio' | 'video'; source: MediaSource }[]>;
+	consume(input: { sessionId: string; transportId: string; producerId: string; rtpCapabilities: Json }): Promise<{ consumerId: string; producerId: string; kind: 'audio' | 'video'; rtpParameters: Json; source: MediaSource; producerParticipantId: string }>;
+	resumeConsumer(input: { sessionId: string; consumerId: string }): Promise<unknown>;
+}
+
+export interface RemoteTrack {
+	producerId: string;
+	participantId: string;
+	source: MediaSource;
+	kind: 'audio' | 'video';
+	stream: MediaStream;
+}
+
+type Transport = ReturnType<Device['createSendTransport']>;
+type Producer = Awaited<ReturnType<Transport['produce']>>;
+type Consumer = Awaited<ReturnType<Transport['consume']>>;
+
+export class MediaSession {
+	private readonly api: MediaApi;
+	private readonly sessionId: string;
+	private readonly loadDevice: () => Promise<Device>;
+	private device: Device | null = null;
+	private sendTransport: Transport | null = null;
+	private recvTransport: Transport | null = null;
+	private readonly producers = new Map<MediaSource, Producer>();
+	private readonly consumers = new Map<string, { consumer: Consumer; remote: RemoteTrack }>();
+	private syncing: Promise<void> = Promise.resolve();
+	private closed = false;
+	/** Called whenever the set of remote tracks or of my own tracks changes. */
+	onchange: () => void = () => {};
+
+	constructor(api: MediaApi, sessionId: string, loadDevice: () => Promise<Device>) {
+		this.api = api;
+		this.sessionId = sessionId;
+		this.loadDevice = loadDevice;
+	}
+
+	get remote(): RemoteTrack[] {
+		return [...this.consumers.values()].map((c) => c.remote);
+	}
+
+	/** My own live tracks, for a local preview. */
+	local(source: MediaSource): MediaStreamTrack | null {
+		return this.producers.get(source)?.track ?? null;
+	}
+
+	isSending(source: MediaSource): boolean {
+		return this.producers.has(source);
+	}
+
+	private async ready(): Promise<Device> {
+		if (this.device) return this.device;
+		const device = await this.loadDevice();
+		const { rtpCapabilities } = await this.api.capabilities({ sessionId: this.sessionId });
+		if (!device.loaded) await device.load({ routerRtpCapabilities: rtpCapabilities as never });
+		this.device = device;
+		return device;
+	}
+
+	private async transport(direction: 'send' | 'recv'): Promise<Transport> {
+		const existing = direction === 'send' ? this.sendTransport : this.recvTransport;
+		if (existing && !existing.closed) return existing;
+		const device = await this.ready();
+		const options = await this.api.createTransport({ sessionId: this.sessionId, direction });
+		const transport = (direction === 'send' ? device.createSendTransport(options as never) : device.createRecvTransport(options as never)) as Transport;
+		transport.on('connect', ({ dtlsParameters }, callback, errback) => {
+			this.api
+				.connectTransport({ sessionId: this.sessionId, transportId: transport.id, dtlsParameters: dtlsParameters as unknown as Json })
+				.then(() => callback(), errback);
+		});
+		if (direction === 'send') {
+			transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
+				this.api
+					.produce({ sessionId: this.sessionId, transportId: transport.id, kind, rtpParameters: rtpParameters as unknown as Json, source: appData.source as MediaSource })
+					.then(({ producerId }) => callback({ id: producerId }), errback);
+			});
+			this.sendTransport = transport;
+		} else {
+			this.recvTransport = transport;
+		}
+		return transport;
+	}
+
+	/**
+	 * Send a track. Screens keep small text legible: content hint `detail`, the source's resolution,
+	 * frame rate yielding before sharpness.
+	 */
+	async send(source: MediaSource, track: MediaStreamTrack): Promise<void> {
+		if (this.producers.has(source)) await this.stopSending(source);
+		const transport = await this.transport('send');
+		if (source === 'screen') track.contentHint = 'detail';
+		const producer = await transport.produce({
+			track,
+			appData: { source },
+			...(source === 'screen'
+				? { encodings: [{ maxBitrate: 3_000_000, priority: 'high' as const }], codecOptions: { videoGoogleStartBitrate: 1000 } }
+				: source === 'camera'
+					? { encodings: [{ maxBitrate: 800_000 }] }
+					: { codecOptions: { opusDtx: true, opusFec: true } }),
+		});
+		if (source === 'screen') {
+			try {
+				await producer.rtpSender?.setParameters({ ...producer.rtpSender.getParameters(), degradationPreference: 'maintain-resolution' });
+			} catch {
+				/* not every browser lets us choose */
+			}
+		}
+		this.producers.set(source, producer);
+		// The person stopped it from the browser's own bar ("Stop sharing").
+		track.addEventListener('ended', () => void this.stopSending(source));
+		this.onchange();
+	}
+
+	async stopSending(source: MediaSource): Promise<void> {
+		const producer = this.producers.get(source);
+		this.producers.delete(source);
+		if (producer) {
+			producer.track?.stop();
+			producer.close();
+			this.onchange();
+			await this.api.stop({ sessionId: this.sessionId, source }).catch(() => undefined);
+		}
+	}
+
+	/** The server ended a track of mine (transfer, focus change): let go of it locally. */
+	dropLocal(source: MediaSource): void {
+		const producer = this.producers.get(source);
+		if (!producer) return;
+		this.producers.delete(source);
+		producer.track?.stop();
+		producer.close();
+		this.onchange();
+	}
+
+	/** Consume every producer the SFU has that I do not yet; drop the ones that are gone. */
+	sync(): Promise<void> {
+		this.syncing = this.syncing.then(() => this.syncNow()).catch(() => undefined);
+		return this.syncing;
+	}
+
+	private async syncNow(): Promise<void> {
+		if (this.closed) return;
+		const available = await this.api.producers({ sessionId: this.sessionId });
+		const ids = new Set(available.map((p) => p.producerId));
+		let changed = false;
+		for (const [id, { consumer }] of this.consumers) {
+			if (!ids.has(id)) {
+				consumer.close();
+				this.consumers.delete(id);
+				changed = true;
+			}
+		}
+		const wanted = available.filter((p) => !this.consumers.has(p.producerId));
+		if (wanted.length) {
+			const device = await this.ready();
+			const transport = await this.transport('recv');
+			for (const p of wanted) {
+				const options = await this.api.consume({
+					sessionId: this.sessionId,
+					transportId: transport.id,
+					producerId: p.producerId,
+					rtpCapabilities: device.recvRtpCapabilities as unknown as Json,
+				});
+				const consumer = await transport.consume({
+					id: options.consumerId,
+					producerId: options.producerId,
+					kind: options.kind,
+					rtpParameters: options.rtpParameters as never,
+				});
+				consumer.on('trackended', () => void this.sync());
+				this.consumers.set(p.producerId, {
+					consumer,
+					remote: { producerId: p.producerId, participantId: p.participantId, source: p.source, kind: p.kind, stream: new MediaStream([consumer.track]) },
+				});
+				// Consumers start paused on the SFU; resuming asks the sender for a key frame at once.
+				await this.api.resumeConsumer({ sessionId: this.sessionId, consumerId: options.consumerId });
+				changed = true;
+			}
+		}
+		if (changed) this.onchange();
+	}
+
+	close(): void {
+		this.closed = true;
+		for (const p of this.producers.values()) {
+			p.track?.stop();
+			p.close();
+		}
+		this.producers.clear();
+		for (const { consumer } of this.consumers.values()) consumer.close();
+		this.consumers.clear();
+		this.sendTransport?.close();
+		this.recvTransport?.close();
+		this.onchange();
+	}
+}

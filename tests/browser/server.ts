@@ -1,5 +1,7 @@
 // Global setup of the browser suite: the built product, as `npm start` runs it (PGlite in a fresh data
 // directory), on a free port. Tests reach it at inject('baseUrl').
+// Every browser here comes from 127.0.0.1, so this server gets generous wrong-number limits; a test about
+// the limits starts its own server with `startServer(env)`.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,7 +26,21 @@ const freePort = () =>
 		s.on('error', reject);
 	});
 
-export default async function setup(project: TestProject) {
+export interface RunningServer {
+	baseUrl: string;
+	/** Stops the server and removes its data. */
+	stop(): Promise<void>;
+}
+
+/** Limits for tests that are not about them: all browsers share one address. */
+export const GENEROUS_LIMITS = {
+	TANDEM_NUMBER_FREE_ATTEMPTS: '1000000',
+	TANDEM_NUMBER_BACKOFF_BASE_MS: '1',
+	TANDEM_NUMBER_BACKOFF_MAX_MS: '1',
+};
+
+/** The built product on a free port with a fresh data directory; `env` adds to (or overrides) its environment. */
+export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
 	const dataDir = mkdtempSync(join(tmpdir(), 'tandem-browser-'));
 	const port = await freePort();
 	const baseUrl = `http://127.0.0.1:${port}`;
@@ -35,29 +51,44 @@ export default async function setup(project: TestProject) {
 			HOST: '127.0.0.1',
 			TANDEM_DATA_DIR: dataDir,
 			TANDEM_PUBLIC_URL: baseUrl,
+			...env,
 		},
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
 	let output = '';
 	server.stdout?.on('data', (d) => (output += d));
 	server.stderr?.on('data', (d) => (output += d));
+	const stop = async () => {
+		if (server.exitCode === null) {
+			server.kill('SIGTERM');
+			await new Promise((r) => (server.exitCode !== null ? r(null) : server.once('exit', r)));
+		}
+		if (process.env.TANDEM_TEST_SERVER_LOG) console.log(output);
+		rmSync(dataDir, { recursive: true, force: true });
+	};
 	const deadline = Date.now() + 60_000;
 	for (;;) {
-		if (server.exitCode !== null) throw new Error(`the server exited (${server.exitCode}):\n${output}`);
+		if (server.exitCode !== null) {
+			await stop();
+			throw new Error(`the server exited (${server.exitCode}):\n${output}`);
+		}
 		try {
 			const res = await fetch(`${baseUrl}/console/api/trpc/auth.status`);
 			if (res.ok) break;
 		} catch {
 			/* not up yet */
 		}
-		if (Date.now() > deadline) throw new Error(`the server did not come up in 60 s:\n${output}`);
+		if (Date.now() > deadline) {
+			await stop();
+			throw new Error(`the server did not come up in 60 s:\n${output}`);
+		}
 		await new Promise((r) => setTimeout(r, 200));
 	}
-	project.provide('baseUrl', baseUrl);
-	return async () => {
-		server.kill('SIGTERM');
-		await new Promise((r) => (server.exitCode !== null ? r(null) : server.once('exit', r)));
-		if (process.env.TANDEM_TEST_SERVER_LOG) console.log(output);
-		rmSync(dataDir, { recursive: true, force: true });
-	};
+	return { baseUrl, stop };
+}
+
+export default async function setup(project: TestProject) {
+	const server = await startServer(GENEROUS_LIMITS);
+	project.provide('baseUrl', server.baseUrl);
+	return () => server.stop();
 }

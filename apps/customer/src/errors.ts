@@ -6,6 +6,7 @@ import { m } from './paraglide/messages.js';
 interface ErrorData {
   tandemCode?: string | null;
   issues?: { path: string; message: string }[];
+  params?: Record<string, string | number>;
 }
 
 /** Which form field an error is about, so the page can mark and focus it. */
@@ -19,6 +20,8 @@ export function describeError(err: unknown): { text: string; field: Field } {
   switch (data.tandemCode) {
     case 'sessionNotFound':
       return { text: m.err_session_not_found(), field: 'number' };
+    case 'tooManyWrongNumbers':
+      return { text: m.err_too_many_wrong_numbers({ seconds: Number(data.params?.seconds ?? 1) }), field: 'number' };
     case 'invalidSessionNumber':
       return { text: m.err_invalid_session_number(), field: 'number' };
     case 'sessionEnded':

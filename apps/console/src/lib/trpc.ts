@@ -1,11 +1,39 @@
 // The console's typed client for the one API (tRPC): subscriptions over SSE, the rest batched.
-import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from '@trpc/client';
+// Any call refused with "not signed in" means this browser's login has ended (signed out elsewhere,
+// or the account was disabled): the page is told, and shows the sign-in form.
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, type TRPCLink } from '@trpc/client';
+import { observable } from '@trpc/server/observable';
 import type { AppRouter } from '@tandem/core/server';
 
 export const TRPC_URL = '/console/api/trpc';
 
+const signedOutListeners = new Set<() => void>();
+
+/** Called when the server no longer knows this browser's login. */
+export function onSignedOut(listener: () => void): () => void {
+  signedOutListeners.add(listener);
+  return () => signedOutListeners.delete(listener);
+}
+
+export function signedOut(): void {
+  for (const listener of signedOutListeners) listener();
+}
+
+const watchLogin: TRPCLink<AppRouter> = () => ({ op, next }) =>
+  observable((observer) =>
+    next(op).subscribe({
+      next: (value) => observer.next(value),
+      error: (error) => {
+        if ((error.data as { tandemCode?: string } | undefined)?.tandemCode === 'notSignedIn') signedOut();
+        observer.error(error);
+      },
+      complete: () => observer.complete(),
+    }),
+  );
+
 export const trpc = createTRPCClient<AppRouter>({
   links: [
+    watchLogin,
     splitLink({
       condition: (op) => op.type === 'subscription',
       true: httpSubscriptionLink({ url: TRPC_URL }),

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import type { MailConfig } from './mail/mailer.ts';
 import type { NumberGuessPolicy } from './service/numberGuessLimiter.ts';
 
 export interface TandemConfig {
@@ -18,7 +19,17 @@ export interface TandemConfig {
 	trustProxy: boolean;
 	/** The media server's control API; without it, media is unavailable. */
 	sfu?: { url: string; secret: string } | undefined;
+	/** Tandem's own e-mail: SMTP when TANDEM_SMTP_URL is set, else .eml files in <data>/outbox. */
+	mail: MailConfig;
+	/** Browser tests move the clock of the session rules (invitation expiry); otherwise absent. */
+	now?: (() => number) | undefined;
 }
+
+/** `Name <address>` or a bare address, with a valid address. */
+const mailbox = z.string().refine((v) => {
+	const address = /^[^<>]*<([^<>\s]+)>\s*$/.exec(v)?.[1] ?? v.trim();
+	return z.email().safeParse(address).success;
+}, 'must be an e-mail address, or Name <address>');
 
 const envSchema = z.object({
 	DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
@@ -26,6 +37,9 @@ const envSchema = z.object({
 	TANDEM_PUBLIC_URL: z.url().default('http://127.0.0.1:3000'),
 	TANDEM_AUDIT_KEY: z.string().min(32, 'at least 32 characters').optional(),
 	TANDEM_SFU_URL: z.url().optional(),
+	TANDEM_SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
+	TANDEM_MAIL_FROM: mailbox.optional(),
+	TANDEM_TEST_CLOCK_FILE: z.string().min(1).optional(),
 	TANDEM_SFU_SECRET: z.string().min(16, 'at least 16 characters').optional(),
 	TANDEM_LOGIN_FREE_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
 	TANDEM_LOGIN_LOCK_SECONDS: z.coerce.number().int().min(1).max(86_400).default(30),
@@ -64,6 +78,31 @@ export function loadConfig(env: Record<string, string | undefined>): TandemConfi
 		},
 		trustProxy: e.TANDEM_TRUST_PROXY,
 		sfu: e.TANDEM_SFU_URL && e.TANDEM_SFU_SECRET ? { url: e.TANDEM_SFU_URL, secret: e.TANDEM_SFU_SECRET } : undefined,
+		mail: {
+			smtpUrl: e.TANDEM_SMTP_URL,
+			from: e.TANDEM_MAIL_FROM ?? `Tandem <tandem@${mailDomain(e.TANDEM_PUBLIC_URL)}>`,
+			outboxDir: join(dataDir, 'outbox'),
+		},
+		now: e.TANDEM_TEST_CLOCK_FILE ? clockFromFile(e.TANDEM_TEST_CLOCK_FILE) : undefined,
+	};
+}
+
+/** The site's host name when it is a domain name (not an address or a bare host), else localhost. */
+function mailDomain(publicUrl: string): string {
+	const host = new URL(publicUrl).hostname;
+	return host.includes('.') && !/^[\d.]+$/.test(host) && !host.includes(':') ? host : 'localhost';
+}
+
+/** For browser tests only: the system clock moved by the milliseconds written in a file (none: 0). */
+function clockFromFile(file: string): () => number {
+	return () => {
+		let offset = 0;
+		try {
+			offset = Number(readFileSync(file, 'utf8').trim()) || 0;
+		} catch {
+			/* no file: no offset */
+		}
+		return Date.now() + offset;
 	};
 }
 

@@ -12,6 +12,7 @@ export type ErrorCode =
 	| 'setupDone'
 	| 'emailTaken'
 	| 'forbidden'
+	| 'mailNotSent'
 	| 'tooManyWrongNumbers'
 	| 'repNotFound'
 	| 'lastAdmin'

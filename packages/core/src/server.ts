@@ -28,6 +28,8 @@ export async function createTandem(config: TandemConfig): Promise<Tandem> {
 			lockout: config.lockout,
 			numberGuesses: config.numberGuesses,
 			trustProxy: config.trustProxy,
+			mail: config.mail,
+			...(config.now ? { now: config.now } : {}),
 		},
 		media,
 	);

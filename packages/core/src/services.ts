@@ -1,11 +1,15 @@
 // The services one Tandem node runs, wired to one database and one bus.
 
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Database } from '@tandem/db';
 import { RepAccounts, type LockoutPolicy } from './auth/repAccounts.ts';
 import { Bus } from './feed/bus.ts';
 import { followSessionEvents } from './media/mediaEffects.ts';
 import type { MediaPort } from './media/mediaPort.ts';
+import { createMailer, type MailConfig, type Mailer } from './mail/mailer.ts';
 import { ConsoleLifeline } from './service/consoleLifeline.ts';
+import { Invitations } from './service/invitations.ts';
 import { NumberGuessLimiter, type NumberGuessPolicy } from './service/numberGuessLimiter.ts';
 import { SessionService } from './service/sessionService.ts';
 
@@ -19,6 +23,10 @@ export interface ServicesConfig {
 	trustProxy?: boolean;
 	/** Test overrides of the console lifeline's timings. */
 	lifeline?: { goodbyeMs?: number; gracePeriodMs?: () => Promise<number> };
+	/** Tandem's own e-mail (invitations): SMTP, or an outbox folder (a temporary one when absent). */
+	mail?: MailConfig;
+	/** The clock of the session rules (invitation expiry); the system clock when absent. */
+	now?: () => number;
 }
 
 export interface Services {
@@ -28,6 +36,8 @@ export interface Services {
 	reps: RepAccounts;
 	sessions: SessionService;
 	lifeline: ConsoleLifeline;
+	mailer: Mailer;
+	invitations: Invitations;
 	/** Who typed how many wrong session numbers (in memory, per node). */
 	numberGuesses: NumberGuessLimiter;
 	/** The media plane; null when no SFU is configured (media calls are then refused). */
@@ -37,7 +47,8 @@ export interface Services {
 
 export function createServices(db: Database, dbKind: 'pglite' | 'postgres', config: ServicesConfig, media: MediaPort | null = null): Services {
 	const bus = new Bus();
-	const sessions = new SessionService({ db, dbKind, auditKey: config.auditKey, bus });
+	const sessions = new SessionService({ db, dbKind, auditKey: config.auditKey, bus, ...(config.now ? { now: config.now } : {}) });
+	const mailer = createMailer(config.mail ?? { from: 'Tandem <tandem@localhost>', outboxDir: join(tmpdir(), 'tandem-outbox') });
 	const lifeline = new ConsoleLifeline({ db, sessions, ...config.lifeline });
 	const stopFollowing = media ? followSessionEvents(bus, media, sessions) : () => {};
 	return {
@@ -47,12 +58,15 @@ export function createServices(db: Database, dbKind: 'pglite' | 'postgres', conf
 		reps: new RepAccounts(db, config.lockout),
 		sessions,
 		lifeline,
+		mailer,
+		invitations: new Invitations({ db, sessions, mailer, publicUrl: config.publicUrl }),
 		numberGuesses: new NumberGuessLimiter(config.numberGuesses),
 		media,
 		close() {
 			stopFollowing();
 			lifeline.close();
 			media?.close();
+			mailer.close();
 		},
 	};
 }

@@ -2,10 +2,14 @@
 // `Browser` keeps its own cookies, and every call builds its context from them.
 
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { inject } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '@tandem/db';
 import { freshDatabase, type DatabaseKind } from '@tandem/db/testing';
 import type { NumberGuessPolicy } from '../src/service/numberGuessLimiter.ts';
+import type { MailConfig } from '../src/mail/mailer.ts';
 import { createServices, type Services } from '../src/services.ts';
 import { createContext } from '../src/trpc/context.ts';
 import { createCaller } from '../src/trpc/root.ts';
@@ -17,7 +21,7 @@ export interface World {
 	/** A browser; `clientAddress` is the address it calls from (all share one unless told). */
 	browser(clientAddress?: string): Browser;
 	/** A signed-in rep of the given kind, created by the admin. */
-	rep(name: string, options?: { sessionMode?: 'single' | 'multi'; maxCustomers?: number; voiceCalls?: boolean; isAdmin?: boolean }): Promise<Browser>;
+	rep(name: string, options?: { sessionMode?: 'single' | 'multi'; maxCustomers?: number; voiceCalls?: boolean; isAdmin?: boolean; language?: 'en' | 'sr' }): Promise<Browser>;
 	admin: Browser;
 	/** A second Tandem node over the same database (PostgreSQL only): shares nothing in-process. */
 	secondNode(): Promise<World>;
@@ -50,6 +54,10 @@ export interface WorldOptions {
 	lifeline?: { goodbyeMs?: number; gracePeriodMs?: () => Promise<number> };
 	/** Wrong-number limits; tests not about them get generous ones (every browser here is one client). */
 	numberGuesses?: NumberGuessPolicy;
+	/** Tandem's e-mail: an SMTP server, or (default) an outbox folder of its own. */
+	mail?: Partial<MailConfig>;
+	/** The clock of the session rules. */
+	now?: () => number;
 }
 
 export async function world(kind: DatabaseKind, options: WorldOptions = {}): Promise<World> {
@@ -67,6 +75,8 @@ function worldOn(handle: DatabaseHandle, auditKey: Buffer, options: WorldOptions
 		lockout: { freeAttempts: 3, baseLockSeconds: 60 },
 		numberGuesses: options.numberGuesses ?? { freeAttempts: 1_000_000, backoffBaseMs: 1, backoffMaxMs: 1 },
 		...(options.lifeline ? { lifeline: options.lifeline } : {}),
+		mail: { from: 'Tandem <tandem@example.com>', outboxDir: mkdtempSync(join(tmpdir(), 'tandem-outbox-')), ...options.mail },
+		...(options.now ? { now: options.now } : {}),
 	});
 	const admin = new Browser(services);
 	let n = 0;

@@ -4,6 +4,7 @@
 import { invitationsOf } from '../session/evolve.ts';
 import type {
 	Activities,
+	Invitation,
 	InvitationChannel,
 	InvitedRole,
 	ParticipantRole,
@@ -88,18 +89,20 @@ export function viewFor(state: SessionState, viewer: Viewer): SessionView {
 		invitations: controls
 			? invitationsOf(state)
 					.filter((i) => i.revokedAt === null)
-					.map((i) => ({
-						id: i.id,
-						role: i.role,
-						via: i.via,
-						recipient: i.recipient,
-						createdAt: i.createdAt,
-						expiresAt: i.expiresAt,
-						sentAt: i.sentAt,
-					}))
+					.map(invitationView)
 			: [],
 	};
 }
+
+export const invitationView = (i: Invitation): InvitationView => ({
+	id: i.id,
+	role: i.role,
+	via: i.via,
+	recipient: i.recipient,
+	createdAt: i.createdAt,
+	expiresAt: i.expiresAt,
+	sentAt: i.sentAt,
+});
 
 /** A session event as a feed shows it: names resolved, for toasts and the transcript's system lines. */
 export interface FeedEvent {

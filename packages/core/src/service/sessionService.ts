@@ -8,11 +8,18 @@ import type { Database } from '@tandem/db';
 import { Bus } from '../feed/bus.ts';
 import { refuse, TandemError } from '../refusal.ts';
 import { decide, participantOf } from '../session/decide.ts';
-import type { Actor, Command, DecideContext, SessionState } from '../session/model.ts';
+import type { Actor, Command, DecideContext, Invitation, InvitationChannel, InvitedRole, SessionState } from '../session/model.ts';
 import { generateSessionNumber, parseSessionNumber } from '../session/sessionNumber.ts';
 import { KeyedMutex } from './keyedMutex.ts';
-import { readRepLoad, type Tx } from './repLoad.ts';
-import { appendEvents, customerByTokenHash, findLiveSessionByNumber, loadSession } from './sessionStore.ts';
+import { readRepLoad, readSiteSettings, type Tx } from './repLoad.ts';
+import {
+	appendEvents,
+	customerByTokenHash,
+	findLiveSessionByNumber,
+	invitationByTokenHash,
+	loadSession,
+	type EventSecrets,
+} from './sessionStore.ts';
 
 /** Who is asking, as the API knows them (the service looks up the rest). */
 export type ActorRef =
@@ -31,9 +38,14 @@ export interface SessionServiceDeps {
 
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
+/** An invitation link's token: 256 random bits, base64url (43 characters). */
+const newLinkToken = (): string => randomBytes(32).toString('base64url');
+const isLinkToken = (token: string): boolean => /^[A-Za-z0-9_-]{43}$/.test(token);
+
 export class SessionService {
 	private readonly mutex = new KeyedMutex();
-	private readonly now: () => number;
+	/** The service's clock (a port: tests may move it). */
+	readonly now: () => number;
 
 	private readonly deps: SessionServiceDeps;
 
@@ -61,8 +73,68 @@ export class SessionService {
 		const sessionId = await this.sessionIdForNumber(typedNumber);
 		const participantId = randomUUID();
 		const token = randomBytes(32).toString('base64url');
-		const { state } = await this.run(sessionId, { kind: 'anonymous' }, { type: 'joinAsCustomer', participantId, name }, hashToken(token));
+		const { state } = await this.run(sessionId, { kind: 'anonymous' }, { type: 'joinAsCustomer', participantId, name }, { customerTokenHash: hashToken(token) });
 		return { state, participantId, token };
+	}
+
+	// ---------------------------------------------------------------- invitations (SPEC §3)
+
+	/**
+	 * The controlling rep invites: a new invitation with a fresh link token (256 random bits, only its
+	 * hash is kept), expiring after the site's invitation expiry.
+	 */
+	async createInvitation(
+		sessionId: string,
+		repId: string,
+		what: { role: InvitedRole; via: InvitationChannel; recipient: string | null },
+	): Promise<{ state: SessionState; invitation: Invitation; token: string }> {
+		const invitationId = randomUUID();
+		const token = newLinkToken();
+		const hours = (await readSiteSettings(this.deps.db)).invitationExpiryHours;
+		const { state } = await this.run(
+			sessionId,
+			{ kind: 'rep', repId },
+			{ type: 'createInvitation', invitationId, ...what, validForMs: hours * 3600_000 },
+			{ invitationTokenHash: hashToken(token) },
+		);
+		return { state, invitation: state.invitations.find((i) => i.id === invitationId)!, token };
+	}
+
+	/** What became of Tandem's e-mail for an invitation (null error: sent). */
+	async recordInvitationMail(sessionId: string, invitationId: string, error: string | null): Promise<SessionState> {
+		return (await this.run(sessionId, { kind: 'system' }, { type: 'recordInvitationMail', invitationId, error })).state;
+	}
+
+	async revokeInvitation(sessionId: string, repId: string, invitationId: string): Promise<SessionState> {
+		return (await this.run(sessionId, { kind: 'rep', repId }, { type: 'revokeInvitation', invitationId })).state;
+	}
+
+	/** The invitation and session of a link's token; a token of no invitation is refused. */
+	async invitationForToken(token: string): Promise<{ invitationId: string; sessionId: string; state: SessionState }> {
+		const found = isLinkToken(token) ? await invitationByTokenHash(this.deps.db, hashToken(token)) : null;
+		const state = found ? await this.state(found.sessionId) : null;
+		if (!found || !state) return refuse('invitationNotFound');
+		return { ...found, state };
+	}
+
+	/** A customer joins by an invitation link and their name (SPEC §3, §4). */
+	async joinByInvitation(token: string, name: string): Promise<{ state: SessionState; participantId: string; token: string }> {
+		const { sessionId, invitationId } = await this.invitationForToken(token);
+		const participantId = randomUUID();
+		const participantToken = randomBytes(32).toString('base64url');
+		const { state } = await this.run(
+			sessionId,
+			{ kind: 'anonymous' },
+			{ type: 'joinAsCustomer', participantId, name, invitationId },
+			{ customerTokenHash: hashToken(participantToken) },
+		);
+		return { state, participantId, token: participantToken };
+	}
+
+	/** A signed-in rep opens a rep invitation link: they join as an assistant (SPEC §3). */
+	async assistByInvitation(repId: string, token: string): Promise<SessionState> {
+		const { sessionId, invitationId } = await this.invitationForToken(token);
+		return (await this.run(sessionId, { kind: 'rep', repId }, { type: 'assist', participantId: randomUUID(), invitationId })).state;
 	}
 
 	/** A rep assists a session by its number (SPEC §4): they join with no control. */
@@ -94,7 +166,7 @@ export class SessionService {
 		sessionId: string | null,
 		actor: ActorRef,
 		command: Command,
-		customerTokenHash?: string,
+		secrets: EventSecrets = {},
 	): Promise<{ state: SessionState }> {
 		const { db } = this.deps;
 		// Which reps' limits this command touches: read outside the lock, checked again inside.
@@ -113,14 +185,14 @@ export class SessionService {
 				const decision = decide(before, command, await this.toActor(tx, actor), await this.context(tx, before, command));
 				if (!decision.ok) return refuse(decision.refusal.code);
 				if (decision.events.length === 0) return { before, state: before!, stored: [] };
-				const { state, stored } = await appendEvents(tx, this.deps.auditKey, before, decision.events, actorLabel(actor), customerTokenHash);
+				const { state, stored } = await appendEvents(tx, this.deps.auditKey, before, decision.events, actorLabel(actor), secrets);
 				return { before, state, stored };
 			}),
 		).catch((error: unknown) => {
 			if (error instanceof RetryCommand) return null;
 			throw error;
 		});
-		if (!result) return this.run(sessionId, actor, command, customerTokenHash);
+		if (!result) return this.run(sessionId, actor, command, secrets);
 
 		if (result.stored.length) {
 			const before = result.before ? stripHash(result.before) : null;

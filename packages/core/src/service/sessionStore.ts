@@ -1,8 +1,8 @@
 // Where sessions live: the append-only `session_events` (hash-chained) and the projections kept beside
 // them in the same transaction (`support_sessions`, `participants`).
 
-import { and, eq, gt, inArray, isNull, ne, asc } from 'drizzle-orm';
-import { participants, sessionEvents, supportSessions } from '@tandem/db';
+import { and, eq, gt, inArray, isNull, ne, asc, sql } from 'drizzle-orm';
+import { invitations, participants, sessionEvents, supportSessions } from '@tandem/db';
 import { chainHash, GENESIS } from '../audit/chain.ts';
 import { customersIn } from '../session/decide.ts';
 import { evolve } from '../session/evolve.ts';
@@ -18,7 +18,18 @@ export interface StoredEvent {
 
 export async function loadSession(db: Tx, sessionId: string): Promise<(SessionState & { lastHash: string }) | null> {
 	const [row] = await db.select().from(supportSessions).where(eq(supportSessions.id, sessionId));
-	return row ? { ...(row.state as SessionState), lastHash: row.lastHash } : null;
+	if (!row) return null;
+	const state = row.state as SessionState;
+	// Snapshots stored before invitations existed have none.
+	return { ...state, invitations: state.invitations ?? [], lastHash: row.lastHash };
+}
+
+/** Secrets that go with the events into the projections, never into the events: hashes of tokens. */
+export interface EventSecrets {
+	/** sha-256 of the participant token of a customer who joins. */
+	customerTokenHash?: string;
+	/** sha-256 of the link token of an invitation being created. */
+	invitationTokenHash?: string;
 }
 
 export async function findLiveSessionByNumber(db: Tx, number: string): Promise<string | null> {
@@ -39,7 +50,7 @@ export async function appendEvents(
 	before: (SessionState & { lastHash?: string }) | null,
 	events: readonly SessionEvent[],
 	actor: string,
-	customerTokenHash?: string,
+	secrets: EventSecrets = {},
 ): Promise<{ state: SessionState; stored: StoredEvent[] }> {
 	let state: SessionState | null = before ? stripHash(before) : null;
 	let prevHash = before?.lastHash ?? GENESIS;
@@ -76,7 +87,10 @@ export async function appendEvents(
 		await db.insert(supportSessions).values({ id: state.id, startedAt: new Date(state.startedAt), ...projection });
 	}
 
-	for (const event of events) await projectParticipant(db, state, event, customerTokenHash);
+	for (const event of events) {
+		await projectParticipant(db, state, event, secrets.customerTokenHash);
+		await projectInvitation(db, state, event, secrets.invitationTokenHash);
+	}
 
 	const inserted = rows.length
 		? await db.insert(sessionEvents).values(rows).returning({ id: sessionEvents.id, seq: sessionEvents.seq })
@@ -127,6 +141,52 @@ async function projectParticipant(db: Tx, state: SessionState, event: SessionEve
 		default:
 			return;
 	}
+}
+
+async function projectInvitation(db: Tx, state: SessionState, event: SessionEvent, tokenHash?: string): Promise<void> {
+	const at = new Date(event.at);
+	switch (event.type) {
+		case 'invitation.created': {
+			if (!tokenHash) throw new Error('invitation.created needs the token hash');
+			const i = event.invitation;
+			await db.insert(invitations).values({
+				id: i.id,
+				sessionId: state.id,
+				role: i.role,
+				via: i.via,
+				tokenHash,
+				recipient: i.recipient,
+				createdByRepId: state.participants.find((p) => p.id === i.createdBy)?.repId ?? null,
+				createdAt: at,
+				expiresAt: new Date(i.expiresAt),
+			});
+			return;
+		}
+		case 'invitation.sent':
+			await db.update(invitations).set({ sentAt: at }).where(eq(invitations.id, event.invitationId));
+			return;
+		case 'invitation.notSent':
+			// Withdrawn (see evolve), keeping an earlier revocation's time.
+			await db
+				.update(invitations)
+				.set({ sendError: event.error, revokedAt: sql`coalesce(${invitations.revokedAt}, ${at})` })
+				.where(eq(invitations.id, event.invitationId));
+			return;
+		case 'invitation.revoked':
+			await db.update(invitations).set({ revokedAt: at }).where(eq(invitations.id, event.invitationId));
+			return;
+		default:
+			return;
+	}
+}
+
+/** The invitation a link's token belongs to (by the token's hash). */
+export async function invitationByTokenHash(db: Tx, tokenHash: string): Promise<{ invitationId: string; sessionId: string } | null> {
+	const [row] = await db
+		.select({ invitationId: invitations.id, sessionId: invitations.sessionId })
+		.from(invitations)
+		.where(eq(invitations.tokenHash, tokenHash));
+	return row ?? null;
 }
 
 function stripHash(s: SessionState & { lastHash?: string }): SessionState {

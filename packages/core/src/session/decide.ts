@@ -234,7 +234,7 @@ export function decide(state: SessionState | null, command: Command, actor: Acto
 						via: command.via,
 						recipient: command.recipient,
 						createdBy: me.id,
-						expiresAt: command.expiresAt,
+						expiresAt: at + command.validForMs,
 					},
 				},
 			]);

@@ -128,7 +128,8 @@ export type Command =
 			role: InvitedRole;
 			via: InvitationChannel;
 			recipient: string | null;
-			expiresAt: number;
+			/** How long the link works (the site's invitation expiry). */
+			validForMs: number;
 	  }
 	/** The outcome of Tandem's e-mail for an invitation: sent (error null) or not. Told by the system. */
 	| { type: 'recordInvitationMail'; invitationId: InvitationId; error: string | null }

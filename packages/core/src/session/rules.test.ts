@@ -235,7 +235,7 @@ const cmd = {
 		role,
 		via,
 		recipient,
-		expiresAt: NOW + DAY,
+		validForMs: DAY,
 	}),
 	revoke: (invitationId: string): Command => ({ type: 'revokeInvitation', invitationId }),
 	mailResult: (invitationId: string, error: string | null = null): Command => ({ type: 'recordInvitationMail', invitationId, error }),

@@ -3,6 +3,7 @@
 import { adminRouter } from './routers/admin.ts';
 import { authRouter } from './routers/auth.ts';
 import { feedRouter } from './routers/feed.ts';
+import { inviteRouter } from './routers/invite.ts';
 import { mediaRouter } from './routers/media.ts';
 import { sessionRouter } from './routers/session.ts';
 import { createCallerFactory, router } from './trpc.ts';
@@ -11,6 +12,7 @@ export const appRouter = router({
 	auth: authRouter,
 	admin: adminRouter,
 	session: sessionRouter,
+	invite: inviteRouter,
 	feed: feedRouter,
 	media: mediaRouter,
 });

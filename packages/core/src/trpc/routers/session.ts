@@ -52,6 +52,29 @@ export const sessionRouter = router({
 		});
 	}),
 
+	/** A customer opens an invitation link and gives only their name (SPEC §3, §4). */
+	joinByInvite: publicProcedure
+		.input(z.object({ token: z.string().max(200), name: personName }))
+		.mutation(async ({ ctx, input }) => {
+			const sessions = ctx.services.sessions;
+			const { sessionId: id, state } = await sessions.invitationForToken(input.token);
+			// Already in its session (a reload, a second tab): the same participant.
+			const known = ctx.customerToken ? await sessions.customerFromToken(ctx.customerToken) : null;
+			if (known?.sessionId === id && state.participants.some((p) => p.id === known.participantId)) {
+				return { sessionId: id, participantId: known.participantId };
+			}
+			const { participantId, token } = await sessions.joinByInvitation(input.token, input.name);
+			ctx.setCookie(CUSTOMER_COOKIE, token, { maxAgeSeconds: 24 * 3600 });
+			return { sessionId: id, participantId };
+		}),
+
+	/** A signed-in rep opens a rep invitation link: they assist, with no control (SPEC §3). */
+	assistByInvite: repProcedure.input(z.object({ token: z.string().max(200) })).mutation(async ({ ctx, input }) => {
+		if (!ctx.rep.isRep) refuse('notARep');
+		const state = await ctx.services.sessions.assistByInvitation(ctx.rep.id, input.token);
+		return viewFor(state, { kind: 'rep', repId: ctx.rep.id });
+	}),
+
 	focusCustomer: publicProcedure
 		.input(z.object({ sessionId, participantId: z.uuid() }))
 		.mutation(async ({ ctx, input }) => done(ctx, input.sessionId, { type: 'focusCustomer', participantId: input.participantId })),

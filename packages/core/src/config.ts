@@ -21,6 +21,10 @@ export interface TandemConfig {
 	sfu?: { url: string; secret: string } | undefined;
 	/** Tandem's own e-mail: SMTP when TANDEM_SMTP_URL is set, else .eml files in <data>/outbox. */
 	mail: MailConfig;
+	/** Where the media server writes recordings (one folder each) and Export writes its composite. */
+	recordingsDir: string;
+	/** The ffmpeg that makes exports. */
+	ffmpegPath: string;
 	/** Browser tests move the clock of the session rules (invitation expiry); otherwise absent. */
 	now?: (() => number) | undefined;
 }
@@ -41,6 +45,8 @@ const envSchema = z.object({
 	TANDEM_MAIL_FROM: mailbox.optional(),
 	TANDEM_TEST_CLOCK_FILE: z.string().min(1).optional(),
 	TANDEM_SFU_SECRET: z.string().min(16, 'at least 16 characters').optional(),
+	TANDEM_RECORDINGS_DIR: z.string().min(1).optional(),
+	TANDEM_FFMPEG: z.string().min(1).default('ffmpeg'),
 	TANDEM_LOGIN_FREE_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
 	TANDEM_LOGIN_LOCK_SECONDS: z.coerce.number().int().min(1).max(86_400).default(30),
 	TANDEM_NUMBER_FREE_ATTEMPTS: z.coerce.number().int().min(0).max(1_000_000).default(5),
@@ -83,6 +89,8 @@ export function loadConfig(env: Record<string, string | undefined>): TandemConfi
 			from: e.TANDEM_MAIL_FROM ?? `Tandem <tandem@${mailDomain(e.TANDEM_PUBLIC_URL)}>`,
 			outboxDir: join(dataDir, 'outbox'),
 		},
+		recordingsDir: resolve(e.TANDEM_RECORDINGS_DIR ?? join(dataDir, 'recordings')),
+		ffmpegPath: e.TANDEM_FFMPEG,
 		now: e.TANDEM_TEST_CLOCK_FILE ? clockFromFile(e.TANDEM_TEST_CLOCK_FILE) : undefined,
 	};
 }

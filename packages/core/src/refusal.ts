@@ -18,7 +18,9 @@ export type ErrorCode =
 	| 'lastAdmin'
 	| 'invalidRoles'
 	| 'mediaUnavailable'
-	| 'mediaRefused';
+	| 'mediaRefused'
+	| 'recordingNotFound'
+	| 'recordingInProgress';
 
 /** Values the message of a code takes (`{seconds}` in "try again in {seconds} s"). */
 export type ErrorParams = Record<string, string | number>;

@@ -29,6 +29,8 @@ export async function createTandem(config: TandemConfig): Promise<Tandem> {
 			numberGuesses: config.numberGuesses,
 			trustProxy: config.trustProxy,
 			mail: config.mail,
+			recordingsDir: config.recordingsDir,
+			ffmpegPath: config.ffmpegPath,
 			...(config.now ? { now: config.now } : {}),
 		},
 		media,

@@ -11,6 +11,7 @@ import { createMailer, type MailConfig, type Mailer } from './mail/mailer.ts';
 import { ConsoleLifeline } from './service/consoleLifeline.ts';
 import { Invitations } from './service/invitations.ts';
 import { NumberGuessLimiter, type NumberGuessPolicy } from './service/numberGuessLimiter.ts';
+import { Recordings } from './recordings/recordings.ts';
 import { SessionService } from './service/sessionService.ts';
 
 export interface ServicesConfig {
@@ -27,6 +28,10 @@ export interface ServicesConfig {
 	mail?: MailConfig;
 	/** The clock of the session rules (invitation expiry); the system clock when absent. */
 	now?: () => number;
+	/** Where recordings are (the media server's folder); a temporary folder when absent. */
+	recordingsDir?: string;
+	/** The ffmpeg that makes exports ('ffmpeg' from PATH when absent). */
+	ffmpegPath?: string;
 }
 
 export interface Services {
@@ -42,6 +47,8 @@ export interface Services {
 	numberGuesses: NumberGuessLimiter;
 	/** The media plane; null when no SFU is configured (media calls are then refused). */
 	media: MediaPort | null;
+	/** Recordings on disk: listing, control timeline, Export, and who may read their files. */
+	recordings: Recordings;
 	close(): void;
 }
 
@@ -51,6 +58,11 @@ export function createServices(db: Database, dbKind: 'pglite' | 'postgres', conf
 	const mailer = createMailer(config.mail ?? { from: 'Tandem <tandem@localhost>', outboxDir: join(tmpdir(), 'tandem-outbox') });
 	const lifeline = new ConsoleLifeline({ db, sessions, ...config.lifeline });
 	const stopFollowing = media ? followSessionEvents(bus, media, sessions) : () => {};
+	const recordings = new Recordings({
+		db,
+		recordingsDir: config.recordingsDir ?? join(tmpdir(), 'tandem-recordings'),
+		...(config.ffmpegPath ? { ffmpegPath: config.ffmpegPath } : {}),
+	});
 	return {
 		db,
 		config,
@@ -62,8 +74,10 @@ export function createServices(db: Database, dbKind: 'pglite' | 'postgres', conf
 		invitations: new Invitations({ db, sessions, mailer, publicUrl: config.publicUrl }),
 		numberGuesses: new NumberGuessLimiter(config.numberGuesses),
 		media,
+		recordings,
 		close() {
 			stopFollowing();
+			recordings.close();
 			lifeline.close();
 			media?.close();
 			mailer.close();

@@ -58,6 +58,8 @@ export interface WorldOptions {
 	mail?: Partial<MailConfig>;
 	/** The clock of the session rules. */
 	now?: () => number;
+	/** Where recordings are (a temporary folder of the services' own when absent). */
+	recordingsDir?: string;
 }
 
 export async function world(kind: DatabaseKind, options: WorldOptions = {}): Promise<World> {
@@ -77,6 +79,7 @@ function worldOn(handle: DatabaseHandle, auditKey: Buffer, options: WorldOptions
 		...(options.lifeline ? { lifeline: options.lifeline } : {}),
 		mail: { from: 'Tandem <tandem@example.com>', outboxDir: mkdtempSync(join(tmpdir(), 'tandem-outbox-')), ...options.mail },
 		...(options.now ? { now: options.now } : {}),
+		...(options.recordingsDir ? { recordingsDir: options.recordingsDir } : {}),
 	});
 	const admin = new Browser(services);
 	let n = 0;

@@ -5,6 +5,7 @@ import { authRouter } from './routers/auth.ts';
 import { feedRouter } from './routers/feed.ts';
 import { inviteRouter } from './routers/invite.ts';
 import { mediaRouter } from './routers/media.ts';
+import { recordingsRouter } from './routers/recordings.ts';
 import { sessionRouter } from './routers/session.ts';
 import { createCallerFactory, router } from './trpc.ts';
 
@@ -15,6 +16,7 @@ export const appRouter = router({
 	invite: inviteRouter,
 	feed: feedRouter,
 	media: mediaRouter,
+	recordings: recordingsRouter,
 });
 
 export type AppRouter = typeof appRouter;

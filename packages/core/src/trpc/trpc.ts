@@ -42,6 +42,7 @@ const httpCode: Partial<Record<ErrorCode, TRPC_ERROR_CODE_KEY>> = {
 	notARep: 'FORBIDDEN',
 	forbidden: 'FORBIDDEN',
 	assistantsCannotDoThat: 'FORBIDDEN',
+	recordingNotFound: 'NOT_FOUND',
 };
 
 /** Domain refusals become tRPC errors with the refusal's code kept as the cause. */

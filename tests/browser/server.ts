@@ -2,17 +2,24 @@
 // directory), on a free port. Tests reach it at inject('baseUrl').
 // Every browser here comes from 127.0.0.1, so this server gets generous wrong-number limits; a test about
 // the limits starts its own server with `startServer(env)`.
+// Its e-mail goes to a real SMTP server started here, which files each message it receives as an .eml
+// in `mailDir` (tests read them); `clockFile` moves the server's clock of the session rules (expiry).
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { startSmtpServer } from '../../packages/core/test/smtpServer.ts';
 
 declare module 'vitest' {
 	export interface ProvidedContext {
 		baseUrl: string;
+		/** Every mail the site sent, one .eml file each (named by arrival). */
+		mailDir: string;
+		/** Milliseconds written here move the site's clock of the session rules forward. */
+		clockFile: string;
 	}
 }
 
@@ -88,7 +95,29 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
 }
 
 export default async function setup(project: TestProject) {
-	const server = await startServer(GENEROUS_LIMITS);
+	const scratch = mkdtempSync(join(tmpdir(), 'tandem-browser-mail-'));
+	const mailDir = join(scratch, 'inbox');
+	const clockFile = join(scratch, 'clock');
+	mkdirSync(mailDir);
+	writeFileSync(clockFile, '0');
+	let received = 0;
+	const smtp = await startSmtpServer({
+		onMail: (mail) => writeFileSync(join(mailDir, `${String(++received).padStart(4, '0')}.eml`), mail.raw),
+		// Like a real server that knows no such mailbox: addresses starting with "nobody." are refused.
+		refuse: (address) => (address.startsWith('nobody.') ? { code: 550, message: 'No such user here' } : null),
+	});
+	const server = await startServer({
+		...GENEROUS_LIMITS,
+		TANDEM_SMTP_URL: smtp.url,
+		TANDEM_MAIL_FROM: 'Tandem Support <support@example.com>',
+		TANDEM_TEST_CLOCK_FILE: clockFile,
+	});
 	project.provide('baseUrl', server.baseUrl);
-	return () => server.stop();
+	project.provide('mailDir', mailDir);
+	project.provide('clockFile', clockFile);
+	return async () => {
+		await server.stop();
+		await smtp.close();
+		rmSync(scratch, { recursive: true, force: true });
+	};
 }

@@ -23,7 +23,13 @@ export interface TestSmtpServer {
 	close(): Promise<void>;
 }
 
-export async function startSmtpServer(options: { onMail?: (mail: ReceivedMail) => void } = {}): Promise<TestSmtpServer> {
+export interface SmtpServerOptions {
+	onMail?: (mail: ReceivedMail) => void;
+	/** A reply refusing this recipient (e.g. 550), or null to accept it. */
+	refuse?: (address: string) => { code: number; message: string } | null;
+}
+
+export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<TestSmtpServer> {
 	const received: ReceivedMail[] = [];
 	let refusal: { code: number; message: string } | null = null;
 	const server = new SMTPServer({
@@ -31,9 +37,10 @@ export async function startSmtpServer(options: { onMail?: (mail: ReceivedMail) =
 		// Plain SMTP on loopback: no self-signed STARTTLS for the client to reject.
 		disabledCommands: ['AUTH', 'STARTTLS'],
 		logger: false,
-		onRcptTo(_address, _session, callback) {
-			if (!refusal) return callback();
-			const error = Object.assign(new Error(refusal.message), { responseCode: refusal.code });
+		onRcptTo(address, _session, callback) {
+			const reply = refusal ?? options.refuse?.(address.address) ?? null;
+			if (!reply) return callback();
+			const error = Object.assign(new Error(reply.message), { responseCode: reply.code });
 			callback(error);
 		},
 		onData(stream, session, callback) {

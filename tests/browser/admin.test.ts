@@ -207,6 +207,9 @@ describe('wrong session numbers', () => {
 			TANDEM_NUMBER_BACKOFF_BASE_MS: '30000',
 			TANDEM_NUMBER_BACKOFF_MAX_MS: '600000',
 		});
+		// Warm the fresh server's pages (its first render is slow on a busy machine).
+		await fetch(`${server.baseUrl}/console`);
+		await fetch(`${server.baseUrl}/`);
 	});
 	afterAll(() => server?.stop());
 

@@ -20,6 +20,15 @@ export default defineConfig({
 			},
 			{
 				test: {
+					name: 'sfu',
+					include: ['apps/sfu/test/**/*.test.ts'],
+					testTimeout: 60_000,
+					hookTimeout: 60_000,
+					fileParallelism: false,
+				},
+			},
+			{
+				test: {
 					name: 'browser',
 					include: ['tests/browser/**/*.test.ts'],
 					globalSetup: ['tests/browser/server.ts'],

@@ -16,6 +16,8 @@ import { startSmtpServer } from '../../packages/core/test/smtpServer.ts';
 declare module 'vitest' {
 	export interface ProvidedContext {
 		baseUrl: string;
+		/** The server's TANDEM_DATA_DIR (recordings are under `recordings/`). */
+		dataDir: string;
 		/** Every mail the site sent, one .eml file each (named by arrival). */
 		mailDir: string;
 		/** Milliseconds written here move the site's clock of the session rules forward. */
@@ -35,6 +37,7 @@ const freePort = () =>
 
 export interface RunningServer {
 	baseUrl: string;
+	dataDir: string;
 	/** Stops the server and removes its data. */
 	stop(): Promise<void>;
 }
@@ -91,7 +94,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
 		}
 		await new Promise((r) => setTimeout(r, 200));
 	}
-	return { baseUrl, stop };
+	return { baseUrl, dataDir, stop };
 }
 
 export default async function setup(project: TestProject) {
@@ -113,6 +116,7 @@ export default async function setup(project: TestProject) {
 		TANDEM_TEST_CLOCK_FILE: clockFile,
 	});
 	project.provide('baseUrl', server.baseUrl);
+	project.provide('dataDir', server.dataDir);
 	project.provide('mailDir', mailDir);
 	project.provide('clockFile', clockFile);
 	return async () => {

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { TandemError } from '../refusal.ts';
-import { backoffMs, NumberGuessLimiter, type NumberGuessPolicy } from './numberGuessLimiter.ts';
+import { backoffMs, clientKey, NumberGuessLimiter, type NumberGuessPolicy } from './numberGuessLimiter.ts';
 
 function clocked(policy: NumberGuessPolicy) {
 	let t = 1_000_000;
@@ -112,5 +112,18 @@ describe('number guess limiter', () => {
 		const perDay = 24;
 		const years = 9e8 / 2 / perDay / 365;
 		expect(Math.round(years / 1000)).toBe(51); // ~51,000 years, on average, to hit one live session
+	});
+
+	it('limits IPv4 clients by address and IPv6 clients by their /64', () => {
+		expect(clientKey('203.0.113.7')).toBe('203.0.113.7');
+		expect(clientKey('::ffff:203.0.113.7')).toBe('203.0.113.7');
+		expect(clientKey('2001:db8:aa:bb:1:2:3:4')).toBe('2001:db8:aa:bb::/64');
+		expect(clientKey('2001:0db8:00aa:00bb:ffff::1')).toBe('2001:db8:aa:bb::/64');
+		expect(clientKey('[2001:db8::1]')).toBe('2001:db8:0:0::/64');
+		expect(clientKey('2001:db8::')).toBe('2001:db8:0:0::/64');
+		expect(clientKey('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+		expect(clientKey('::1')).toBe('0:0:0:0::/64');
+		expect(clientKey('local')).toBe('local');
+		expect(clientKey('2001:db8:aa:bb:1::9')).toBe(clientKey('2001:db8:aa:bb:ffff::1'));
 	});
 });

@@ -111,3 +111,22 @@ export function backoffMs(over: number, policy: Pick<NumberGuessPolicy, 'backoff
 
 export const tooMany = (waitMs: number): TandemError =>
 	new TandemError('tooManyWrongNumbers', undefined, { seconds: Math.max(1, Math.ceil(waitMs / 1000)) });
+
+/**
+ * The key a client is limited by: its IPv4 address, or its IPv6 /64 — one home or office network gets
+ * a whole /64, so limiting single IPv6 addresses would let anyone step round the limit.
+ */
+export function clientKey(address: string): string {
+	const a = address.trim().toLowerCase().replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+	const v4 = /^(?:::ffff:)?(\d{1,3}(?:\.\d{1,3}){3})$/.exec(a);
+	if (v4) return v4[1]!;
+	if (!a.includes(':')) return a;
+	const [head = '', tail] = a.split('::');
+	const front = head ? head.split(':') : [];
+	const back = tail ? tail.split(':') : [];
+	const groups = tail === undefined ? front : [...front, ...Array<string>(Math.max(0, 8 - front.length - back.length)).fill('0'), ...back];
+	return `${groups
+		.slice(0, 4)
+		.map((g) => g.replace(/^0+(?=.)/, ''))
+		.join(':')}::/64`;
+}

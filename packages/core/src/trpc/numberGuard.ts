@@ -2,7 +2,7 @@
 // go through the per-client number-guess limiter (SPEC §11).
 
 import { TandemError } from '../refusal.ts';
-import { tooMany } from '../service/numberGuessLimiter.ts';
+import { clientKey, tooMany } from '../service/numberGuessLimiter.ts';
 import type { Context } from './context.ts';
 
 /**
@@ -11,12 +11,13 @@ import type { Context } from './context.ts';
  */
 export async function byNumber<T>(ctx: Context, attempt: () => Promise<T>): Promise<T> {
 	const limiter = ctx.services.numberGuesses;
-	limiter.check(ctx.clientId);
+	const client = clientKey(ctx.clientId);
+	limiter.check(client);
 	try {
 		return await attempt();
 	} catch (error) {
 		if (error instanceof TandemError && error.code === 'sessionNotFound') {
-			const wait = limiter.miss(ctx.clientId);
+			const wait = limiter.miss(client);
 			if (wait > 0) throw tooMany(wait);
 		}
 		throw error;

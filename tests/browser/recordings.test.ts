@@ -74,7 +74,8 @@ describe('recordings', () => {
 			await context.addCookies([{ name, value, url: baseUrl() }]);
 			await page.goto('/console');
 
-			await page.getByRole('toolbar').getByRole('button', { name: 'Recordings', exact: true }).click();
+			await page.getByRole('toolbar').getByRole('button', { name: 'Tools' }).click();
+			await page.getByRole('menuitem', { name: 'Recordings' }).click();
 			const dialog = page.getByRole('dialog', { name: /^Recordings/ });
 			await visible(dialog.getByText('Length 0:04'));
 			await visible(dialog.getByText('Screen of Rita'));

@@ -88,3 +88,14 @@ export async function waitFor(condition: () => Promise<boolean> | boolean, timeo
 		await new Promise((r) => setTimeout(r, 100));
 	}
 }
+
+/** A <video> in the page (by its accessible name) is playing decoded frames. */
+export async function receivesFrames(page: Page, name: string | RegExp, timeout = 20_000): Promise<void> {
+	const video = page.getByRole('figure').filter({ hasText: name }).locator('video');
+	await video.first().waitFor({ state: 'attached', timeout });
+	await waitFor(
+		() =>
+			video.first().evaluate((v: HTMLVideoElement) => v.videoWidth > 0 && (v.getVideoPlaybackQuality?.().totalVideoFrames ?? 0) > 0),
+		timeout,
+	);
+}

@@ -25,8 +25,17 @@ export function followSessionEvents(bus: Bus, media: MediaPort, sessions: Sessio
 		}
 	});
 
+	let instance: string | null = null;
 	const stopMedia = media.onEvent((event) => {
-		if (event.type === 'producer.closed') {
+		if (event.type === 'hello') {
+			// The SFU restarted: whatever media the sessions had is gone; clients can start it again.
+			if (instance !== null && instance !== event.instanceId) {
+				void sessions.liveSessionIds().then((ids) => {
+					for (const sessionId of ids) void sessions.command(sessionId, { kind: 'system' }, { type: 'mediaEnded' }).catch(() => undefined);
+				});
+			}
+			instance = event.instanceId;
+		} else if (event.type === 'producer.closed') {
 			const activity = event.source === 'screen' ? 'sharing' : event.source === 'camera' ? 'video' : null;
 			if (activity) {
 				void sessions

@@ -29,13 +29,31 @@ export interface ProducerInfo {
 	paused: boolean;
 }
 
+/** As apps/sfu writes it (apps/sfu/src/protocol.ts): times in ms since the epoch. */
 export interface RecordingManifest {
 	recordingId: string;
-	tracks: { file: string; participantId: string; source: MediaSource; kind: string; start: number; end: number | null; failed?: string }[];
-	[key: string]: unknown;
+	sessionId: string;
+	startedAt: number;
+	endedAt: number | null;
+	status: 'recording' | 'completed' | 'failed';
+	failureReason?: string;
+	tracks: {
+		file: string;
+		producerId: string;
+		participantId: string;
+		source: MediaSource;
+		kind: 'audio' | 'video';
+		codec: string;
+		startedAt: number;
+		endedAt: number | null;
+		status: 'recording' | 'completed' | 'failed';
+		failureReason?: string;
+	}[];
 }
 
 export type MediaEvent =
+	/** The SFU's event stream opened; a new instanceId means it restarted and all media is gone. */
+	| { type: 'hello'; instanceId: string; startedAt: number }
 	| { type: 'producer.closed'; sessionId: string; participantId: string; producerId: string; source: MediaSource; reason: string }
 	| { type: 'worker.died'; sessionIds: string[] }
 	| { type: 'recording.failed'; sessionId: string; recordingId: string; reason: string };

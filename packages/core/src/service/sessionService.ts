@@ -3,8 +3,8 @@
 // and publishes them on the bus once committed.
 
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { sql } from 'drizzle-orm';
-import type { Database } from '@tandem/db';
+import { ne, sql } from 'drizzle-orm';
+import { supportSessions, type Database } from '@tandem/db';
 import { Bus } from '../feed/bus.ts';
 import { refuse, TandemError } from '../refusal.ts';
 import { decide, participantOf } from '../session/decide.ts';
@@ -145,6 +145,12 @@ export class SessionService {
 
 	async command(sessionId: string, actor: ActorRef, command: Command): Promise<SessionState> {
 		return (await this.run(sessionId, actor, command)).state;
+	}
+
+	/** Sessions that are not over (for the media plane's restart). */
+	async liveSessionIds(): Promise<string[]> {
+		const rows = await this.deps.db.select({ id: supportSessions.id }).from(supportSessions).where(ne(supportSessions.status, 'ended'));
+		return rows.map((r) => r.id);
 	}
 
 	async state(sessionId: string): Promise<SessionState | null> {

@@ -78,6 +78,8 @@ export const mediaRouter = router({
 			if ((input.source === 'microphone') !== (input.kind === 'audio')) {
 				throw new TRPCError({ code: 'BAD_REQUEST', cause: new TandemError('invalidInput') });
 			}
+			// A new share of the same source replaces the old one (a restart, or a leftover after a drop).
+			await sfu(() => media.closeProducers(input.sessionId, { sources: [input.source], participantId: me.id }));
 			const { producerId } = await sfu(() =>
 				media.produce(input.sessionId, me.id, { transportId: input.transportId, kind: input.kind, rtpParameters: input.rtpParameters, source: input.source }),
 			);
@@ -100,7 +102,11 @@ export const mediaRouter = router({
 		const { media, actor, state, me } = await member(ctx, input.sessionId);
 		const activity = activityOf(input.source);
 		if (activity) {
-			await ctx.services.sessions.command(input.sessionId, actor, { type: 'stopActivity', activity });
+			await ctx.services.sessions.command(input.sessionId, actor, { type: 'stopActivity', activity }).catch((error: unknown) => {
+				// Already off (the rules ended it first): closing what is left is all there is to do.
+				if (!(error instanceof TandemError && error.code === 'activityNotOn')) throw error;
+			});
+			await sfu(() => media.closeProducers(input.sessionId, { sources: [input.source], participantId: me.id }));
 		} else {
 			await sfu(() => media.closeProducers(input.sessionId, { sources: ['microphone'], participantId: me.id }));
 			announceMedia(ctx.services.bus, change(state));

@@ -1,0 +1,97 @@
+// Media as people use it (SPEC §5, §6, §9): real Chromium clients with fake screen, camera and
+// microphone, the real SFU. Few and serial: this machine has two cores.
+
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, person } from './chromium.ts';
+import { createRep, gone, joinAsCustomer, receivesFrames, signIn, startSession, visible, waitFor } from './support.ts';
+
+let browser: Browser;
+beforeAll(async () => {
+	browser = await launchChromium();
+});
+afterAll(() => browser?.close());
+
+async function customerShares(page: Page) {
+	await page.getByRole('button', { name: 'Share my screen' }).click();
+	await page.getByRole('dialog').getByRole('button', { name: 'Choose what to share' }).click();
+	await visible(page.getByRole('button', { name: 'Stop sharing' }));
+}
+
+async function assist(page: Page, number: string) {
+	await page.getByRole('button', { name: 'Provide Support' }).click();
+	await page.getByRole('menuitem', { name: 'Assist Session' }).click();
+	await page.getByLabel('Session number').fill(number);
+	await page.getByRole('button', { name: 'Join' }).click();
+	await visible(page.getByRole('button', { name: 'Leave' }));
+}
+
+async function transferControlTo(page: Page, name: string) {
+	await page.getByRole('button', { name: 'Transfer control' }).click();
+	await page.getByRole('dialog').getByLabel(name).check();
+	await page.getByRole('dialog').getByRole('button', { name: 'Transfer control', exact: true }).click();
+	await gone(page.getByRole('dialog'));
+}
+
+describe('media', () => {
+	it('a customer shares and the rep and the assistant see it; the rep shares and the customer sees it; transfer ends it all but voice', async () => {
+		const ana = await person(browser);
+		const jelena = await person(browser);
+		const marko = await person(browser);
+		await signIn(ana.page, await createRep('Ana'));
+		await signIn(jelena.page, await createRep('Jelena'));
+		const number = await startSession(ana.page);
+		await joinAsCustomer(marko.page, number, 'Marko');
+		await assist(jelena.page, number);
+
+		await customerShares(marko.page);
+		await receivesFrames(ana.page, 'Screen of Marko');
+		await receivesFrames(jelena.page, 'Screen of Marko');
+
+		// The assistant watches but cannot share.
+		expect(await jelena.page.getByRole('button', { name: 'Share my screen' }).count()).toBe(0);
+
+		await ana.page.getByRole('button', { name: 'Share my screen' }).click();
+		await receivesFrames(marko.page, 'Screen of Ana');
+
+		await ana.page.getByRole('button', { name: 'Camera' }).click();
+		await receivesFrames(marko.page, 'Camera of Ana');
+		await ana.page.getByRole('button', { name: 'Voice call', exact: true }).click();
+		await visible(marko.page.getByRole('button', { name: 'Turn on my microphone' }).and(marko.page.locator(':enabled')));
+		await ana.page.getByRole('button', { name: 'Record' }).click();
+		await visible(marko.page.getByText('This session is being recorded'));
+
+		// Transfer of control ends every share (both ways), video and recording; Jelena's console
+		// supports voice, so the call goes on.
+		await transferControlTo(ana.page, 'Jelena');
+		for (const page of [ana.page, jelena.page, marko.page]) {
+			await gone(page.getByRole('figure').filter({ hasText: 'Screen of' }));
+			await gone(page.getByRole('figure').filter({ hasText: 'Camera of' }));
+		}
+		await visible(marko.page.getByRole('button', { name: 'Share my screen' }));
+		await gone(marko.page.getByText('This session is being recorded'));
+		await visible(jelena.page.getByRole('button', { name: 'End voice call' }));
+		await visible(ana.page.getByRole('button', { name: 'Share my screen' }).or(ana.page.getByRole('button', { name: 'Join voice call' })));
+
+		for (const p of [ana, jelena, marko]) await p.context.close();
+	});
+
+	it('switching focus to another customer ends all sharing', async () => {
+		const rep = await person(browser);
+		const first = await person(browser);
+		const second = await person(browser);
+		await signIn(rep.page, await createRep('Focus'));
+		const number = await startSession(rep.page);
+		await joinAsCustomer(first.page, number, 'Prva');
+		await joinAsCustomer(second.page, number, 'Druga');
+		await customerShares(first.page);
+		await receivesFrames(rep.page, 'Screen of Prva');
+		await receivesFrames(second.page, 'Screen of Prva'); // every participant sees a share
+
+		await rep.page.getByRole('complementary').getByRole('button', { name: 'Focus on Druga' }).click();
+		await gone(rep.page.getByRole('figure').filter({ hasText: 'Screen of Prva' }));
+		await visible(first.page.getByRole('button', { name: 'Share my screen' }));
+		await waitFor(async () => (await second.page.getByRole('figure').filter({ hasText: 'Screen of Prva' }).count()) === 0);
+		for (const p of [rep, first, second]) await p.context.close();
+	});
+});

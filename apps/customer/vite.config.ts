@@ -16,9 +16,28 @@ const dropUnusedWsClient: Plugin = {
   },
 };
 
+// Svelte's runtime is reached through one barrel (svelte/internal/client), so the bundler counts each of its
+// modules as a dependency of the entry and keeps the parts only the lazily loaded pages use (the keyed
+// list, class directives) in the entry chunk. These modules only declare functions and constants at their
+// top level; saying so lets them move to the chunk that uses them.
+const svelteModulesWithoutSideEffects = [
+  'internal/client/dom/blocks/each.js',
+  'internal/client/dom/elements/class.js',
+  'internal/shared/attributes.js',
+];
+const isSvelteModuleWithoutSideEffects = (id: string) =>
+  svelteModulesWithoutSideEffects.some((m) => id.replaceAll('\\', '/').endsWith(`/node_modules/svelte/src/${m}`));
+const svelteRuntimeSideEffects: Plugin = {
+  name: 'tandem:svelte-runtime-side-effects',
+  transform(code, id) {
+    return isSvelteModuleWithoutSideEffects(id) ? { code, map: null, moduleSideEffects: false } : null;
+  },
+};
+
 export default defineConfig({
   plugins: [
-    svelte(),
+    svelte({ compilerOptions: { discloseVersion: false } }),
+    svelteRuntimeSideEffects,
     dropUnusedWsClient,
     // The repo's one inlang project, compiled into this app's own src/paraglide.
     paraglideVitePlugin({
@@ -34,6 +53,24 @@ export default defineConfig({
     emptyOutDir: true,
     // The page's weight budget (UI.md): only evergreen browsers load it, which support modulepreload.
     modulePreload: { polyfill: false },
+    rolldownOptions: {
+      output: {
+        codeSplitting: {
+          // What the first screen imports statically is one entry chunk. Left to itself, once more than one
+          // page is loaded lazily, the bundler moves what the entry shares with them into a common chunk
+          // loaded beside the entry: the same code, compressed worse. The runtime modules above stay free
+          // to go with the lazily loaded page that uses them.
+          groups: [
+            {
+              name: 'index',
+              tags: ['$initial'],
+              test: (id) => !isSvelteModuleWithoutSideEffects(id),
+              includeDependenciesRecursively: false,
+            },
+          ],
+        },
+      },
+    },
   },
   server: {
     host: process.env.HOST ?? '127.0.0.1',

@@ -1,5 +1,6 @@
 // A refused or failed call → one message in the user's language. Codes are mapped explicitly (never by
-// indexing `m`), so only these messages end up in the bundle.
+// indexing `m`), so only these messages end up in the bundle; codes only one lazily loaded page can meet
+// are mapped by that page (`pageCodes`), so their messages load with it.
 import { TRPCClientError } from '@trpc/client';
 import { m } from './paraglide/messages.js';
 
@@ -12,11 +13,16 @@ interface ErrorData {
 /** Which form field an error is about, so the page can mark and focus it. */
 export type Field = 'number' | 'name' | null;
 
-export function describeError(err: unknown): { text: string; field: Field } {
+export function describeError(
+  err: unknown,
+  pageCodes: Record<string, () => string> = {},
+): { text: string; field: Field } {
   if (!(err instanceof TRPCClientError)) return { text: m.err_unknown(), field: null };
   const data = err.data as ErrorData | undefined;
   // No error body at all: the request never reached the API (offline, server down, proxy error).
   if (!data) return { text: m.err_offline(), field: null };
+  const pageMessage = data.tandemCode ? pageCodes[data.tandemCode] : undefined;
+  if (pageMessage) return { text: pageMessage(), field: null };
   switch (data.tandemCode) {
     case 'sessionNotFound':
       return { text: m.err_session_not_found(), field: 'number' };
@@ -34,10 +40,6 @@ export function describeError(err: unknown): { text: string; field: Field } {
       return { text: m.err_customer_limit_reached(), field: null };
     case 'alreadyInSession':
       return { text: m.err_already_in_session(), field: null };
-    case 'notInSession':
-      return { text: m.err_not_in_session(), field: null };
-    case 'controllerCannotLeave':
-      return { text: m.err_controller_cannot_leave(), field: null };
     case 'invalidInput': {
       const path = data.issues?.[0]?.path;
       if (path === 'name') return { text: m.err_name_required(), field: 'name' };

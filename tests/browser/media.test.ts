@@ -1,8 +1,11 @@
 // Media as people use it (SPEC §5, §6, §9): real Chromium clients with fake screen, camera and
 // microphone, the real SFU. Few and serial: this machine has two cores.
 
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium, person } from './chromium.ts';
 import { createRep, gone, joinAsCustomer, receivesFrames, signIn, startSession, visible, waitFor } from './support.ts';
 
@@ -97,3 +100,51 @@ describe('media', () => {
 		for (const p of [rep, first, second]) await p.context.close();
 	});
 });
+
+describe('recording through the SFU', () => {
+	it('each track goes to its own WebM whose duration matches the manifest', async () => {
+		const rep = await person(browser);
+		const customer = await person(browser);
+		await signIn(rep.page, await createRep('Recorder'));
+		const number = await startSession(rep.page);
+		await joinAsCustomer(customer.page, number, 'Snimljena');
+		await customerShares(customer.page);
+		await receivesFrames(rep.page, 'Screen of Snimljena');
+		await rep.page.getByRole('button', { name: 'Voice call', exact: true }).click();
+		await visible(rep.page.getByRole('button', { name: 'End voice call' }));
+		await rep.page.getByRole('button', { name: 'Record' }).click();
+		await visible(customer.page.getByText('This session is being recorded'));
+		await new Promise((r) => setTimeout(r, 5000));
+		await rep.page.getByRole('button', { name: 'Stop recording' }).click();
+		await gone(customer.page.getByText('This session is being recorded'));
+
+		const sessionId = await rep.page.evaluate(() => document.querySelector('[data-session-id]')?.getAttribute('data-session-id'));
+		const root = join(inject('dataDir'), 'recordings');
+		let manifest: Manifest | null = null;
+		await waitFor(() => {
+			const dir = readdirSync(root).find((d) => !sessionId || d.startsWith(sessionId));
+			if (!dir) return false;
+			const m = JSON.parse(readFileSync(join(root, dir, 'manifest.json'), 'utf8')) as Manifest;
+			if (m.status === 'recording') return false;
+			manifest = { ...m, dir: join(root, dir) };
+			return true;
+		}, 20_000);
+		const m = manifest as unknown as Manifest;
+		expect(m.status).toBe('completed');
+		expect(m.tracks.map((t) => t.source).sort()).toEqual(['microphone', 'screen']);
+		for (const track of m.tracks) {
+			const probed = Number(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', join(m.dir, track.file)]).toString().trim());
+			const expected = (track.endedAt! - track.startedAt) / 1000;
+			expect(Math.abs(probed - expected)).toBeLessThanOrEqual(1);
+			expect(expected).toBeGreaterThan(2);
+		}
+		await rep.context.close();
+		await customer.context.close();
+	});
+});
+
+interface Manifest {
+	dir: string;
+	status: string;
+	tracks: { file: string; source: string; startedAt: number; endedAt: number | null }[];
+}

@@ -44,8 +44,13 @@ LOCK_HASH="$(sha256sum package-lock.json | cut -c1-16)"
 if [ "$(cat node_modules/.tandem-installed 2>/dev/null)" != "$LOCK_HASH" ]; then
 	log "npm ci"
 	# mediasoup's own postinstall would try to download a worker: we build ours (scripts/build-sfu-worker.sh).
-	MEDIASOUP_WORKER_BIN=/nonexistent npm ci --no-audit --no-fund 2>&1 | grep -vE 'Unknown (user|env) config "nodedir"' >&2 || true
-	[ -d node_modules/@tandem/core ] || { log "npm ci failed"; exit 1; }
+	if ! MEDIASOUP_WORKER_BIN=/nonexistent npm ci --no-audit --no-fund >/tmp/tandem-npm-ci.log 2>&1; then
+		# The registry here lacks some other platforms' optional packages (e.g. @lix-js/sdk-darwin-arm64),
+		# which npm ci counts as "missing from lock file". npm install honours the same lock and skips them.
+		log "npm ci refused the lock ($(grep -m1 'Missing:' /tmp/tandem-npm-ci.log || echo 'see /tmp/tandem-npm-ci.log')); npm install with the same lock"
+		MEDIASOUP_WORKER_BIN=/nonexistent npm install --no-audit --no-fund 2>&1 | grep -vE 'Unknown (user|env) config "nodedir"' >&2 || true
+	fi
+	[ -d node_modules/@tandem/core ] || { log "installing the npm packages failed"; exit 1; }
 	echo "$LOCK_HASH" > node_modules/.tandem-installed
 fi
 

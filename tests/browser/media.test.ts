@@ -75,7 +75,7 @@ describe('media', () => {
 		await gone(marko.page.getByText('This session is being recorded'));
 		await visible(jelena.page.getByRole('button', { name: 'End voice call' }));
 		// Ana is an assistant now: no sharing for her, but she is still in the voice call.
-		await visible(ana.page.getByRole('button', { name: 'Leave voice call' }));
+		await visible(ana.page.getByRole('button', { name: 'Hang up' }));
 		expect(await ana.page.getByRole('button', { name: 'Share my screen' }).count()).toBe(0);
 
 		for (const p of [ana, jelena, marko]) await p.context.close();

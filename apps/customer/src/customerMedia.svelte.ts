@@ -2,19 +2,10 @@
 // Lives in the Remote Support page's chunk, never in the first load.
 
 import type { SessionView } from '@tandem/core/client';
-import { MediaSession, type MediaSource, type RemoteTrack } from '@tandem/core/media-client';
+import { mediaApiOf, MediaSession, type MediaSource, type RemoteTrack } from '@tandem/core/media-client';
 import { trpc } from './trpc.ts';
 
-const api = {
-  capabilities: (i: { sessionId: string }) => trpc.media.capabilities.query(i),
-  createTransport: (i: { sessionId: string; direction: 'send' | 'recv' }) => trpc.media.createTransport.mutate(i),
-  connectTransport: (i: { sessionId: string; transportId: string; dtlsParameters: Record<string, unknown> }) => trpc.media.connectTransport.mutate(i),
-  produce: (i: Parameters<typeof trpc.media.produce.mutate>[0]) => trpc.media.produce.mutate(i),
-  stop: (i: { sessionId: string; source: MediaSource }) => trpc.media.stop.mutate(i),
-  producers: (i: { sessionId: string }) => trpc.media.producers.query(i),
-  consume: (i: Parameters<typeof trpc.media.consume.mutate>[0]) => trpc.media.consume.mutate(i),
-  resumeConsumer: (i: { sessionId: string; consumerId: string }) => trpc.media.resumeConsumer.mutate(i),
-};
+const api = mediaApiOf(trpc.media);
 
 export class CustomerMedia {
   version = $state(0);

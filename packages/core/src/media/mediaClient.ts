@@ -19,6 +19,32 @@ export interface MediaApi {
 	resumeConsumer(input: { sessionId: string; consumerId: string }): Promise<unknown>;
 }
 
+/** The media.* procedures as a page's tRPC client has them (queries and mutations). */
+export interface MediaProcedures {
+	capabilities: { query: MediaApi['capabilities'] };
+	createTransport: { mutate: MediaApi['createTransport'] };
+	connectTransport: { mutate: MediaApi['connectTransport'] };
+	produce: { mutate: MediaApi['produce'] };
+	stop: { mutate: MediaApi['stop'] };
+	producers: { query: MediaApi['producers'] };
+	consume: { mutate: MediaApi['consume'] };
+	resumeConsumer: { mutate: MediaApi['resumeConsumer'] };
+}
+
+/** A MediaApi over a page's tRPC client: `mediaApiOf(trpc.media)`. */
+export function mediaApiOf(media: MediaProcedures): MediaApi {
+	return {
+		capabilities: (i) => media.capabilities.query(i),
+		createTransport: (i) => media.createTransport.mutate(i),
+		connectTransport: (i) => media.connectTransport.mutate(i),
+		produce: (i) => media.produce.mutate(i),
+		stop: (i) => media.stop.mutate(i),
+		producers: (i) => media.producers.query(i),
+		consume: (i) => media.consume.mutate(i),
+		resumeConsumer: (i) => media.resumeConsumer.mutate(i),
+	};
+}
+
 export interface RemoteTrack {
 	producerId: string;
 	participantId: string;

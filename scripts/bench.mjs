@@ -98,7 +98,10 @@ async function customerFirstLoad() {
 
 // ---------------------------------------------------------------- run
 
-const sections = [customerFirstLoad];
+const sections = [
+  customerFirstLoad,
+  (await import('./bench/joinLatency.mjs')).joinLatency, // join → visible at the rep, 100 and 1,000 live sessions
+];
 
 for (const section of sections) {
   try {

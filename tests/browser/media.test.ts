@@ -21,6 +21,20 @@ async function customerShares(page: Page) {
 	await visible(page.getByRole('button', { name: 'Stop sharing' }));
 }
 
+/** An <audio> for that voice is playing a live remote track (consumed from the SFU and resumed). */
+async function hearsVoice(page: Page, name: string) {
+	const audio = page.locator(`audio[aria-label="${name}"]`);
+	await audio.waitFor({ state: 'attached', timeout: 20_000 });
+	await waitFor(
+		() =>
+			audio.evaluate(async (el: HTMLAudioElement) => {
+				const track = (el.srcObject as MediaStream | null)?.getAudioTracks()[0];
+				return !!track && track.readyState === 'live' && !el.paused;
+			}),
+		20_000,
+	);
+}
+
 async function assist(page: Page, number: string) {
 	await page.getByRole('button', { name: 'Provide Support' }).click();
 	await page.getByRole('menuitem', { name: 'Assist Session' }).click();
@@ -59,8 +73,19 @@ describe('media', () => {
 
 		await ana.page.getByRole('button', { name: 'Camera' }).click();
 		await receivesFrames(marko.page, 'Camera of Ana');
+		// Video the other way: the customer's camera reaches the rep.
+		await marko.page.getByRole('button', { name: 'Turn on my camera' }).click();
+		await marko.page.getByRole('dialog').getByRole('button', { name: 'Turn on camera' }).click();
+		await receivesFrames(ana.page, 'Camera of Marko');
+
+		// Voice both ways: the rep starts the call, the customer turns on the microphone.
 		await ana.page.getByRole('button', { name: 'Voice call', exact: true }).click();
 		await visible(marko.page.getByRole('button', { name: 'Turn on my microphone' }).and(marko.page.locator(':enabled')));
+		await marko.page.getByRole('button', { name: 'Turn on my microphone' }).click();
+		await marko.page.getByRole('dialog').getByRole('button', { name: 'Turn on microphone' }).click();
+		await hearsVoice(ana.page, 'Voice of Marko');
+		await hearsVoice(marko.page, 'Voice of Ana');
+		await hearsVoice(jelena.page, 'Voice of Marko');
 		await ana.page.getByRole('button', { name: 'Record' }).click();
 		await visible(marko.page.getByText('This session is being recorded'));
 

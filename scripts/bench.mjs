@@ -101,6 +101,7 @@ async function customerFirstLoad() {
 const sections = [
   customerFirstLoad,
   (await import('./bench/joinLatency.mjs')).joinLatency, // join → visible at the rep, 100 and 1,000 live sessions
+  (await import('./bench/media.mjs')).media, // share → first frame, transfer → media stopped, SFU forwarding CPU vs bare mediasoup
 ];
 
 for (const section of sections) {

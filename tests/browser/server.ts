@@ -44,6 +44,8 @@ export interface RunningServer {
 
 /** Limits for tests that are not about them: all browsers share one address. */
 export const GENEROUS_LIMITS = {
+	// Tests drop a console's connection on purpose: notice its silence sooner than production does.
+	TANDEM_CONSOLE_SILENCE_SECONDS: '8',
 	TANDEM_NUMBER_FREE_ATTEMPTS: '1000000',
 	TANDEM_NUMBER_BACKOFF_BASE_MS: '1',
 	TANDEM_NUMBER_BACKOFF_MAX_MS: '1',

@@ -40,6 +40,7 @@ export class CustomerMedia {
 
   /** The rules ended something of mine (focus moved, control transferred): let go of it here too. */
   follow(view: SessionView): void {
+    this.media.followActivities(view.activities);
     const me = view.me?.participantId ?? '';
     if (this.media.isSending('screen') && !view.activities.sharing.includes(me)) this.media.dropLocal('screen');
     if (this.media.isSending('camera') && !view.activities.video.includes(me)) this.media.dropLocal('camera');

@@ -13,6 +13,8 @@ export interface TandemConfig {
 	publicUrl: string;
 	auditKey: Buffer;
 	lockout: { freeAttempts: number; baseLockSeconds: number };
+	/** A console silent this long has lost its connection (SPEC §2). */
+	consoleSilenceMs: number;
 	/** Wrong session numbers per client (SPEC §11). */
 	numberGuesses: NumberGuessPolicy;
 	/** Take the client's address from X-Forwarded-For (only behind a reverse proxy that sets it). */
@@ -49,6 +51,8 @@ const envSchema = z.object({
 	TANDEM_FFMPEG: z.string().min(1).default('ffmpeg'),
 	TANDEM_LOGIN_FREE_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
 	TANDEM_LOGIN_LOCK_SECONDS: z.coerce.number().int().min(1).max(86_400).default(30),
+	/** A console silent this long (no heartbeat) has lost its connection. Browsers throttle a hidden tab's timers to once a minute, so the default stays above that. */
+	TANDEM_CONSOLE_SILENCE_SECONDS: z.coerce.number().int().min(3).max(3_600).default(75),
 	TANDEM_NUMBER_FREE_ATTEMPTS: z.coerce.number().int().min(0).max(1_000_000).default(5),
 	TANDEM_NUMBER_BACKOFF_BASE_MS: z.coerce.number().int().min(1).max(86_400_000).default(1_000),
 	TANDEM_NUMBER_BACKOFF_MAX_MS: z.coerce.number().int().min(1).max(7 * 86_400_000).default(3_600_000),
@@ -83,6 +87,7 @@ export function loadConfig(env: Record<string, string | undefined>): TandemConfi
 			forgetAfterMs: e.TANDEM_NUMBER_FORGET_HOURS * 3_600_000,
 		},
 		trustProxy: e.TANDEM_TRUST_PROXY,
+		consoleSilenceMs: e.TANDEM_CONSOLE_SILENCE_SECONDS * 1000,
 		sfu: e.TANDEM_SFU_URL && e.TANDEM_SFU_SECRET ? { url: e.TANDEM_SFU_URL, secret: e.TANDEM_SFU_SECRET } : undefined,
 		mail: {
 			smtpUrl: e.TANDEM_SMTP_URL,

@@ -28,6 +28,7 @@ export async function createTandem(config: TandemConfig): Promise<Tandem> {
 			lockout: config.lockout,
 			numberGuesses: config.numberGuesses,
 			trustProxy: config.trustProxy,
+			lifeline: { heartbeatTimeoutMs: config.consoleSilenceMs },
 			mail: config.mail,
 			recordingsDir: config.recordingsDir,
 			ffmpegPath: config.ffmpegPath,

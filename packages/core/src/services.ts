@@ -23,7 +23,7 @@ export interface ServicesConfig {
 	/** Take the client's address from X-Forwarded-For (behind a reverse proxy only). */
 	trustProxy?: boolean;
 	/** Test overrides of the console lifeline's timings. */
-	lifeline?: { goodbyeMs?: number; gracePeriodMs?: () => Promise<number> };
+	lifeline?: { goodbyeMs?: number; gracePeriodMs?: () => Promise<number>; heartbeatTimeoutMs?: number };
 	/** Tandem's own e-mail (invitations): SMTP, or an outbox folder (a temporary one when absent). */
 	mail?: MailConfig;
 	/** The clock of the session rules (invitation expiry); the system clock when absent. */

@@ -23,12 +23,17 @@ export class ConsoleFeed {
 	onsessions: (sessions: SessionView[]) => void = () => {};
 	/** This page's id: its feed is the console's lifeline (SPEC §2). */
 	readonly consoleId = crypto.randomUUID();
+	private heartbeat: ReturnType<typeof setInterval> | null = null;
 
 	get selected(): SessionView | null {
 		return this.sessions.find((s) => s.id === this.selectedId) ?? this.sessions[0] ?? null;
 	}
 
 	open(): void {
+		// The console's heartbeat (SPEC §2): a console that falls silent has lost its connection.
+		this.heartbeat = setInterval(() => {
+			void trpc.auth.heartbeat.mutate({ consoleId: this.consoleId }).catch(() => undefined);
+		}, 5_000);
 		this.subscription = trpc.feed.events.subscribe(
 			{ as: 'rep', consoleId: this.consoleId },
 			{
@@ -45,6 +50,8 @@ export class ConsoleFeed {
 	}
 
 	close(): void {
+		if (this.heartbeat) clearInterval(this.heartbeat);
+		this.heartbeat = null;
 		const subscription = this.subscription;
 		this.subscription = null;
 		subscription?.unsubscribe();

@@ -56,6 +56,7 @@ export class ConsoleMedia {
 				this.sessions.delete(id);
 				continue;
 			}
+			media.followActivities(view.activities);
 			const me = view.me?.participantId;
 			if (media.isSending('screen') && !view.activities.sharing.includes(me ?? '')) media.dropLocal('screen');
 			if (media.isSending('camera') && !view.activities.video.includes(me ?? '')) media.dropLocal('camera');

@@ -174,6 +174,26 @@ export class MediaSession {
 		this.onchange();
 	}
 
+	/**
+	 * Let go at once of what the session's rules have ended (a share whose activity stopped), without
+	 * waiting for the SFU to say so: the feed's event is the earliest word.
+	 */
+	followActivities(activities: { sharing: string[]; video: string[]; voiceCall: boolean }): void {
+		let changed = false;
+		for (const [id, { consumer, remote }] of this.consumers) {
+			const ended =
+				(remote.source === 'screen' && !activities.sharing.includes(remote.participantId)) ||
+				(remote.source === 'camera' && !activities.video.includes(remote.participantId)) ||
+				(remote.source === 'microphone' && !activities.voiceCall);
+			if (ended) {
+				consumer.close();
+				this.consumers.delete(id);
+				changed = true;
+			}
+		}
+		if (changed) this.onchange();
+	}
+
 	/** Consume every producer the SFU has that I do not yet; drop the ones that are gone. */
 	sync(): Promise<void> {
 		this.syncing = this.syncing.then(() => this.syncNow()).catch(() => undefined);

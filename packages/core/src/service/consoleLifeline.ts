@@ -4,6 +4,8 @@
 //     console of theirs comes back in that time — so a reload ends nothing;
 //   - without one (network blip, crash, sleep): they end after the site's grace period.
 // After a server restart no console is connected yet: every live session gets the grace period.
+// A connection can also die without the server noticing (the network drops; TCP says nothing for
+// minutes): each console sends a heartbeat, and one that falls silent counts as a lost connection.
 
 import { and, eq, isNotNull, ne } from 'drizzle-orm';
 import { supportSessions, type Database } from '@tandem/db';
@@ -12,9 +14,13 @@ import { readSiteSettings } from './repLoad.ts';
 import type { SessionService } from './sessionService.ts';
 
 export const GOODBYE_MS = 5_000;
+/** A console silent for this long has lost its connection (it beats every 5 s). */
+export const HEARTBEAT_TIMEOUT_MS = 15_000;
 
 interface RepPresence {
 	consoles: Set<string>;
+	/** When each connected console was last heard of (connect or heartbeat). */
+	lastSeen: Map<string, number>;
 	/** Consoles that said goodbye (they unload; their feed is about to close). */
 	leaving: Set<string>;
 	timer: ReturnType<typeof setTimeout> | null;
@@ -26,6 +32,7 @@ export interface LifelineOptions {
 	db: Database;
 	sessions: SessionService;
 	goodbyeMs?: number;
+	heartbeatTimeoutMs?: number;
 	/** Overrides the site setting (tests). */
 	gracePeriodMs?: () => Promise<number>;
 }
@@ -35,14 +42,39 @@ export class ConsoleLifeline {
 	private readonly options: LifelineOptions;
 	private closed = false;
 
+	private readonly sweeper: ReturnType<typeof setInterval>;
+
 	constructor(options: LifelineOptions) {
 		this.options = options;
+		const timeout = options.heartbeatTimeoutMs ?? HEARTBEAT_TIMEOUT_MS;
+		this.sweeper = setInterval(() => this.sweep(timeout), Math.min(2_000, timeout / 2));
+		this.sweeper.unref?.();
+	}
+
+	/** A console says it is still there. One that had fallen silent is present again. */
+	heartbeat(repId: string, consoleId: string): void {
+		const rep = this.presence(repId);
+		if (!rep.consoles.has(consoleId)) {
+			rep.consoles.add(consoleId);
+			this.cancel(rep);
+		}
+		rep.lastSeen.set(consoleId, Date.now());
+	}
+
+	private sweep(timeout: number): void {
+		const now = Date.now();
+		for (const [repId, rep] of this.reps) {
+			for (const consoleId of [...rep.consoles]) {
+				if (now - (rep.lastSeen.get(consoleId) ?? now) > timeout) this.disconnected(repId, consoleId);
+			}
+		}
 	}
 
 	/** A console's feed connected; returns what to call when it disconnects. */
 	connected(repId: string, consoleId: string): () => void {
 		const rep = this.presence(repId);
 		rep.consoles.add(consoleId);
+		rep.lastSeen.set(consoleId, Date.now());
 		rep.leaving.delete(consoleId);
 		this.cancel(rep);
 		return () => this.disconnected(repId, consoleId);
@@ -70,12 +102,14 @@ export class ConsoleLifeline {
 
 	close(): void {
 		this.closed = true;
+		clearInterval(this.sweeper);
 		for (const rep of this.reps.values()) this.cancel(rep);
 	}
 
 	private disconnected(repId: string, consoleId: string): void {
 		const rep = this.presence(repId);
-		rep.consoles.delete(consoleId);
+		if (!rep.consoles.delete(consoleId)) return; // already counted as gone (fell silent)
+		rep.lastSeen.delete(consoleId);
 		if (rep.consoles.size > 0) return;
 		this.schedule(repId, rep.leaving.has(consoleId) ? 'consoleClosed' : 'connectionLost');
 	}
@@ -123,7 +157,7 @@ export class ConsoleLifeline {
 	private presence(repId: string): RepPresence {
 		let rep = this.reps.get(repId);
 		if (!rep) {
-			rep = { consoles: new Set(), leaving: new Set(), timer: null, generation: 0 };
+			rep = { consoles: new Set(), lastSeen: new Map(), leaving: new Set(), timer: null, generation: 0 };
 			this.reps.set(repId, rep);
 		}
 		return rep;

@@ -44,6 +44,12 @@ export const authRouter = router({
 		return { ok: true };
 	}),
 
+	/** The console is still there (every 5 s): one that falls silent has lost its connection (SPEC §2). */
+	heartbeat: repProcedure.input(z.object({ consoleId: z.string().min(8).max(64) })).mutation(({ ctx, input }) => {
+		ctx.services.lifeline.heartbeat(ctx.rep.id, input.consoleId);
+		return { ok: true };
+	}),
+
 	setLanguage: repProcedure
 		.input(z.object({ language: z.enum(['en', 'sr']) }))
 		.mutation(({ ctx, input }) => ctx.services.reps.update(ctx.rep.id, { language: input.language })),

@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../tests/browser/chromiumFlags.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -124,19 +125,6 @@ async function createReps(baseUrl, names) {
   return reps;
 }
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--allow-loopback-in-peer-connection',
-];
 
 async function person(browser, baseUrl) {
   const context = await browser.newContext({ baseURL: baseUrl, locale: 'en-US', extraHTTPHeaders: { 'Accept-Language': 'en-US,en' }, viewport: { width: 1280, height: 800 } });
@@ -273,7 +261,7 @@ export async function mediaInBrowser() {
   const product = await startProduct();
   let browser;
   try {
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
     const [repA, repB, repC] = await createReps(product.baseUrl, ['Ana', 'Jelena', 'Vesna']);
 
     // 1. share start → first decoded frame at the rep

@@ -2,7 +2,7 @@
 # Builds the mediasoup worker (the C++ media engine of apps/sfu) from Debian's libraries, because no
 # prebuilt worker can be downloaded here and mediasoup's own build fetches its C++ dependencies from
 # GitHub. The binary is cached outside the clone, keyed by mediasoup's version and the hash of this
-# script and its patch, so only the first run on a machine compiles (~7 min on 2 cores).
+# recipe and its patch, so only the first run on a machine compiles (~7–12 min on 2 cores).
 #
 #   bash scripts/build-sfu-worker.sh        (npm start / npm test call it)
 #
@@ -19,6 +19,10 @@ MEDIASOUP_VERSION="${MEDIASOUP_VERSION:-3.19.3}"   # the patch below is for this
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 APP_DIR="$ROOT/apps/sfu"
 PATCH_FILE="$ROOT/apps/sfu/worker/mediasoup-$MEDIASOUP_VERSION.patch"
+# The cache key: mediasoup's version, this recipe's number (bump RECIPE when the build steps below
+# change) and the patch's hash — editing comments or logging here does not force a 7-minute rebuild.
+RECIPE=1
+KEY="$MEDIASOUP_VERSION-r$RECIPE-$(sha256sum "$PATCH_FILE" | cut -c1-12)"
 CACHE_DIR="${MEDIASOUP_WORKER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tandem/mediasoup-worker}"
 JOBS="${JOBS:-$(nproc)}"
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
@@ -52,7 +56,6 @@ if [ -x "$MS_DIR/worker/out/Release/mediasoup-worker" ] && cmp -s "$MS_DIR/worke
 fi
 
 # ---------------------------------------------------------------- 3. build (cached)
-KEY="$MEDIASOUP_VERSION-$(cat "${BASH_SOURCE[0]}" "$PATCH_FILE" | sha256sum | cut -c1-12)"
 OUT_BIN="$CACHE_DIR/$KEY/mediasoup-worker"
 if [ ! -x "$OUT_BIN" ]; then
   SRC="$CACHE_DIR/$KEY/worker"

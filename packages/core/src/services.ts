@@ -57,6 +57,7 @@ export function createServices(db: Database, dbKind: 'pglite' | 'postgres', conf
 	const sessions = new SessionService({ db, dbKind, auditKey: config.auditKey, bus, ...(config.now ? { now: config.now } : {}) });
 	const mailer = createMailer(config.mail ?? { from: 'Tandem <tandem@localhost>', outboxDir: join(tmpdir(), 'tandem-outbox') });
 	const lifeline = new ConsoleLifeline({ db, sessions, ...config.lifeline });
+	sessions.microphoneOf = (repId) => lifeline.hasMicrophone(repId);
 	const stopFollowing = media ? followSessionEvents(bus, media, sessions) : () => {};
 	const recordings = new Recordings({
 		db,

@@ -101,6 +101,27 @@ describe.each(['pglite', 'postgres'] as const)('sessions on %s', (kind) => {
 		expect(state.participants.map((p) => p.name)).toEqual(['Ana2', 'Marko']);
 	});
 
+	it('a voice call goes on through a transfer only to a console with a microphone and the Voice calls setting', async () => {
+		const cases = [
+			{ name: 'MicOn', voiceCalls: true, microphone: true, kept: true },
+			{ name: 'MicOff', voiceCalls: true, microphone: false, kept: false },
+			{ name: 'SettingOff', voiceCalls: false, microphone: true, kept: false },
+		];
+		for (const c of cases) {
+			const controller = await w.rep(`Voice${c.name}`);
+			const target = await w.rep(c.name, { voiceCalls: c.voiceCalls });
+			const targetId = (await (await target.api()).auth.status()).me!.id;
+			// The target's console declares (or not) a microphone as it connects (SPEC §6).
+			const release = w.services.lifeline.connected(targetId, `console-${c.name}`, { microphone: c.microphone });
+			const s = await (await controller.api()).session.start();
+			const assisted = await (await target.api()).session.assist({ number: s.number });
+			await (await controller.api()).session.startActivity({ sessionId: s.id, activity: 'voiceCall' });
+			await (await controller.api()).session.transferControl({ sessionId: s.id, to: assisted.me!.participantId });
+			expect((await w.services.sessions.state(s.id))!.activities.voiceCall, c.name).toBe(c.kept);
+			release();
+		}
+	});
+
 	it('the maximum customers a rep helps is counted over all their sessions', async () => {
 		const rep = await w.rep('Busy', { maxCustomers: 2 });
 		const s1 = await (await rep.api()).session.start();

@@ -24,16 +24,31 @@ export class ConsoleFeed {
 	/** This page's id: its feed is the console's lifeline (SPEC §2). */
 	readonly consoleId = crypto.randomUUID();
 	private heartbeat: ReturnType<typeof setInterval> | null = null;
+	/** The browser gave this console a microphone. */
+	private microphone = false;
 
 	get selected(): SessionView | null {
 		return this.sessions.find((s) => s.id === this.selectedId) ?? this.sessions[0] ?? null;
 	}
 
-	open(): void {
+	/**
+	 * With the rep's Voice calls setting on, the console asks the browser for a microphone once; it then
+	 * supports voice (SPEC §6) and says so with each heartbeat, so a call transferred to it goes on.
+	 */
+	open(options: { voiceCalls: boolean } = { voiceCalls: false }): void {
 		// The console's heartbeat (SPEC §2): a console that falls silent has lost its connection.
-		this.heartbeat = setInterval(() => {
-			void trpc.auth.heartbeat.mutate({ consoleId: this.consoleId }).catch(() => undefined);
-		}, 5_000);
+		const beat = () => void trpc.auth.heartbeat.mutate({ consoleId: this.consoleId, microphone: this.microphone }).catch(() => undefined);
+		this.heartbeat = setInterval(beat, 5_000);
+		if (options.voiceCalls && navigator.mediaDevices?.getUserMedia) {
+			navigator.mediaDevices
+				.getUserMedia({ audio: true })
+				.then((stream) => {
+					for (const track of stream.getTracks()) track.stop();
+					this.microphone = true;
+					beat();
+				})
+				.catch(() => undefined);
+		}
 		this.subscription = trpc.feed.events.subscribe(
 			{ as: 'rep', consoleId: this.consoleId },
 			{

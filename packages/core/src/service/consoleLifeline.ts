@@ -21,6 +21,8 @@ interface RepPresence {
 	consoles: Set<string>;
 	/** When each connected console was last heard of (connect or heartbeat). */
 	lastSeen: Map<string, number>;
+	/** Consoles that declared a microphone (SPEC §6: a console supports voice with one). */
+	microphones: Set<string>;
 	/** Consoles that said goodbye (they unload; their feed is about to close). */
 	leaving: Set<string>;
 	timer: ReturnType<typeof setTimeout> | null;
@@ -52,8 +54,10 @@ export class ConsoleLifeline {
 	}
 
 	/** A console says it is still there. One that had fallen silent is present again. */
-	heartbeat(repId: string, consoleId: string): void {
+	heartbeat(repId: string, consoleId: string, declared: { microphone?: boolean } = {}): void {
 		const rep = this.presence(repId);
+		if (declared.microphone) rep.microphones.add(consoleId);
+		else if (declared.microphone === false) rep.microphones.delete(consoleId);
 		if (!rep.consoles.has(consoleId)) {
 			rep.consoles.add(consoleId);
 			this.cancel(rep);
@@ -71,8 +75,9 @@ export class ConsoleLifeline {
 	}
 
 	/** A console's feed connected; returns what to call when it disconnects. */
-	connected(repId: string, consoleId: string): () => void {
+	connected(repId: string, consoleId: string, declared: { microphone?: boolean } = {}): () => void {
 		const rep = this.presence(repId);
+		if (declared.microphone) rep.microphones.add(consoleId);
 		rep.consoles.add(consoleId);
 		rep.lastSeen.set(consoleId, Date.now());
 		rep.leaving.delete(consoleId);
@@ -85,6 +90,13 @@ export class ConsoleLifeline {
 		const rep = this.presence(repId);
 		rep.leaving.add(consoleId);
 		if (!rep.consoles.has(consoleId) && rep.consoles.size === 0) this.schedule(repId, 'consoleClosed');
+	}
+
+	/** Whether a present console of the rep has a microphone; undefined when none is present. */
+	hasMicrophone(repId: string): boolean | undefined {
+		const rep = this.reps.get(repId);
+		if (!rep || rep.consoles.size === 0) return undefined;
+		return [...rep.consoles].some((c) => rep.microphones.has(c));
 	}
 
 	isPresent(repId: string): boolean {
@@ -110,6 +122,7 @@ export class ConsoleLifeline {
 		const rep = this.presence(repId);
 		if (!rep.consoles.delete(consoleId)) return; // already counted as gone (fell silent)
 		rep.lastSeen.delete(consoleId);
+		rep.microphones.delete(consoleId);
 		if (rep.consoles.size > 0) return;
 		this.schedule(repId, rep.leaving.has(consoleId) ? 'consoleClosed' : 'connectionLost');
 	}
@@ -157,7 +170,7 @@ export class ConsoleLifeline {
 	private presence(repId: string): RepPresence {
 		let rep = this.reps.get(repId);
 		if (!rep) {
-			rep = { consoles: new Set(), lastSeen: new Map(), leaving: new Set(), timer: null, generation: 0 };
+			rep = { consoles: new Set(), lastSeen: new Map(), microphones: new Set(), leaving: new Set(), timer: null, generation: 0 };
 			this.reps.set(repId, rep);
 		}
 		return rep;

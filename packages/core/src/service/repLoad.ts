@@ -24,7 +24,11 @@ export async function readSiteSettings(db: Tx): Promise<SiteSettings> {
 	return again!;
 }
 
-export async function readRepLoad(db: Tx, repId: string, voiceCapable?: boolean): Promise<RepLoad | null> {
+/**
+ * `microphone`: whether the rep's console has a microphone (it declares so when it connects);
+ * undefined when no console of theirs is known, and then the Voice calls setting alone counts.
+ */
+export async function readRepLoad(db: Tx, repId: string, microphone?: boolean): Promise<RepLoad | null> {
 	const [rep] = await db.select().from(reps).where(eq(reps.id, repId));
 	if (!rep || rep.disabled) return null;
 	const site = await readSiteSettings(db);
@@ -43,6 +47,6 @@ export async function readRepLoad(db: Tx, repId: string, voiceCapable?: boolean)
 		maxCustomers: rep.maxCustomers ?? site.maxCustomersPerRep,
 		controlledSessions: load?.sessions ?? 0,
 		customersHelped: load?.customers ?? 0,
-		voiceCapable: voiceCapable ?? rep.voiceCalls,
+		voiceCapable: rep.voiceCalls && (microphone ?? true),
 	};
 }

@@ -207,9 +207,12 @@ export class SessionService {
 		return { state: result.state };
 	}
 
+	/** Whether a rep's console has a microphone (the console lifeline knows); set when services are wired. */
+	microphoneOf: (repId: string) => boolean | undefined = () => undefined;
+
 	private async toActor(tx: Tx, actor: ActorRef): Promise<Actor> {
 		if (actor.kind !== 'rep') return actor;
-		const rep = await readRepLoad(tx, actor.repId);
+		const rep = await readRepLoad(tx, actor.repId, this.microphoneOf(actor.repId));
 		if (!rep) return refuse('notSignedIn');
 		return { kind: 'rep', rep };
 	}
@@ -223,7 +226,7 @@ export class SessionService {
 		}
 		if (command.type === 'transferControl') {
 			const target = state.participants.find((p) => p.id === command.to);
-			if (target?.repId) ctx.targetLoad = (await readRepLoad(tx, target.repId)) ?? undefined;
+			if (target?.repId) ctx.targetLoad = (await readRepLoad(tx, target.repId, this.microphoneOf(target.repId))) ?? undefined;
 		}
 		return ctx;
 	}

@@ -205,7 +205,9 @@ export function decide(state: SessionState | null, command: Command, actor: Acto
 				if (load.customersHelped + customersIn(state) > load.maxCustomers) return refuse('targetOverloaded');
 			}
 			// Every support activity ends on transfer; a voice call goes on only to a voice-capable console (SPEC §6).
-			const events: SessionEvent[] = stopEverything(state, 'controlTransferred', at, { keepVoice: target.voiceCapable });
+			// What the receiving console supports now (its load, read at transfer), else what it declared on joining.
+			const voice = ctx.targetLoad?.voiceCapable ?? target.voiceCapable;
+			const events: SessionEvent[] = stopEverything(state, 'controlTransferred', at, { keepVoice: voice });
 			events.push({ type: 'control.transferred', at, from: me.id, to: target.id, fromLeaves: command.leave });
 			if (command.leave) events.push({ type: 'participant.left', at, participantId: me.id, reason: 'handedOver' });
 			return accept(events);

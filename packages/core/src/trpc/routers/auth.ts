@@ -45,8 +45,10 @@ export const authRouter = router({
 	}),
 
 	/** The console is still there (every 5 s): one that falls silent has lost its connection (SPEC §2). */
-	heartbeat: repProcedure.input(z.object({ consoleId: z.string().min(8).max(64) })).mutation(({ ctx, input }) => {
-		ctx.services.lifeline.heartbeat(ctx.rep.id, input.consoleId);
+	heartbeat: repProcedure
+		.input(z.object({ consoleId: z.string().min(8).max(64), microphone: z.boolean().optional() }))
+		.mutation(({ ctx, input }) => {
+		ctx.services.lifeline.heartbeat(ctx.rep.id, input.consoleId, { microphone: input.microphone });
 		return { ok: true };
 	}),
 

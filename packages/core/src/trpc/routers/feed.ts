@@ -25,6 +25,8 @@ export const feedRouter = router({
 				as: z.enum(['rep', 'customer']),
 				/** A console page's own id: its feed is the console's lifeline (SPEC §2). */
 				consoleId: z.string().min(8).max(64).optional(),
+				/** The console has a microphone (SPEC §6: with the Voice calls setting, it supports voice). */
+				microphone: z.boolean().optional(),
 				lastEventId: z.string().regex(/^\d+$/).nullish(),
 			}),
 		)
@@ -65,7 +67,7 @@ export const feedRouter = router({
 			const stop = () => wake?.();
 			signal?.addEventListener('abort', stop);
 			const release =
-				viewer.kind === 'rep' && input.consoleId ? ctx.services.lifeline.connected(viewer.repId, input.consoleId) : null;
+				viewer.kind === 'rep' && input.consoleId ? ctx.services.lifeline.connected(viewer.repId, input.consoleId, { microphone: input.microphone }) : null;
 			try {
 				const position = await currentPosition(ctx);
 				const states = await sessionsOf(ctx, viewer);

@@ -1,6 +1,7 @@
 // What one viewer sees of a session: the state, who they are in it, and which controls the rules
 // let them use — so the apps render, and never decide.
 
+import { maySend } from '../media/mediaRules.ts';
 import { invitationsOf } from '../session/evolve.ts';
 import type {
 	Activities,
@@ -54,6 +55,13 @@ export interface SessionView {
 		focus: boolean;
 		removeParticipant: boolean;
 		transferControl: boolean;
+		/** Share a screen or turn on a camera (the controlling rep and customers; assistants watch). */
+		share: boolean;
+		/** Start or end the voice call, start or stop recording (control functions). */
+		voiceCall: boolean;
+		record: boolean;
+		/** Talk in the voice call that is on (assistants too). */
+		talk: boolean;
 	};
 	/** Invitations not revoked (nor withdrawn): only for the controlling rep; the page hides expired ones. */
 	invitations: InvitationView[];
@@ -85,6 +93,10 @@ export function viewFor(state: SessionState, viewer: Viewer): SessionView {
 			focus: controls,
 			removeParticipant: controls,
 			transferControl: controls && state.participants.some((p) => p.role === 'assistant'),
+			share: state.status === 'live' && maySend(state, me, 'screen') === null,
+			voiceCall: controls,
+			record: controls,
+			talk: maySend(state, me, 'microphone') === null,
 		},
 		invitations: controls
 			? invitationsOf(state)

@@ -40,27 +40,19 @@ export class CustomerMedia {
 
   /** The rules ended something of mine (focus moved, control transferred): let go of it here too. */
   follow(view: SessionView): void {
-    this.media.followActivities(view.activities);
-    const me = view.me?.participantId ?? '';
-    if (this.media.isSending('screen') && !view.activities.sharing.includes(me)) this.media.dropLocal('screen');
-    if (this.media.isSending('camera') && !view.activities.video.includes(me)) this.media.dropLocal('camera');
-    if (this.media.isSending('microphone') && !view.activities.voiceCall) this.media.dropLocal('microphone');
-    if (view.activities.sharing.length || view.activities.video.length || view.activities.voiceCall) this.sync();
+    this.media.follow(view);
   }
 
-  async share(): Promise<void> {
-    const stream = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 15, max: 30 } }, audio: false });
-    await this.media.send('screen', stream.getVideoTracks()[0]!);
+  share(): Promise<void> {
+    return this.media.capture('screen');
   }
 
-  async camera(): Promise<void> {
-    const stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 360 } }, audio: false });
-    await this.media.send('camera', stream.getVideoTracks()[0]!);
+  camera(): Promise<void> {
+    return this.media.capture('camera');
   }
 
-  async microphone(): Promise<void> {
-    const stream = await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: true, noiseSuppression: true }, video: false });
-    await this.media.send('microphone', stream.getAudioTracks()[0]!);
+  microphone(): Promise<void> {
+    return this.media.capture('microphone');
   }
 
   stop(source: MediaSource): Promise<void> {

@@ -56,31 +56,24 @@ export class ConsoleMedia {
 				this.sessions.delete(id);
 				continue;
 			}
-			media.followActivities(view.activities);
-			const me = view.me?.participantId;
-			if (media.isSending('screen') && !view.activities.sharing.includes(me ?? '')) media.dropLocal('screen');
-			if (media.isSending('camera') && !view.activities.video.includes(me ?? '')) media.dropLocal('camera');
-			if (media.isSending('microphone') && !view.activities.voiceCall) media.dropLocal('microphone');
+			media.follow(view);
 		}
 		for (const view of views) {
 			const anyMedia = view.activities.sharing.length > 0 || view.activities.video.length > 0 || view.activities.voiceCall;
-			if (anyMedia) void this.of(view.id).sync();
+			if (anyMedia && !this.sessions.has(view.id)) this.of(view.id).follow(view);
 		}
 	}
 
-	async share(sessionId: string): Promise<void> {
-		const stream = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 15, max: 30 } }, audio: false });
-		await this.of(sessionId).send('screen', stream.getVideoTracks()[0]!);
+	share(sessionId: string): Promise<void> {
+		return this.of(sessionId).capture('screen');
 	}
 
-	async camera(sessionId: string): Promise<void> {
-		const stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 360 } }, audio: false });
-		await this.of(sessionId).send('camera', stream.getVideoTracks()[0]!);
+	camera(sessionId: string): Promise<void> {
+		return this.of(sessionId).capture('camera');
 	}
 
-	async microphone(sessionId: string): Promise<void> {
-		const stream = await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: true, noiseSuppression: true }, video: false });
-		await this.of(sessionId).send('microphone', stream.getAudioTracks()[0]!);
+	microphone(sessionId: string): Promise<void> {
+		return this.of(sessionId).capture('microphone');
 	}
 
 	stop(sessionId: string, source: MediaSource): Promise<void> {

@@ -175,6 +175,34 @@ export class MediaSession {
 	}
 
 	/**
+	 * A new view of the session: let go of my own tracks the rules have ended (focus moved, control
+	 * transferred, the call ended), drop remote ones likewise, and consume what is new.
+	 */
+	follow(view: { me: { participantId: string } | null; activities: { sharing: string[]; video: string[]; voiceCall: boolean } }): void {
+		const a = view.activities;
+		const me = view.me?.participantId ?? '';
+		this.followActivities(a);
+		if (this.isSending('screen') && !a.sharing.includes(me)) this.dropLocal('screen');
+		if (this.isSending('camera') && !a.video.includes(me)) this.dropLocal('camera');
+		if (this.isSending('microphone') && !a.voiceCall) this.dropLocal('microphone');
+		if (a.sharing.length > 0 || a.video.length > 0 || a.voiceCall) void this.sync();
+	}
+
+	/** Ask the browser for a screen, a camera or a microphone, and send it. */
+	async capture(source: MediaSource): Promise<void> {
+		const devices = navigator.mediaDevices;
+		const stream =
+			source === 'screen'
+				? await devices.getDisplayMedia({ video: { frameRate: { ideal: 15, max: 30 } }, audio: false })
+				: source === 'camera'
+					? await devices.getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 360 } }, audio: false })
+					: await devices.getUserMedia({ audio: { echoCancellation: true, noiseSuppression: true }, video: false });
+		const track = source === 'microphone' ? stream.getAudioTracks()[0] : stream.getVideoTracks()[0];
+		if (!track) throw new Error(`the browser gave no ${source} track`);
+		await this.send(source, track);
+	}
+
+	/**
 	 * Let go at once of what the session's rules have ended (a share whose activity stopped), without
 	 * waiting for the SFU to say so: the feed's event is the earliest word.
 	 */

@@ -4,9 +4,9 @@
 
 import type { Bus, SessionChange } from '../feed/bus.ts';
 import type { SessionService } from '../service/sessionService.ts';
-import type { MediaPort, MediaSource } from './mediaPort.ts';
+import { activityOf, sourceOf } from './mediaRules.ts';
+import type { MediaPort } from './mediaPort.ts';
 
-const sourceOf: Record<string, MediaSource | undefined> = { sharing: 'screen', video: 'camera' };
 
 export function followSessionEvents(bus: Bus, media: MediaPort, sessions: SessionService): () => void {
 	// One queue per session keeps the media plane in the order of the events.
@@ -36,7 +36,7 @@ export function followSessionEvents(bus: Bus, media: MediaPort, sessions: Sessio
 			}
 			instance = event.instanceId;
 		} else if (event.type === 'producer.closed') {
-			const activity = event.source === 'screen' ? 'sharing' : event.source === 'camera' ? 'video' : null;
+			const activity = activityOf(event.source);
 			if (activity) {
 				void sessions
 					.command(event.sessionId, { kind: 'system' }, { type: 'mediaEnded', activity, participantId: event.participantId })
@@ -65,7 +65,7 @@ async function applyChange(media: MediaPort, change: SessionChange): Promise<voi
 	for (const { id, event } of change.events) {
 		switch (event.type) {
 			case 'activity.stopped': {
-				const source = sourceOf[event.activity];
+				const source = sourceOf(event.activity);
 				if (source && event.participantId) await media.closeProducers(sid, { sources: [source], participantId: event.participantId });
 				else if (event.activity === 'voiceCall') await media.closeProducers(sid, { sources: ['microphone'] });
 				else if (event.activity === 'recording' && event.reason !== 'mediaEnded') await media.stopRecording(sid);

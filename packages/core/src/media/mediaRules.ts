@@ -23,4 +23,9 @@ export function maySend(state: SessionState, participant: Participant | undefine
 	return participant.role === 'assistant' ? 'assistantsCannotDoThat' : null;
 }
 
+/** The session activity a media source carries (a microphone belongs to the session-wide voice call). */
 export const activityOf = (source: MediaSource) => (source === 'screen' ? 'sharing' : source === 'camera' ? 'video' : null);
+
+/** The media source that carries a participant's activity. */
+export const sourceOf = (activity: string): MediaSource | null =>
+	activity === 'sharing' ? 'screen' : activity === 'video' ? 'camera' : null;

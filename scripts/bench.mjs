@@ -14,12 +14,12 @@ const gzipSize = (file) => gzipSync(readFileSync(file), { level: 9 }).length;
 
 /** The figure against its budget: `budget 25 KB — ratio 0.96 — OK`. */
 function verdict(value, budget) {
-  const ratio = value / budget;
-  return `budget ${budget / 1000} KB — ratio ${ratio.toFixed(2)} — ${ratio <= 1 ? 'OK' : 'OVER'}`;
+	const ratio = value / budget;
+	return `budget ${budget / 1000} KB — ratio ${ratio.toFixed(2)} — ${ratio <= 1 ? 'OK' : 'OVER'}`;
 }
 
 function heading(title) {
-  console.log(`\n## ${title}`);
+	console.log(`\n## ${title}`);
 }
 
 // ---------------------------------------------------------------- Customer first load
@@ -31,83 +31,81 @@ const CUSTOMER_FIRST_LOAD_BUDGET = 25_000;
 /** The files index.html makes the browser fetch before the first screen: module scripts, stylesheets,
  *  modulepreloads — and, to be sure nothing is missed, whatever those scripts import statically. */
 function customerFirstLoadFiles(html) {
-  const attr = (tag, name) => new RegExp(`\\b${name}\\s*=\\s*["']([^"']+)["']`, 'i').exec(tag)?.[1];
-  const files = new Set();
-  for (const [tag] of html.matchAll(/<script\b[^>]*>/gi)) {
-    const src = attr(tag, 'src');
-    if (src && /\btype\s*=\s*["']module["']/i.test(tag)) files.add(src);
-  }
-  for (const [tag] of html.matchAll(/<link\b[^>]*>/gi)) {
-    const rel = attr(tag, 'rel')?.toLowerCase();
-    const href = attr(tag, 'href');
-    if (href && (rel === 'stylesheet' || rel === 'modulepreload')) files.add(href);
-  }
-  const toPath = (url) => join(CUSTOMER_DIST, url.replace(/^\//, ''));
-  const queue = [...files].map(toPath);
-  const seen = new Set(queue);
-  while (queue.length) {
-    const file = queue.shift();
-    if (!file.endsWith('.js')) continue;
-    const code = readFileSync(file, 'utf8');
-    // Static imports only (`import{a}from"./x.js"`, `import"./x.js"`), not `import("./x.js")`.
-    for (const [, spec] of code.matchAll(/\bimport\s*(?:[\w$\s{},*]+?\s*from\s*)?["']([^"']+\.js)["']/g)) {
-      const dep = resolve(dirname(file), spec);
-      if (!seen.has(dep)) {
-        seen.add(dep);
-        queue.push(dep);
-      }
-    }
-  }
-  return [...seen];
+	const attr = (tag, name) => new RegExp(`\\b${name}\\s*=\\s*["']([^"']+)["']`, 'i').exec(tag)?.[1];
+	const files = new Set();
+	for (const [tag] of html.matchAll(/<script\b[^>]*>/gi)) {
+		const src = attr(tag, 'src');
+		if (src && /\btype\s*=\s*["']module["']/i.test(tag)) files.add(src);
+	}
+	for (const [tag] of html.matchAll(/<link\b[^>]*>/gi)) {
+		const rel = attr(tag, 'rel')?.toLowerCase();
+		const href = attr(tag, 'href');
+		if (href && (rel === 'stylesheet' || rel === 'modulepreload')) files.add(href);
+	}
+	const toPath = (url) => join(CUSTOMER_DIST, url.replace(/^\//, ''));
+	const queue = [...files].map(toPath);
+	const seen = new Set(queue);
+	while (queue.length) {
+		const file = queue.shift();
+		if (!file.endsWith('.js')) continue;
+		const code = readFileSync(file, 'utf8');
+		// Static imports only (`import{a}from"./x.js"`, `import"./x.js"`), not `import("./x.js")`.
+		for (const [, spec] of code.matchAll(/\bimport\s*(?:[\w$\s{},*]+?\s*from\s*)?["']([^"']+\.js)["']/g)) {
+			const dep = resolve(dirname(file), spec);
+			if (!seen.has(dep)) {
+				seen.add(dep);
+				queue.push(dep);
+			}
+		}
+	}
+	return [...seen];
 }
 
 function listFiles(dir) {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? listFiles(join(dir, e.name)) : [join(dir, e.name)],
-  );
+	return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name)) : [join(dir, e.name)]));
 }
 
 async function customerFirstLoad() {
-  heading('Customer first load');
-  const indexHtml = join(CUSTOMER_DIST, 'index.html');
-  if (!existsSync(indexHtml)) {
-    console.log(`no ${relative(ROOT, indexHtml)}: build first (npx turbo run build --filter=@tandem/customer)`);
-    return;
-  }
-  const first = customerFirstLoadFiles(readFileSync(indexHtml, 'utf8'));
-  const measure = (file) => ({ file, name: relative(CUSTOMER_DIST, file), bytes: readFileSync(file).length, gzip: gzipSize(file) });
-  const row = (r, note = '') => `  ${(note + r.name).padEnd(44)} ${kb(r.bytes).padStart(6)} KB  ${kb(r.gzip).padStart(5)} KB gzip`;
-  const gzipOf = (rows, ext = '') => rows.filter((r) => r.file.endsWith(ext)).reduce((n, r) => n + r.gzip, 0);
+	heading('Customer first load');
+	const indexHtml = join(CUSTOMER_DIST, 'index.html');
+	if (!existsSync(indexHtml)) {
+		console.log(`no ${relative(ROOT, indexHtml)}: build first (npx turbo run build --filter=@tandem/customer)`);
+		return;
+	}
+	const first = customerFirstLoadFiles(readFileSync(indexHtml, 'utf8'));
+	const measure = (file) => ({ file, name: relative(CUSTOMER_DIST, file), bytes: readFileSync(file).length, gzip: gzipSize(file) });
+	const row = (r, note = '') => `  ${(note + r.name).padEnd(44)} ${kb(r.bytes).padStart(6)} KB  ${kb(r.gzip).padStart(5)} KB gzip`;
+	const gzipOf = (rows, ext = '') => rows.filter((r) => r.file.endsWith(ext)).reduce((n, r) => n + r.gzip, 0);
 
-  const firstRows = first.map(measure);
-  for (const r of firstRows) console.log(row(r));
-  const js = gzipOf(firstRows, '.js');
-  const css = gzipOf(firstRows, '.css');
-  console.log(
-    `customer first load: ${kb(js + css)} KB gzip (JS ${kb(js)} + CSS ${kb(css)}) — ${verdict(js + css, CUSTOMER_FIRST_LOAD_BUDGET)}`,
-  );
+	const firstRows = first.map(measure);
+	for (const r of firstRows) console.log(row(r));
+	const js = gzipOf(firstRows, '.js');
+	const css = gzipOf(firstRows, '.css');
+	console.log(
+		`customer first load: ${kb(js + css)} KB gzip (JS ${kb(js)} + CSS ${kb(css)}) — ${verdict(js + css, CUSTOMER_FIRST_LOAD_BUDGET)}`,
+	);
 
-  // Everything else the app may load later (the Remote Support page, ...), not part of the budget.
-  const firstSet = new Set(first);
-  const lazyRows = listFiles(join(CUSTOMER_DIST, 'assets'))
-    .filter((f) => /\.(js|css)$/.test(f) && !firstSet.has(f))
-    .map(measure);
-  for (const r of lazyRows) console.log(row(r, '(lazy) '));
-  console.log(`customer lazily loaded chunks: ${kb(gzipOf(lazyRows))} KB gzip in ${lazyRows.length} file(s)`);
+	// Everything else the app may load later (the Remote Support page, ...), not part of the budget.
+	const firstSet = new Set(first);
+	const lazyRows = listFiles(join(CUSTOMER_DIST, 'assets'))
+		.filter((f) => /\.(js|css)$/.test(f) && !firstSet.has(f))
+		.map(measure);
+	for (const r of lazyRows) console.log(row(r, '(lazy) '));
+	console.log(`customer lazily loaded chunks: ${kb(gzipOf(lazyRows))} KB gzip in ${lazyRows.length} file(s)`);
 }
 
 // ---------------------------------------------------------------- run
 
 const sections = [
-  customerFirstLoad,
-  (await import('./bench/joinLatency.mjs')).joinLatency, // join → visible at the rep, 100 and 1,000 live sessions
-  (await import('./bench/media.mjs')).media, // share → first frame, transfer → media stopped, SFU forwarding CPU vs bare mediasoup
+	customerFirstLoad,
+	(await import('./bench/joinLatency.mjs')).joinLatency, // join → visible at the rep, 100 and 1,000 live sessions
+	(await import('./bench/media.mjs')).media, // share → first frame, transfer → media stopped, SFU forwarding CPU vs bare mediasoup
 ];
 
 for (const section of sections) {
-  try {
-    await section();
-  } catch (err) {
-    console.log(`${section.name}: could not run — ${err instanceof Error ? err.message : err}`);
-  }
+	try {
+		await section();
+	} catch (err) {
+		console.log(`${section.name}: could not run — ${err instanceof Error ? err.message : err}`);
+	}
 }

@@ -25,39 +25,39 @@ const customerDir = normalize(process.env.TANDEM_CUSTOMER_DIST ?? join(here, '..
 /** @type {import('node:child_process').ChildProcess | null} */
 let sfu = null;
 if (!process.env.TANDEM_SFU_URL && process.env.TANDEM_SFU !== 'off') {
-  process.env.TANDEM_SFU_SECRET ??= randomBytes(24).toString('base64url');
-  const sfuPort = Number(process.env.TANDEM_SFU_PORT ?? Number(process.env.PORT ?? 3000) + 1000);
-  process.env.TANDEM_SFU_URL = `http://127.0.0.1:${sfuPort}`;
-  const dataDir = resolve(process.env.TANDEM_DATA_DIR ?? 'data');
-  sfu = spawn(process.execPath, [join(here, '../sfu/src/main.ts')], {
-    env: {
-      ...process.env,
-      TANDEM_SFU_HOST: '127.0.0.1',
-      TANDEM_SFU_PORT: String(sfuPort),
-      TANDEM_RECORDINGS_DIR: process.env.TANDEM_RECORDINGS_DIR ?? join(dataDir, 'recordings'),
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  sfu.on('exit', (code, signal) => {
-    if (!stopping) console.error(`The media server stopped (${signal ?? code}); media is unavailable until a restart.`);
-  });
-  await waitForSfu(process.env.TANDEM_SFU_URL, process.env.TANDEM_SFU_SECRET);
+	process.env.TANDEM_SFU_SECRET ??= randomBytes(24).toString('base64url');
+	const sfuPort = Number(process.env.TANDEM_SFU_PORT ?? Number(process.env.PORT ?? 3000) + 1000);
+	process.env.TANDEM_SFU_URL = `http://127.0.0.1:${sfuPort}`;
+	const dataDir = resolve(process.env.TANDEM_DATA_DIR ?? 'data');
+	sfu = spawn(process.execPath, [join(here, '../sfu/src/main.ts')], {
+		env: {
+			...process.env,
+			TANDEM_SFU_HOST: '127.0.0.1',
+			TANDEM_SFU_PORT: String(sfuPort),
+			TANDEM_RECORDINGS_DIR: process.env.TANDEM_RECORDINGS_DIR ?? join(dataDir, 'recordings'),
+		},
+		stdio: ['ignore', 'inherit', 'inherit'],
+	});
+	sfu.on('exit', (code, signal) => {
+		if (!stopping) console.error(`The media server stopped (${signal ?? code}); media is unavailable until a restart.`);
+	});
+	await waitForSfu(process.env.TANDEM_SFU_URL, process.env.TANDEM_SFU_SECRET);
 }
 
 /** @param {string} url @param {string} secret */
 async function waitForSfu(url, secret) {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(`${url}/stats`, { headers: { 'x-tandem-sfu-secret': secret } });
-      if (res.ok) return;
-    } catch {
-      /* not up yet */
-    }
-    if (sfu?.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  console.error('The media server did not start; sharing, video, voice and recording are unavailable.');
+	const deadline = Date.now() + 20_000;
+	while (Date.now() < deadline) {
+		try {
+			const res = await fetch(`${url}/stats`, { headers: { 'x-tandem-sfu-secret': secret } });
+			if (res.ok) return;
+		} catch {
+			/* not up yet */
+		}
+		if (sfu?.exitCode !== null) break;
+		await new Promise((r) => setTimeout(r, 200));
+	}
+	console.error('The media server did not start; sharing, video, voice and recording are unavailable.');
 }
 
 // A variable, so that type-checking does not descend into the generated build.
@@ -69,28 +69,28 @@ const host = process.env.HOST ?? '127.0.0.1';
 const port = Number(process.env.PORT ?? 3000);
 
 const types = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.ico': 'image/x-icon',
-  '.webp': 'image/webp',
-  '.woff2': 'font/woff2',
-  '.txt': 'text/plain; charset=utf-8',
-  '.webmanifest': 'application/manifest+json',
+	'.html': 'text/html; charset=utf-8',
+	'.js': 'text/javascript; charset=utf-8',
+	'.mjs': 'text/javascript; charset=utf-8',
+	'.css': 'text/css; charset=utf-8',
+	'.json': 'application/json; charset=utf-8',
+	'.svg': 'image/svg+xml',
+	'.png': 'image/png',
+	'.jpg': 'image/jpeg',
+	'.ico': 'image/x-icon',
+	'.webp': 'image/webp',
+	'.woff2': 'font/woff2',
+	'.txt': 'text/plain; charset=utf-8',
+	'.webmanifest': 'application/manifest+json',
 };
 
 /** @param {string} file */
 async function isFile(file) {
-  try {
-    return (await stat(file)).isFile();
-  } catch {
-    return false;
-  }
+	try {
+		return (await stat(file)).isFile();
+	} catch {
+		return false;
+	}
 }
 
 /**
@@ -100,99 +100,102 @@ async function isFile(file) {
  * @param {string} pathname
  */
 async function serveCustomer(req, res, pathname) {
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
-    res.writeHead(405, { allow: 'GET, HEAD' }).end();
-    return;
-  }
-  let decoded;
-  try {
-    decoded = decodeURIComponent(pathname);
-  } catch {
-    res.writeHead(400).end();
-    return;
-  }
-  let file = normalize(join(customerDir, decoded));
-  if (file !== customerDir && !file.startsWith(customerDir + sep)) {
-    res.writeHead(404).end();
-    return;
-  }
-  let cache = 'no-cache';
-  if (decoded.startsWith('/assets/') && (await isFile(file))) {
-    cache = 'public, max-age=31536000, immutable'; // hashed file names
-  } else if (decoded === '/' || !(await isFile(file))) {
-    if (extname(decoded) && decoded !== '/index.html') {
-      // a missing file, not an app route
-      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found');
-      return;
-    }
-    file = join(customerDir, 'index.html');
-  }
-  res.writeHead(200, {
-    'content-type': types[/** @type {keyof typeof types} */ (extname(file))] ?? 'application/octet-stream',
-    'cache-control': cache,
-    'x-content-type-options': 'nosniff',
-  });
-  if (req.method === 'HEAD') {
-    res.end();
-    return;
-  }
-  createReadStream(file)
-    .on('error', () => res.destroy())
-    .pipe(res);
+	if (req.method !== 'GET' && req.method !== 'HEAD') {
+		res.writeHead(405, { allow: 'GET, HEAD' }).end();
+		return;
+	}
+	let decoded;
+	try {
+		decoded = decodeURIComponent(pathname);
+	} catch {
+		res.writeHead(400).end();
+		return;
+	}
+	let file = normalize(join(customerDir, decoded));
+	if (file !== customerDir && !file.startsWith(customerDir + sep)) {
+		res.writeHead(404).end();
+		return;
+	}
+	let cache = 'no-cache';
+	if (decoded.startsWith('/assets/') && (await isFile(file))) {
+		cache = 'public, max-age=31536000, immutable'; // hashed file names
+	} else if (decoded === '/' || !(await isFile(file))) {
+		if (extname(decoded) && decoded !== '/index.html') {
+			// a missing file, not an app route
+			res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found');
+			return;
+		}
+		file = join(customerDir, 'index.html');
+	}
+	res.writeHead(200, {
+		'content-type': types[/** @type {keyof typeof types} */ (extname(file))] ?? 'application/octet-stream',
+		'cache-control': cache,
+		'x-content-type-options': 'nosniff',
+	});
+	if (req.method === 'HEAD') {
+		res.end();
+		return;
+	}
+	createReadStream(file)
+		.on('error', () => res.destroy())
+		.pipe(res);
 }
 
 const server = createServer((req, res) => {
-  const pathname = (req.url ?? '/').split('?')[0] ?? '/';
-  if (pathname === '/console' || pathname.startsWith('/console/')) {
-    req.headers[protocolHeader] ??= 'http';
-    handler(req, res, () => {
-      res.writeHead(404).end('Not found');
-    });
-    return;
-  }
-  serveCustomer(req, res, pathname).catch((error) => {
-    console.error(error);
-    if (!res.headersSent) res.writeHead(500);
-    res.end();
-  });
+	const pathname = (req.url ?? '/').split('?')[0] ?? '/';
+	if (pathname === '/console' || pathname.startsWith('/console/')) {
+		req.headers[protocolHeader] ??= 'http';
+		handler(req, res, () => {
+			res.writeHead(404).end('Not found');
+		});
+		return;
+	}
+	serveCustomer(req, res, pathname).catch((error) => {
+		console.error(error);
+		if (!res.headersSent) res.writeHead(500);
+		res.end();
+	});
 });
 
 server.listen(port, host, () => {
-  const shown = host.includes(':') ? `[${host}]` : host;
-  console.log(`Support site: http://${shown}:${port}/`);
-  console.log(`Console: http://${shown}:${port}/console`);
+	const shown = host.includes(':') ? `[${host}]` : host;
+	console.log(`Support site: http://${shown}:${port}/`);
+	console.log(`Console: http://${shown}:${port}/console`);
 });
 
 /** @param {NodeJS.Signals} signal */
 async function shutdown(signal) {
-  if (stopping) {
-    process.exit(1); // a second signal: stop now
-  }
-  stopping = true;
-  console.log(`${signal}: shutting down`);
-  const force = setTimeout(() => {
-    console.error('Shutdown timed out');
-    process.exit(1);
-  }, Number(process.env.SHUTDOWN_TIMEOUT ?? 30) * 1000);
-  force.unref();
+	if (stopping) {
+		process.exit(1); // a second signal: stop now
+	}
+	stopping = true;
+	console.log(`${signal}: shutting down`);
+	const force = setTimeout(
+		() => {
+			console.error('Shutdown timed out');
+			process.exit(1);
+		},
+		Number(process.env.SHUTDOWN_TIMEOUT ?? 30) * 1000,
+	);
+	force.unref();
 
-  server.close();
-  server.closeIdleConnections();
-  // Long-lived responses (SSE subscriptions) would keep server.close() waiting: end them.
-  setTimeout(() => server.closeAllConnections(), 1000).unref();
+	server.close();
+	server.closeIdleConnections();
+	// Long-lived responses (SSE subscriptions) would keep server.close() waiting: end them.
+	setTimeout(() => server.closeAllConnections(), 1000).unref();
 
-  /** @type {Promise<unknown>[]} */
-  const pending = [];
-  process.emit(/** @type {any} */ ('tandem:shutdown'), /** @type {any} */ (pending));
-  if (sfu && sfu.exitCode === null) {
-    pending.push(new Promise((done) => sfu?.once('exit', done)));
-    sfu.kill('SIGTERM');
-  }
-  const results = await Promise.allSettled(pending);
-  for (const result of results) {
-    if (result.status === 'rejected') console.error(result.reason);
-  }
-  process.exit(0);
+	/** @type {Promise<unknown>[]} */
+	const pending = [];
+	process.emit(/** @type {any} */ ('tandem:shutdown'), /** @type {any} */ (pending));
+	if (sfu && sfu.exitCode === null) {
+		pending.push(new Promise((done) => sfu?.once('exit', done)));
+		sfu.kill('SIGTERM');
+	}
+	const results = await Promise.allSettled(pending);
+	for (const result of results) {
+		if (result.status === 'rejected') console.error(result.reason);
+	}
+	process.exit(0);
 }
 process.on('SIGTERM', shutdown);
 process.on('SIGINT', shutdown);

@@ -9,11 +9,14 @@ const consoleDevUrl = process.env.CONSOLE_DEV_URL ?? 'http://127.0.0.1:5173';
 // @trpc/client's WebSocket link ends with one top-level statement (a static counter on its connection
 // class) that keeps the whole unused WebSocket client in the bundle; marking it pure lets it go (~1 KB gzip).
 const dropUnusedWsClient: Plugin = {
-  name: 'tandem:drop-unused-ws-client',
-  transform(code, id) {
-    if (!/[\\/]@trpc[\\/]client[\\/]dist[\\/]wsLink-/.test(id)) return null;
-    return code.replace('\n_defineProperty(WsConnection, "connectCount", 0);', '\n/* @__PURE__ */ _defineProperty(WsConnection, "connectCount", 0);');
-  },
+	name: 'tandem:drop-unused-ws-client',
+	transform(code, id) {
+		if (!/[\\/]@trpc[\\/]client[\\/]dist[\\/]wsLink-/.test(id)) return null;
+		return code.replace(
+			'\n_defineProperty(WsConnection, "connectCount", 0);',
+			'\n/* @__PURE__ */ _defineProperty(WsConnection, "connectCount", 0);',
+		);
+	},
 };
 
 // Svelte's runtime is reached through one barrel (svelte/internal/client), so the bundler counts each of its
@@ -21,63 +24,63 @@ const dropUnusedWsClient: Plugin = {
 // list, class directives) in the entry chunk. These modules only declare functions and constants at their
 // top level; saying so lets them move to the chunk that uses them.
 const svelteModulesWithoutSideEffects = [
-  'internal/client/dom/blocks/each.js',
-  'internal/client/dom/elements/class.js',
-  'internal/shared/attributes.js',
+	'internal/client/dom/blocks/each.js',
+	'internal/client/dom/elements/class.js',
+	'internal/shared/attributes.js',
 ];
 const isSvelteModuleWithoutSideEffects = (id: string) =>
-  svelteModulesWithoutSideEffects.some((m) => id.replaceAll('\\', '/').endsWith(`/node_modules/svelte/src/${m}`));
+	svelteModulesWithoutSideEffects.some((m) => id.replaceAll('\\', '/').endsWith(`/node_modules/svelte/src/${m}`));
 const svelteRuntimeSideEffects: Plugin = {
-  name: 'tandem:svelte-runtime-side-effects',
-  transform(code, id) {
-    return isSvelteModuleWithoutSideEffects(id) ? { code, map: null, moduleSideEffects: false } : null;
-  },
+	name: 'tandem:svelte-runtime-side-effects',
+	transform(code, id) {
+		return isSvelteModuleWithoutSideEffects(id) ? { code, map: null, moduleSideEffects: false } : null;
+	},
 };
 
 export default defineConfig({
-  plugins: [
-    svelte({ compilerOptions: { discloseVersion: false } }),
-    svelteRuntimeSideEffects,
-    dropUnusedWsClient,
-    // The repo's one inlang project, compiled into this app's own src/paraglide.
-    paraglideVitePlugin({
-      project: '../../project.inlang',
-      outdir: './src/paraglide',
-      strategy: ['localStorage', 'preferredLanguage', 'baseLocale'],
-      // Browser-only page: lets the bundler drop the runtime's server branches.
-      isServer: 'false',
-    }),
-  ],
-  build: {
-    outDir: 'dist',
-    emptyOutDir: true,
-    // The page's weight budget (UI.md): only evergreen browsers load it, which support modulepreload.
-    modulePreload: { polyfill: false },
-    rolldownOptions: {
-      output: {
-        codeSplitting: {
-          // What the first screen imports statically is one entry chunk. Left to itself, once more than one
-          // page is loaded lazily, the bundler moves what the entry shares with them into a common chunk
-          // loaded beside the entry: the same code, compressed worse. The runtime modules above stay free
-          // to go with the lazily loaded page that uses them.
-          groups: [
-            {
-              name: 'index',
-              tags: ['$initial'],
-              test: (id) => !isSvelteModuleWithoutSideEffects(id),
-              includeDependenciesRecursively: false,
-            },
-          ],
-        },
-      },
-    },
-  },
-  server: {
-    host: process.env.HOST ?? '127.0.0.1',
-    port: Number(process.env.PORT ?? 3000),
-    strictPort: true,
-    proxy: {
-      '/console': { target: consoleDevUrl, changeOrigin: false, ws: true },
-    },
-  },
+	plugins: [
+		svelte({ compilerOptions: { discloseVersion: false } }),
+		svelteRuntimeSideEffects,
+		dropUnusedWsClient,
+		// The repo's one inlang project, compiled into this app's own src/paraglide.
+		paraglideVitePlugin({
+			project: '../../project.inlang',
+			outdir: './src/paraglide',
+			strategy: ['localStorage', 'preferredLanguage', 'baseLocale'],
+			// Browser-only page: lets the bundler drop the runtime's server branches.
+			isServer: 'false',
+		}),
+	],
+	build: {
+		outDir: 'dist',
+		emptyOutDir: true,
+		// The page's weight budget (UI.md): only evergreen browsers load it, which support modulepreload.
+		modulePreload: { polyfill: false },
+		rolldownOptions: {
+			output: {
+				codeSplitting: {
+					// What the first screen imports statically is one entry chunk. Left to itself, once more than one
+					// page is loaded lazily, the bundler moves what the entry shares with them into a common chunk
+					// loaded beside the entry: the same code, compressed worse. The runtime modules above stay free
+					// to go with the lazily loaded page that uses them.
+					groups: [
+						{
+							name: 'index',
+							tags: ['$initial'],
+							test: (id) => !isSvelteModuleWithoutSideEffects(id),
+							includeDependenciesRecursively: false,
+						},
+					],
+				},
+			},
+		},
+	},
+	server: {
+		host: process.env.HOST ?? '127.0.0.1',
+		port: Number(process.env.PORT ?? 3000),
+		strictPort: true,
+		proxy: {
+			'/console': { target: consoleDevUrl, changeOrigin: false, ws: true },
+		},
+	},
 });

@@ -367,9 +367,7 @@ export async function joinLatency() {
 				`  ${b.live} vs ${a.live} sessions: p50 ${(b.st.p50 / a.st.p50).toFixed(2)}×  p95 ${(b.st.p95 / a.st.p95).toFixed(2)}×  p99 ${(b.st.p99 / a.st.p99).toFixed(2)}×`,
 			);
 		}
-		console.log(
-			`  (joins ${JOIN_CONCURRENCY} at a time, each a fresh customer; section took ${((now() - t0) / 1000).toFixed(0)} s)`,
-		);
+		console.log(`  (joins ${JOIN_CONCURRENCY} at a time, each a fresh customer; section took ${((now() - t0) / 1000).toFixed(0)} s)`);
 	} finally {
 		for (const rep of reps) rep.feed.close();
 		await server.stop();

@@ -61,9 +61,12 @@ describe('administration', () => {
 			await reps.getByRole('button', { name: 'Save' }).click();
 			await visible(reps.getByRole('status').getByText('Changes to Nina saved'));
 			await expect.poll(async () => await row.textContent()).toContain('Maximum customers at once: 2');
-			const nina = (await trpcCall<{ email: string; maxCustomers: number | null; voiceCalls: boolean; isAgent: boolean }[]>('admin.reps', undefined, { method: 'GET', cookie: await admin() })).data.find(
-				(r) => r.email === email,
-			);
+			const nina = (
+				await trpcCall<{ email: string; maxCustomers: number | null; voiceCalls: boolean; isAgent: boolean }[]>('admin.reps', undefined, {
+					method: 'GET',
+					cookie: await admin(),
+				})
+			).data.find((r) => r.email === email);
 			expect(nina).toMatchObject({ maxCustomers: 2, voiceCalls: false, isAgent: true });
 			await reps.getByRole('button', { name: 'Close' }).click();
 			await gone(boss.page.getByRole('dialog'));
@@ -76,7 +79,9 @@ describe('administration', () => {
 			await site.getByLabel('Grace period after a lost connection (seconds)').fill('-5');
 			await site.getByLabel('Maximum sessions per rep').fill('6');
 			await site.getByRole('button', { name: 'Save' }).click();
-			await visible(site.getByRole('alert').getByText('Grace period after a lost connection (seconds): enter a whole number from 5 to 3600.'));
+			await visible(
+				site.getByRole('alert').getByText('Grace period after a lost connection (seconds): enter a whole number from 5 to 3600.'),
+			);
 			expect(await settings()).toMatchObject({ gracePeriodSeconds: 30, maxSessionsPerRep: 4 });
 
 			await site.getByLabel('Grace period after a lost connection (seconds)').fill('45');
@@ -117,7 +122,7 @@ describe('administration', () => {
 		}
 	});
 
-	it("disabling a rep ends their login at once: their open console shows the sign-in page, and they cannot sign in until enabled", async () => {
+	it('disabling a rep ends their login at once: their open console shows the sign-in page, and they cannot sign in until enabled', async () => {
 		const boss = await person(browser);
 		const rep = await person(browser);
 		try {

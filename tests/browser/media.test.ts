@@ -158,7 +158,11 @@ describe('recording through the SFU', () => {
 		expect(m.status).toBe('completed');
 		expect(m.tracks.map((t) => t.source).sort()).toEqual(['microphone', 'screen']);
 		for (const track of m.tracks) {
-			const probed = Number(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', join(m.dir, track.file)]).toString().trim());
+			const probed = Number(
+				execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', join(m.dir, track.file)])
+					.toString()
+					.trim(),
+			);
 			const expected = (track.endedAt! - track.startedAt) / 1000;
 			expect(Math.abs(probed - expected)).toBeLessThanOrEqual(1);
 			expect(expected).toBeGreaterThan(2);

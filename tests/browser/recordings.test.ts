@@ -23,8 +23,34 @@ beforeAll(async () => {
 	const quiet = ['-hide_banner', '-loglevel', 'error', '-y'];
 	await Promise.all([
 		launchChromium().then((b) => (browser = b)),
-		run('ffmpeg', [...quiet, '-f', 'lavfi', '-i', 'testsrc=size=320x180:rate=15', '-t', '3', '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', join(media, 'video.webm')]),
-		run('ffmpeg', [...quiet, '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '3', '-c:a', 'libopus', join(media, 'audio.webm')]),
+		run('ffmpeg', [
+			...quiet,
+			'-f',
+			'lavfi',
+			'-i',
+			'testsrc=size=320x180:rate=15',
+			'-t',
+			'3',
+			'-c:v',
+			'libvpx',
+			'-deadline',
+			'realtime',
+			'-cpu-used',
+			'8',
+			join(media, 'video.webm'),
+		]),
+		run('ffmpeg', [
+			...quiet,
+			'-f',
+			'lavfi',
+			'-i',
+			'sine=frequency=440:sample_rate=48000',
+			'-t',
+			'3',
+			'-c:a',
+			'libopus',
+			join(media, 'audio.webm'),
+		]),
 	]);
 });
 afterAll(async () => {
@@ -53,8 +79,26 @@ function putRecording(sessionId: string, participantId: string): string {
 			endedAt: t0 + 4000,
 			status: 'completed',
 			tracks: [
-				{ ...track, file: SCREEN, producerId: 'p1', source: 'screen', kind: 'video', codec: 'video/VP8', startedAt: t0, endedAt: t0 + 3000 },
-				{ ...track, file: VOICE, producerId: 'p2', source: 'microphone', kind: 'audio', codec: 'audio/opus', startedAt: t0 + 1000, endedAt: t0 + 4000 },
+				{
+					...track,
+					file: SCREEN,
+					producerId: 'p1',
+					source: 'screen',
+					kind: 'video',
+					codec: 'video/VP8',
+					startedAt: t0,
+					endedAt: t0 + 3000,
+				},
+				{
+					...track,
+					file: VOICE,
+					producerId: 'p2',
+					source: 'microphone',
+					kind: 'audio',
+					codec: 'audio/opus',
+					startedAt: t0 + 1000,
+					endedAt: t0 + 4000,
+				},
 			],
 		}),
 	);
@@ -65,7 +109,9 @@ describe('recordings', () => {
 	it('lists a recording, plays its tracks in sync with the control timeline, and exports one WebM with a progress bar', async () => {
 		const rita = await createRep('Rita');
 		const { cookie } = await trpcCall('auth.signIn', { email: rita.email, password: rita.password });
-		const { data: session } = await trpcCall<{ id: string; me: { participantId: string } }>('session.start', undefined, { cookie: cookie! });
+		const { data: session } = await trpcCall<{ id: string; me: { participantId: string } }>('session.start', undefined, {
+			cookie: cookie!,
+		});
 		const recordingId = putRecording(session.id, session.me.participantId);
 
 		const { context, page } = await person(browser);
@@ -92,7 +138,10 @@ describe('recordings', () => {
 			await waitFor(() => audio.evaluate((a: HTMLAudioElement) => !a.paused && a.currentTime > 0.2), 15_000);
 			// In sync: the voice runs one second behind the screen (within the drift allowed, plus a frame).
 			const [screenAt, voiceAt] = await page.evaluate(
-				([s, v]) => [(document.querySelector(`video[data-track="${s}"]`) as HTMLVideoElement).currentTime, (document.querySelector(`audio[data-track="${v}"]`) as HTMLAudioElement).currentTime],
+				([s, v]) => [
+					(document.querySelector(`video[data-track="${s}"]`) as HTMLVideoElement).currentTime,
+					(document.querySelector(`audio[data-track="${v}"]`) as HTMLAudioElement).currentTime,
+				],
 				[SCREEN, VOICE],
 			);
 			expect(Math.abs(screenAt! - voiceAt! - 1)).toBeLessThan(0.4);
@@ -100,19 +149,31 @@ describe('recordings', () => {
 			await player.getByRole('slider', { name: 'Position' }).fill('3.5');
 			await waitFor(() => video.evaluate((v: HTMLVideoElement) => v.paused));
 			expect(Math.abs((await audio.evaluate((a: HTMLAudioElement) => a.currentTime)) - 2.5)).toBeLessThan(0.5);
-			await player.getByRole('button', { name: 'Pause', exact: true }).click().catch(() => undefined);
+			await player
+				.getByRole('button', { name: 'Pause', exact: true })
+				.click()
+				.catch(() => undefined);
 
 			// The files are served with Range; nobody else gets them; no other names.
 			const url = `/console/api/recordings/${recordingId}/${SCREEN}`;
 			const ranged = await page.evaluate(async (u) => {
 				const res = await fetch(u, { headers: { Range: 'bytes=0-99' } });
-				return { status: res.status, range: res.headers.get('content-range'), type: res.headers.get('content-type'), bytes: (await res.arrayBuffer()).byteLength };
+				return {
+					status: res.status,
+					range: res.headers.get('content-range'),
+					type: res.headers.get('content-type'),
+					bytes: (await res.arrayBuffer()).byteLength,
+				};
 			}, url);
 			expect(ranged).toMatchObject({ status: 206, type: 'video/webm', bytes: 100 });
 			expect(ranged.range).toMatch(/^bytes 0-99\/\d+$/);
 			expect((await fetch(`${baseUrl()}${url}`)).status).toBe(401);
-			expect((await fetch(`${baseUrl()}/console/api/recordings/${recordingId}/manifest.json`, { headers: { cookie: cookie! } })).status).toBe(404);
-			expect((await fetch(`${baseUrl()}/console/api/recordings/${recordingId}/export.webm`, { headers: { cookie: cookie! } })).status).toBe(404);
+			expect(
+				(await fetch(`${baseUrl()}/console/api/recordings/${recordingId}/manifest.json`, { headers: { cookie: cookie! } })).status,
+			).toBe(404);
+			expect((await fetch(`${baseUrl()}/console/api/recordings/${recordingId}/export.webm`, { headers: { cookie: cookie! } })).status).toBe(
+				404,
+			);
 
 			// Export: the progress bar fills while the job runs, then a download link.
 			const started = Date.now();
@@ -127,7 +188,9 @@ describe('recordings', () => {
 				if (value !== null) seen.push(value);
 				return false;
 			}, 120_000);
-			console.info(`export in the console: ${((Date.now() - started) / 1000).toFixed(1)} s for a 4 s recording; progress seen: ${[...new Set(seen.map((v) => v.toFixed(2)))].join(' ')}`);
+			console.info(
+				`export in the console: ${((Date.now() - started) / 1000).toFixed(1)} s for a 4 s recording; progress seen: ${[...new Set(seen.map((v) => v.toFixed(2)))].join(' ')}`,
+			);
 			expect(seen).toEqual([...seen].sort((a, b) => a - b));
 			expect(await progress.evaluate((p: HTMLProgressElement) => p.value)).toBe(1);
 

@@ -52,7 +52,11 @@ export async function createRep(
 	return { name, email, password };
 }
 
-export async function signIn(page: Page, rep: { email: string; password: string }, labels = { email: 'E-mail address', password: 'Password', signIn: 'Sign in' }) {
+export async function signIn(
+	page: Page,
+	rep: { email: string; password: string },
+	labels = { email: 'E-mail address', password: 'Password', signIn: 'Sign in' },
+) {
 	await page.goto('/console');
 	await page.getByLabel(labels.email).fill(rep.email);
 	await page.getByLabel(labels.password).fill(rep.password);
@@ -71,7 +75,12 @@ export async function startSession(page: Page, options: { email?: boolean } = {}
 	return (await page.getByRole('toolbar').locator('[data-session-number]').textContent())!.trim();
 }
 
-export async function joinAsCustomer(page: Page, number: string, name: string, labels = { number: 'Session number', name: 'Your name', join: 'Join' }) {
+export async function joinAsCustomer(
+	page: Page,
+	number: string,
+	name: string,
+	labels = { number: 'Session number', name: 'Your name', join: 'Join' },
+) {
 	await page.goto('/');
 	await page.getByLabel(labels.number).fill(number);
 	await page.getByLabel(labels.name).fill(name);
@@ -94,8 +103,7 @@ export async function receivesFrames(page: Page, name: string | RegExp, timeout 
 	const video = page.getByRole('figure').filter({ hasText: name }).locator('video');
 	await video.first().waitFor({ state: 'attached', timeout });
 	await waitFor(
-		() =>
-			video.first().evaluate((v: HTMLVideoElement) => v.videoWidth > 0 && (v.getVideoPlaybackQuality?.().totalVideoFrames ?? 0) > 0),
+		() => video.first().evaluate((v: HTMLVideoElement) => v.videoWidth > 0 && (v.getVideoPlaybackQuality?.().totalVideoFrames ?? 0) > 0),
 		timeout,
 	);
 }

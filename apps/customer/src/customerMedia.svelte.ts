@@ -8,58 +8,58 @@ import { trpc } from './trpc.ts';
 const api = mediaApiOf(trpc.media);
 
 export class CustomerMedia {
-  version = $state(0);
-  private readonly media: MediaSession;
+	version = $state(0);
+	private readonly media: MediaSession;
 
-  constructor(sessionId: string) {
-    this.media = new MediaSession(api, sessionId, async () => {
-      const { Device } = await import('mediasoup-client');
-      return new Device();
-    });
-    this.media.onchange = () => this.version++;
-  }
+	constructor(sessionId: string) {
+		this.media = new MediaSession(api, sessionId, async () => {
+			const { Device } = await import('mediasoup-client');
+			return new Device();
+		});
+		this.media.onchange = () => this.version++;
+	}
 
-  get remote(): RemoteTrack[] {
-    void this.version;
-    return this.media.remote;
-  }
+	get remote(): RemoteTrack[] {
+		void this.version;
+		return this.media.remote;
+	}
 
-  sending(source: MediaSource): boolean {
-    void this.version;
-    return this.media.isSending(source);
-  }
+	sending(source: MediaSource): boolean {
+		void this.version;
+		return this.media.isSending(source);
+	}
 
-  local(source: MediaSource): MediaStreamTrack | null {
-    void this.version;
-    return this.media.local(source);
-  }
+	local(source: MediaSource): MediaStreamTrack | null {
+		void this.version;
+		return this.media.local(source);
+	}
 
-  sync(): void {
-    void this.media.sync();
-  }
+	sync(): void {
+		void this.media.sync();
+	}
 
-  /** The rules ended something of mine (focus moved, control transferred): let go of it here too. */
-  follow(view: SessionView): void {
-    this.media.follow(view);
-  }
+	/** The rules ended something of mine (focus moved, control transferred): let go of it here too. */
+	follow(view: SessionView): void {
+		this.media.follow(view);
+	}
 
-  share(): Promise<void> {
-    return this.media.capture('screen');
-  }
+	share(): Promise<void> {
+		return this.media.capture('screen');
+	}
 
-  camera(): Promise<void> {
-    return this.media.capture('camera');
-  }
+	camera(): Promise<void> {
+		return this.media.capture('camera');
+	}
 
-  microphone(): Promise<void> {
-    return this.media.capture('microphone');
-  }
+	microphone(): Promise<void> {
+		return this.media.capture('microphone');
+	}
 
-  stop(source: MediaSource): Promise<void> {
-    return this.media.stopSending(source);
-  }
+	stop(source: MediaSource): Promise<void> {
+		return this.media.stopSending(source);
+	}
 
-  close(): void {
-    this.media.close();
-  }
+	close(): void {
+		this.media.close();
+	}
 }

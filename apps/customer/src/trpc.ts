@@ -6,11 +6,11 @@ import type { AppRouter } from '@tandem/core/server';
 export const TRPC_URL = '/console/api/trpc';
 
 export const trpc = createTRPCClient<AppRouter>({
-  links: [
-    splitLink({
-      condition: (op) => op.type === 'subscription',
-      true: httpSubscriptionLink({ url: TRPC_URL }),
-      false: httpLink({ url: TRPC_URL }),
-    }),
-  ],
+	links: [
+		splitLink({
+			condition: (op) => op.type === 'subscription',
+			true: httpSubscriptionLink({ url: TRPC_URL }),
+			false: httpLink({ url: TRPC_URL }),
+		}),
+	],
 });

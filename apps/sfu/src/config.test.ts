@@ -34,7 +34,18 @@ it('reads every setting, and treats empty variables as unset', () => {
 		TANDEM_SFU_WORKERS: '3',
 		TANDEM_RECORDINGS_DIR: '/var/rec',
 	});
-	expect(config).toMatchObject({ host: '0.0.0.0', port: 4100, listenIp: '0.0.0.0', announcedIp: undefined, rtcMinPort: 50000, rtcMaxPort: 50100, workers: 3, recordingsDir: '/var/rec' });
-	expect(() => readSfuConfig({ TANDEM_SFU_SECRET: 'x'.repeat(20), TANDEM_SFU_RTC_MIN_PORT: '5000', TANDEM_SFU_RTC_MAX_PORT: '4000' })).toThrow(/below/);
+	expect(config).toMatchObject({
+		host: '0.0.0.0',
+		port: 4100,
+		listenIp: '0.0.0.0',
+		announcedIp: undefined,
+		rtcMinPort: 50000,
+		rtcMaxPort: 50100,
+		workers: 3,
+		recordingsDir: '/var/rec',
+	});
+	expect(() =>
+		readSfuConfig({ TANDEM_SFU_SECRET: 'x'.repeat(20), TANDEM_SFU_RTC_MIN_PORT: '5000', TANDEM_SFU_RTC_MAX_PORT: '4000' }),
+	).toThrow(/below/);
 	expect(() => readSfuConfig({ TANDEM_SFU_SECRET: 'x'.repeat(20), TANDEM_SFU_LISTEN_IP: 'not-an-ip' })).toThrow(/TANDEM_SFU_LISTEN_IP/);
 });

@@ -35,7 +35,12 @@ const sfuEnvSchema = z
 		TANDEM_SFU_RTC_MAX_PORT: port.default(40999),
 		TANDEM_SFU_RECORDING_MIN_PORT: port.default(41000),
 		TANDEM_SFU_RECORDING_MAX_PORT: port.default(41999),
-		TANDEM_SFU_WORKERS: z.coerce.number().int().min(1).max(64).default(() => os.availableParallelism()),
+		TANDEM_SFU_WORKERS: z.coerce
+			.number()
+			.int()
+			.min(1)
+			.max(64)
+			.default(() => os.availableParallelism()),
 		TANDEM_DATA_DIR: z.string().min(1).optional(),
 		TANDEM_RECORDINGS_DIR: z.string().min(1).optional(),
 		TANDEM_FFMPEG: z.string().min(1).default('ffmpeg'),

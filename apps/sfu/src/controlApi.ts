@@ -44,7 +44,8 @@ type Route = { method: string; segments: string[]; handler: Handler };
  */
 export function createControlApi(media: MediaServer, secret: string): http.Server {
 	const routes: Route[] = [];
-	const route = (method: string, pattern: string, handler: Handler) => routes.push({ method, segments: pattern.split('/').filter(Boolean), handler });
+	const route = (method: string, pattern: string, handler: Handler) =>
+		routes.push({ method, segments: pattern.split('/').filter(Boolean), handler });
 	const ok: OkResponse = { ok: true };
 
 	route('GET', '/health', () => ok);
@@ -69,7 +70,9 @@ export function createControlApi(media: MediaServer, secret: string): http.Serve
 		const { recordingId } = parse(startRecordingBody, body);
 		return media.startRecording(params.sessionId!, recordingId);
 	});
-	route('POST', '/sessions/:sessionId/recording/stop', ({ params }): Promise<RecordingManifest> => media.session(params.sessionId!).stopRecording());
+	route('POST', '/sessions/:sessionId/recording/stop', ({ params }): Promise<RecordingManifest> =>
+		media.session(params.sessionId!).stopRecording(),
+	);
 	route('GET', '/sessions/:sessionId/recording', ({ params }): RecordingManifest => {
 		const recording = media.session(params.sessionId!).recording;
 		if (!recording) throw new SfuError(404, 'not-found', `session ${params.sessionId} has no recording`);
@@ -124,8 +127,13 @@ export function createControlApi(media: MediaServer, secret: string): http.Serve
 			if (!timingSafeEqual(digest(String(req.headers[SECRET_HEADER] ?? '')), expectedSecret))
 				throw new SfuError(401, 'unauthorized', `missing or wrong ${SECRET_HEADER} header`);
 			const url = new URL(req.url ?? '/', 'http://sfu');
-			const segments = url.pathname.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
-			const candidates = routes.filter((r) => r.segments.length === segments.length && r.segments.every((p, i) => p.startsWith(':') || p === segments[i]));
+			const segments = url.pathname
+				.split('/')
+				.filter(Boolean)
+				.map((s) => decodeURIComponent(s));
+			const candidates = routes.filter(
+				(r) => r.segments.length === segments.length && r.segments.every((p, i) => p.startsWith(':') || p === segments[i]),
+			);
 			const matched = candidates.find((r) => r.method === req.method);
 			if (!matched) {
 				if (candidates.length > 0) throw new SfuError(405, 'invalid-request', `${req.method} is not allowed on ${url.pathname}`);
@@ -135,7 +143,8 @@ export function createControlApi(media: MediaServer, secret: string): http.Serve
 			matched.segments.forEach((p, i) => {
 				if (!p.startsWith(':')) return;
 				const value = segments[i]!;
-				if (!pathId.safeParse(value).success) throw new SfuError(400, 'invalid-request', `${p.slice(1)} '${value.slice(0, 64)}' is not a valid id`);
+				if (!pathId.safeParse(value).success)
+					throw new SfuError(400, 'invalid-request', `${p.slice(1)} '${value.slice(0, 64)}' is not a valid id`);
 				params[p.slice(1)] = value;
 			});
 			const body = req.method === 'POST' ? await readJson(req) : undefined;
@@ -144,7 +153,8 @@ export function createControlApi(media: MediaServer, secret: string): http.Serve
 		} catch (error) {
 			const sfuError = fromMediasoupError(error);
 			if (sfuError.status >= 500) log.error('control request failed', { method: req.method, url: req.url, error: String(error) });
-			if (!res.headersSent) send(res, sfuError.status, { error: { code: sfuError.code, message: sfuError.message } } satisfies SfuErrorBody);
+			if (!res.headersSent)
+				send(res, sfuError.status, { error: { code: sfuError.code, message: sfuError.message } } satisfies SfuErrorBody);
 		}
 	});
 	server.keepAliveTimeout = 65_000;
@@ -157,7 +167,11 @@ function digest(value: string): Buffer {
 
 function send(res: http.ServerResponse, status: number, body: unknown): void {
 	const json = JSON.stringify(body ?? null);
-	res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json), 'cache-control': 'no-store' });
+	res.writeHead(status, {
+		'content-type': 'application/json; charset=utf-8',
+		'content-length': Buffer.byteLength(json),
+		'cache-control': 'no-store',
+	});
 	res.end(json);
 }
 

@@ -45,7 +45,11 @@ export const createTransportBody = z.object({ direction: z.enum(['send', 'recv']
 export const createPlainTransportBody = z.object({ direction: z.enum(['send', 'recv']) });
 export const connectTransportBody = z.union([
 	z.object({ dtlsParameters }),
-	z.object({ ip: z.ipv4().or(z.ipv6()), port: z.number().int().min(1).max(65535), rtcpPort: z.number().int().min(1).max(65535).optional() }),
+	z.object({
+		ip: z.ipv4().or(z.ipv6()),
+		port: z.number().int().min(1).max(65535),
+		rtcpPort: z.number().int().min(1).max(65535).optional(),
+	}),
 ]);
 export const produceBody = z.object({
 	transportId: z.string().min(1),
@@ -141,21 +145,30 @@ export type SfuStats = {
 };
 
 export type SessionMediaStats = {
-	producers: { producerId: string; participantId: string; source: MediaSource; paused: boolean; score: number | null; byteCount: number; packetCount: number }[];
+	producers: {
+		producerId: string;
+		participantId: string;
+		source: MediaSource;
+		paused: boolean;
+		score: number | null;
+		byteCount: number;
+		packetCount: number;
+	}[];
 	consumers: { consumerId: string; participantId: string; producerId: string; paused: boolean; byteCount: number; packetCount: number }[];
 };
 
-export type ProducerCloseReason =
-	| 'requested'
-	| 'transport-closed'
-	| 'ice-failed'
-	| 'dtls-failed'
-	| 'participant-closed'
-	| 'session-closed';
+export type ProducerCloseReason = 'requested' | 'transport-closed' | 'ice-failed' | 'dtls-failed' | 'participant-closed' | 'session-closed';
 
 export type SfuEvent =
 	| { type: 'hello'; instanceId: string; startedAt: number }
-	| { type: 'producer.closed'; sessionId: string; participantId: string; producerId: string; source: MediaSource; reason: ProducerCloseReason }
+	| {
+			type: 'producer.closed';
+			sessionId: string;
+			participantId: string;
+			producerId: string;
+			source: MediaSource;
+			reason: ProducerCloseReason;
+	  }
 	| { type: 'worker.died'; pid: number; sessionIds: string[]; reason: string }
 	| { type: 'recording.failed'; sessionId: string; recordingId: string; reason: string; producerId?: string };
 

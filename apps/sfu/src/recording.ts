@@ -57,7 +57,14 @@ export class SessionRecording {
 	constructor(deps: RecordingDeps) {
 		this.#deps = deps;
 		this.recordingId = deps.recordingId;
-		this.#manifest = { recordingId: deps.recordingId, sessionId: deps.sessionId, startedAt: Date.now(), endedAt: null, status: 'recording', tracks: [] };
+		this.#manifest = {
+			recordingId: deps.recordingId,
+			sessionId: deps.sessionId,
+			startedAt: Date.now(),
+			endedAt: null,
+			status: 'recording',
+			tracks: [],
+		};
 	}
 
 	get stopped(): boolean {
@@ -150,10 +157,18 @@ export class SessionRecording {
 	async #startTrack(recorder: TrackRecorder): Promise<void> {
 		const { router, ports, ffmpegPath } = this.#deps;
 		recorder.ports = await ports.reserve();
-		const transport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: false, comedia: false });
+		const transport = await router.createPlainTransport({
+			listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+			rtcpMux: false,
+			comedia: false,
+		});
 		recorder.transport = transport;
 		await transport.connect({ ip: '127.0.0.1', port: recorder.ports.rtp, rtcpPort: recorder.ports.rtcp });
-		const consumer = await transport.consume({ producerId: recorder.producerId, rtpCapabilities: recordingCapabilities(router), paused: true });
+		const consumer = await transport.consume({
+			producerId: recorder.producerId,
+			rtpCapabilities: recordingCapabilities(router),
+			paused: true,
+		});
 		recorder.consumer = consumer;
 		consumer.on('producerclose', () => void this.#finishTrack(recorder));
 		consumer.on('transportclose', () => void this.#finishTrack(recorder));
@@ -163,11 +178,23 @@ export class SessionRecording {
 		const ffmpeg = spawn(
 			ffmpegPath,
 			[
-				'-hide_banner', '-nostats', '-loglevel', 'warning',
-				'-protocol_whitelist', 'file,udp,rtp',
-				'-fflags', '+genpts',
-				'-i', recorder.sdpFile,
-				'-map', '0', '-c', 'copy', '-f', 'webm', '-y',
+				'-hide_banner',
+				'-nostats',
+				'-loglevel',
+				'warning',
+				'-protocol_whitelist',
+				'file,udp,rtp',
+				'-fflags',
+				'+genpts',
+				'-i',
+				recorder.sdpFile,
+				'-map',
+				'0',
+				'-c',
+				'copy',
+				'-f',
+				'webm',
+				'-y',
 				path.join(this.#deps.dir, recorder.track.file),
 			],
 			{ stdio: ['pipe', 'ignore', 'pipe'] },
@@ -237,7 +264,10 @@ export class SessionRecording {
 			}
 			await this.#cleanUp(recorder);
 			if (recorder.track.status === 'recording') {
-				const size = await stat(path.join(this.#deps.dir, recorder.track.file)).then((s) => s.size, () => 0);
+				const size = await stat(path.join(this.#deps.dir, recorder.track.file)).then(
+					(s) => s.size,
+					() => 0,
+				);
 				if (size > 0) recorder.track.status = 'completed';
 				else if (bytesSent === 0) {
 					// A producer paused all along (a muted microphone) sent nothing: no file, no entry, no failure.
@@ -354,7 +384,9 @@ export function sdpFor(consumer: ms.Consumer, ports: UdpPortPair): string {
 		`a=rtcp:${ports.rtcp}`,
 		`a=rtpmap:${codec.payloadType} ${rtpmap}`,
 	];
-	const fmtp = Object.entries(codec.parameters ?? {}).map(([k, v]) => `${k}=${v}`).join(';');
+	const fmtp = Object.entries(codec.parameters ?? {})
+		.map(([k, v]) => `${k}=${v}`)
+		.join(';');
 	if (fmtp) lines.push(`a=fmtp:${codec.payloadType} ${fmtp}`);
 	lines.push('a=recvonly');
 	return lines.join('\r\n') + '\r\n';

@@ -156,7 +156,12 @@ export class SessionMedia {
 			}),
 		);
 		this.#adoptTransport(participantId, direction, transport);
-		return { id: transport.id, ip: transport.tuple.localAddress ?? transport.tuple.localIp, port: transport.tuple.localPort, rtcpPort: transport.rtcpTuple?.localPort };
+		return {
+			id: transport.id,
+			ip: transport.tuple.localAddress ?? transport.tuple.localIp,
+			port: transport.tuple.localPort,
+			rtcpPort: transport.rtcpTuple?.localPort,
+		};
 	}
 
 	async connectTransport(
@@ -166,11 +171,14 @@ export class SessionMedia {
 	): Promise<void> {
 		const { transport, direction } = this.#ownTransport(participantId, transportId);
 		if ('dtlsParameters' in params) {
-			if (transport.type !== 'webrtc') throw badRequest('invalid-request', `transport ${transportId} is a plain transport: connect it with { ip, port, rtcpPort }`);
+			if (transport.type !== 'webrtc')
+				throw badRequest('invalid-request', `transport ${transportId} is a plain transport: connect it with { ip, port, rtcpPort }`);
 			await this.#guard(() => (transport as ms.WebRtcTransport).connect({ dtlsParameters: params.dtlsParameters }));
 		} else {
-			if (transport.type !== 'plain') throw badRequest('invalid-request', `transport ${transportId} is a WebRTC transport: connect it with { dtlsParameters }`);
-			if (direction !== 'recv') throw badRequest('wrong-direction', `plain transport ${transportId} learns its peer from the first packet (comedia)`);
+			if (transport.type !== 'plain')
+				throw badRequest('invalid-request', `transport ${transportId} is a WebRTC transport: connect it with { dtlsParameters }`);
+			if (direction !== 'recv')
+				throw badRequest('wrong-direction', `plain transport ${transportId} learns its peer from the first packet (comedia)`);
 			const { ip, port, rtcpPort } = params;
 			await this.#guard(() => (transport as ms.PlainTransport).connect(rtcpPort === undefined ? { ip, port } : { ip, port, rtcpPort }));
 		}
@@ -180,16 +188,25 @@ export class SessionMedia {
 
 	async produce(participantId: string, request: ProduceRequest): Promise<string> {
 		const entry = this.#ownTransport(participantId, request.transportId);
-		if (entry.direction !== 'send') throw badRequest('wrong-direction', `transport ${request.transportId} is for receiving; produce on a 'send' transport`);
+		if (entry.direction !== 'send')
+			throw badRequest('wrong-direction', `transport ${request.transportId} is for receiving; produce on a 'send' transport`);
 		if (kindOfSource[request.source] !== request.kind)
 			throw badRequest('invalid-request', `source '${request.source}' is ${kindOfSource[request.source]}, not ${request.kind}`);
 		this.#refuseUnsupportedCodecs(request.kind, request.rtpParameters);
 		const participant = this.#participant(participantId);
 		for (const existing of participant.producers.values())
 			if (existing.source === request.source)
-				throw new SfuError(409, 'source-in-use', `participant ${participantId} already produces ${request.source} (producer ${existing.producer.id}); close it first`);
+				throw new SfuError(
+					409,
+					'source-in-use',
+					`participant ${participantId} already produces ${request.source} (producer ${existing.producer.id}); close it first`,
+				);
 		const producer = await this.#guard(() =>
-			entry.transport.produce({ kind: request.kind, rtpParameters: request.rtpParameters, appData: { participantId, source: request.source } }),
+			entry.transport.produce({
+				kind: request.kind,
+				rtpParameters: request.rtpParameters,
+				appData: { participantId, source: request.source },
+			}),
 		);
 		const producerEntry: ProducerEntry = { producer, participantId, source: request.source, kind: request.kind };
 		participant.producers.set(producer.id, producerEntry);
@@ -235,11 +252,15 @@ export class SessionMedia {
 
 	async consume(participantId: string, request: ConsumeRequest): Promise<ConsumeResponse> {
 		const entry = this.#ownTransport(participantId, request.transportId);
-		if (entry.direction !== 'recv') throw badRequest('wrong-direction', `transport ${request.transportId} is for sending; consume on a 'recv' transport`);
+		if (entry.direction !== 'recv')
+			throw badRequest('wrong-direction', `transport ${request.transportId} is for sending; consume on a 'recv' transport`);
 		const producerEntry = this.#producers.get(request.producerId);
 		if (!producerEntry) throw notFound('producer', request.producerId);
 		if (!this.router.canConsume({ producerId: request.producerId, rtpCapabilities: request.rtpCapabilities }))
-			throw badRequest('cannot-consume', `these RTP capabilities cannot receive producer ${request.producerId} (${producerEntry.kind}; the session sends VP8 and Opus)`);
+			throw badRequest(
+				'cannot-consume',
+				`these RTP capabilities cannot receive producer ${request.producerId} (${producerEntry.kind}; the session sends VP8 and Opus)`,
+			);
 		const consumer = await this.#guard(() =>
 			entry.transport.consume({
 				producerId: request.producerId,
@@ -282,7 +303,12 @@ export class SessionMedia {
 	/** Bytes and packets per producer (received) and consumer (sent): what this session forwards. */
 	async mediaStats(): Promise<SessionMediaStats> {
 		const rtp = (stats: { type: string; byteCount?: number; packetCount?: number }[], type: string) =>
-			stats.filter((s) => s.type === type).reduce((sum, s) => ({ byteCount: sum.byteCount + (s.byteCount ?? 0), packetCount: sum.packetCount + (s.packetCount ?? 0) }), { byteCount: 0, packetCount: 0 });
+			stats
+				.filter((s) => s.type === type)
+				.reduce((sum, s) => ({ byteCount: sum.byteCount + (s.byteCount ?? 0), packetCount: sum.packetCount + (s.packetCount ?? 0) }), {
+					byteCount: 0,
+					packetCount: 0,
+				});
 		const producers = await Promise.all(
 			[...this.#producers.values()].map(async (p) => ({
 				producerId: p.producer.id,

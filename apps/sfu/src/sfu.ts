@@ -25,7 +25,12 @@ export async function startSfu(config: SfuConfig): Promise<RunningSfu> {
 	});
 	const { address, port } = server.address() as AddressInfo;
 	const url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
-	log.info('control API listening', { url, workers: config.workers, rtcPorts: `${config.rtcMinPort}-${config.rtcMaxPort}`, recordingsDir: config.recordingsDir });
+	log.info('control API listening', {
+		url,
+		workers: config.workers,
+		rtcPorts: `${config.rtcMinPort}-${config.rtcMaxPort}`,
+		recordingsDir: config.recordingsDir,
+	});
 	let closing: Promise<void> | undefined;
 	return {
 		media,

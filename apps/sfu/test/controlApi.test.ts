@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CreatePlainTransportResponse, CreateSessionResponse, CreateTransportResponse, ProduceResponse, ProducerInfo, SfuStats } from '../src/protocol.ts';
+import type {
+	CreatePlainTransportResponse,
+	CreateSessionResponse,
+	CreateTransportResponse,
+	ProduceResponse,
+	ProducerInfo,
+	SfuStats,
+} from '../src/protocol.ts';
 import { childProcessNames, startTestSfu, stopChildren, vp8RtpParameters, waitFor, type TestSfu } from './harness.ts';
 
 let sfu: TestSfu;
@@ -36,12 +43,19 @@ describe('control API', () => {
 
 	it('answers bad input with 400 and a reason', async () => {
 		await sfu.call('POST', '/sessions/s-bad');
-		expect(await sfu.raw('POST', '/sessions/s-bad/participants/p1/transports', { body: '{not json' })).toMatchObject({ status: 400, body: { error: { code: 'bad-json' } } });
-		const wrongDirection = await sfu.raw('POST', '/sessions/s-bad/participants/p1/transports', { body: JSON.stringify({ direction: 'sideways' }) });
+		expect(await sfu.raw('POST', '/sessions/s-bad/participants/p1/transports', { body: '{not json' })).toMatchObject({
+			status: 400,
+			body: { error: { code: 'bad-json' } },
+		});
+		const wrongDirection = await sfu.raw('POST', '/sessions/s-bad/participants/p1/transports', {
+			body: JSON.stringify({ direction: 'sideways' }),
+		});
 		expect(wrongDirection).toMatchObject({ status: 400, body: { error: { code: 'invalid-request' } } });
 		expect(wrongDirection.body.error.message).toMatch(/direction/);
 		expect(await sfu.raw('POST', '/sessions/bad%20id')).toMatchObject({ status: 400 });
-		expect(await sfu.raw('POST', '/sessions/nope/participants/p1/transports', { body: '{"direction":"send"}' })).toMatchObject({ status: 404 });
+		expect(await sfu.raw('POST', '/sessions/nope/participants/p1/transports', { body: '{"direction":"send"}' })).toMatchObject({
+			status: 404,
+		});
 		expect(await sfu.raw('GET', '/no/such/thing')).toMatchObject({ status: 404 });
 		await sfu.call('DELETE', '/sessions/s-bad');
 	});
@@ -62,17 +76,25 @@ describe('control API', () => {
 		expect(udp.address).toBe('127.0.0.1');
 		expect(udp.port).toBeGreaterThanOrEqual(42000);
 		expect(alice.dtlsParameters.fingerprints.length).toBeGreaterThan(0);
-		console.log(`sfu figures: create WebRtcTransport over the control API: median ${median(times).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms (10 calls)`);
+		console.log(
+			`sfu figures: create WebRtcTransport over the control API: median ${median(times).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms (10 calls)`,
+		);
 
 		const dtlsParameters = { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: 'AB:'.repeat(31) + 'AB' }] };
-		const connectAsBob = await sfu.raw('POST', `/sessions/s-own/participants/bob/transports/${alice.id}/connect`, { body: JSON.stringify({ dtlsParameters }) });
+		const connectAsBob = await sfu.raw('POST', `/sessions/s-own/participants/bob/transports/${alice.id}/connect`, {
+			body: JSON.stringify({ dtlsParameters }),
+		});
 		expect(connectAsBob).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });
 		const produceAsBob = await sfu.raw('POST', '/sessions/s-own/participants/bob/produce', {
 			body: JSON.stringify({ transportId: alice.id, kind: 'video', rtpParameters: vp8RtpParameters(101, 1111), source: 'camera' }),
 		});
 		expect(produceAsBob).toMatchObject({ status: 403 });
-		expect(await sfu.call('POST', `/sessions/s-own/participants/alice/transports/${alice.id}/connect`, { dtlsParameters })).toEqual({ ok: true });
-		expect(await sfu.raw('POST', `/sessions/s-own/participants/alice/transports/nope/connect`, { body: JSON.stringify({ dtlsParameters }) })).toMatchObject({ status: 404 });
+		expect(await sfu.call('POST', `/sessions/s-own/participants/alice/transports/${alice.id}/connect`, { dtlsParameters })).toEqual({
+			ok: true,
+		});
+		expect(
+			await sfu.raw('POST', `/sessions/s-own/participants/alice/transports/nope/connect`, { body: JSON.stringify({ dtlsParameters }) }),
+		).toMatchObject({ status: 404 });
 		expect((await sfu.call<SfuStats>('GET', '/stats')).transports).toBe(10);
 		await sfu.call('DELETE', '/sessions/s-own');
 		expect((await sfu.call<SfuStats>('GET', '/stats')).transports).toBe(0);
@@ -82,12 +104,22 @@ describe('control API', () => {
 		await sfu.call('POST', '/sessions/s-codec');
 		const t = await sendTransport('s-codec', 'alice');
 		const h264 = await sfu.raw('POST', '/sessions/s-codec/participants/alice/produce', {
-			body: JSON.stringify({ transportId: t.id, kind: 'video', source: 'screen', rtpParameters: { codecs: [{ mimeType: 'video/H264', payloadType: 102, clockRate: 90000 }], encodings: [{ ssrc: 1 }] } }),
+			body: JSON.stringify({
+				transportId: t.id,
+				kind: 'video',
+				source: 'screen',
+				rtpParameters: { codecs: [{ mimeType: 'video/H264', payloadType: 102, clockRate: 90000 }], encodings: [{ ssrc: 1 }] },
+			}),
 		});
 		expect(h264).toMatchObject({ status: 400, body: { error: { code: 'unsupported-codec' } } });
 		expect(h264.body.error.message).toMatch(/H264.*VP8/);
 		const audioAsScreen = await sfu.raw('POST', '/sessions/s-codec/participants/alice/produce', {
-			body: JSON.stringify({ transportId: t.id, kind: 'audio', source: 'screen', rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }] } }),
+			body: JSON.stringify({
+				transportId: t.id,
+				kind: 'audio',
+				source: 'screen',
+				rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }] },
+			}),
 		});
 		expect(audioAsScreen).toMatchObject({ status: 400 });
 		const recv = await sfu.call<CreateTransportResponse>('POST', '/sessions/s-codec/participants/alice/transports', { direction: 'recv' });
@@ -102,9 +134,14 @@ describe('control API', () => {
 	it('closes everything a participant owns, tells core, and closes producers by source', async () => {
 		await sfu.call('POST', '/sessions/s-close');
 		const produce = async (participantId: string, source: 'screen' | 'camera', ssrc: number) => {
-			const t = await sfu.call<CreatePlainTransportResponse>('POST', `/sessions/s-close/participants/${participantId}/plain-transports`, { direction: 'send' });
+			const t = await sfu.call<CreatePlainTransportResponse>('POST', `/sessions/s-close/participants/${participantId}/plain-transports`, {
+				direction: 'send',
+			});
 			const { producerId } = await sfu.call<ProduceResponse>('POST', `/sessions/s-close/participants/${participantId}/produce`, {
-				transportId: t.id, kind: 'video', source, rtpParameters: vp8RtpParameters(101, ssrc),
+				transportId: t.id,
+				kind: 'video',
+				source,
+				rtpParameters: vp8RtpParameters(101, ssrc),
 			});
 			return producerId;
 		};
@@ -112,18 +149,31 @@ describe('control API', () => {
 		const aliceCamera = await produce('alice', 'camera', 1002);
 		const bobScreen = await produce('bob', 'screen', 1003);
 		const busy = await sfu.raw('POST', '/sessions/s-close/participants/bob/produce', {
-			body: JSON.stringify({ transportId: (await sfu.call<CreatePlainTransportResponse>('POST', '/sessions/s-close/participants/bob/plain-transports', { direction: 'send' })).id, kind: 'video', source: 'screen', rtpParameters: vp8RtpParameters(101, 1004) }),
+			body: JSON.stringify({
+				transportId: (
+					await sfu.call<CreatePlainTransportResponse>('POST', '/sessions/s-close/participants/bob/plain-transports', { direction: 'send' })
+				).id,
+				kind: 'video',
+				source: 'screen',
+				rtpParameters: vp8RtpParameters(101, 1004),
+			}),
 		});
 		expect(busy).toMatchObject({ status: 409, body: { error: { code: 'source-in-use' } } });
-		expect((await sfu.call<ProducerInfo[]>('GET', '/sessions/s-close/producers')).map((p) => p.producerId).sort()).toEqual([aliceScreen, aliceCamera, bobScreen].sort());
+		expect((await sfu.call<ProducerInfo[]>('GET', '/sessions/s-close/producers')).map((p) => p.producerId).sort()).toEqual(
+			[aliceScreen, aliceCamera, bobScreen].sort(),
+		);
 
 		// pause/resume, and only by its owner
 		expect(await sfu.raw('POST', `/sessions/s-close/participants/bob/producers/${aliceCamera}/pause`)).toMatchObject({ status: 403 });
 		await sfu.call('POST', `/sessions/s-close/participants/alice/producers/${aliceCamera}/pause`);
-		expect((await sfu.call<ProducerInfo[]>('GET', '/sessions/s-close/producers')).find((p) => p.producerId === aliceCamera)?.paused).toBe(true);
+		expect((await sfu.call<ProducerInfo[]>('GET', '/sessions/s-close/producers')).find((p) => p.producerId === aliceCamera)?.paused).toBe(
+			true,
+		);
 
 		// focus switch: every screen share ends
-		expect(await sfu.call('POST', '/sessions/s-close/producers/close', { sources: ['screen'] })).toEqual({ closed: expect.arrayContaining([aliceScreen, bobScreen]) });
+		expect(await sfu.call('POST', '/sessions/s-close/producers/close', { sources: ['screen'] })).toEqual({
+			closed: expect.arrayContaining([aliceScreen, bobScreen]),
+		});
 		await sfu.events.next((e) => e.type === 'producer.closed' && e.producerId === bobScreen && e.reason === 'requested');
 
 		// alice leaves: her transports and camera go
@@ -144,10 +194,14 @@ describe('control API', () => {
 		const died = await sfu.events.next((e) => e.type === 'worker.died');
 		expect(died).toMatchObject({ pid: worker!.pid, sessionIds: ['s-die'] });
 		expect(await sfu.raw('GET', '/sessions/s-die/producers')).toMatchObject({ status: 404 });
-		const replaced = await waitFor(async () => {
-			const stats = await sfu.call<SfuStats>('GET', '/stats');
-			return stats.workers.length === 1 && stats.workers[0]!.pid !== worker!.pid && stats;
-		}, 10_000, 'a replacement worker');
+		const replaced = await waitFor(
+			async () => {
+				const stats = await sfu.call<SfuStats>('GET', '/stats');
+				return stats.workers.length === 1 && stats.workers[0]!.pid !== worker!.pid && stats;
+			},
+			10_000,
+			'a replacement worker',
+		);
 		expect(replaced.sessions).toBe(0);
 		await sfu.call('POST', '/sessions/s-die'); // the session can start its media again
 		await sfu.call('DELETE', '/sessions/s-die');

@@ -180,7 +180,13 @@ export async function testMedia(): Promise<{ video: string; audio: string }> {
 	await mkdir(dir, { recursive: true });
 	const encode = async (file: string, args: string[]) => {
 		const target = path.join(dir, file);
-		if (await statFile(target).then((s) => s.size > 0, () => false)) return target;
+		if (
+			await statFile(target).then(
+				(s) => s.size > 0,
+				() => false,
+			)
+		)
+			return target;
 		const partial = `${target}.${process.pid}.part.webm`;
 		const ffmpeg = startFfmpeg([...args, '-t', '20', '-f', 'webm', '-y', partial]);
 		const code = await new Promise<number | null>((resolve) => ffmpeg.once('exit', resolve));
@@ -189,24 +195,88 @@ export async function testMedia(): Promise<{ video: string; audio: string }> {
 		return target;
 	};
 	const [video, audio] = await Promise.all([
-		encode('testsrc-vp8.webm', ['-f', 'lavfi', '-i', 'testsrc=size=640x360:rate=15', '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '16', '-b:v', '300k', '-g', '8']),
-		encode('sine-opus.webm', ['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-c:a', 'libopus', '-ac', '2', '-ar', '48000', '-b:a', '48k']),
+		encode('testsrc-vp8.webm', [
+			'-f',
+			'lavfi',
+			'-i',
+			'testsrc=size=640x360:rate=15',
+			'-c:v',
+			'libvpx',
+			'-deadline',
+			'realtime',
+			'-cpu-used',
+			'16',
+			'-b:v',
+			'300k',
+			'-g',
+			'8',
+		]),
+		encode('sine-opus.webm', [
+			'-f',
+			'lavfi',
+			'-i',
+			'sine=frequency=440:sample_rate=48000',
+			'-c:a',
+			'libopus',
+			'-ac',
+			'2',
+			'-ar',
+			'48000',
+			'-b:a',
+			'48k',
+		]),
 	]);
 	return { video, audio };
 }
 
 /** ffmpeg sending the test pattern as VP8 RTP (as is, in real time) to `target`. */
-export async function sendTestVideo(target: { ip: string; port: number; rtcpPort?: number | undefined }, rtp: { payloadType: number; ssrc: number }): Promise<ChildProcess> {
+export async function sendTestVideo(
+	target: { ip: string; port: number; rtcpPort?: number | undefined },
+	rtp: { payloadType: number; ssrc: number },
+): Promise<ChildProcess> {
 	const { video } = await testMedia();
 	const rtcp = target.rtcpPort === undefined ? '' : `rtcpport=${target.rtcpPort}&`;
-	return startFfmpeg(['-re', '-i', video, '-map', '0:v', '-c', 'copy', '-payload_type', String(rtp.payloadType), '-ssrc', String(rtp.ssrc), '-f', 'rtp', `rtp://${target.ip}:${target.port}?${rtcp}pkt_size=1200`]);
+	return startFfmpeg([
+		'-re',
+		'-i',
+		video,
+		'-map',
+		'0:v',
+		'-c',
+		'copy',
+		'-payload_type',
+		String(rtp.payloadType),
+		'-ssrc',
+		String(rtp.ssrc),
+		'-f',
+		'rtp',
+		`rtp://${target.ip}:${target.port}?${rtcp}pkt_size=1200`,
+	]);
 }
 
 /** ffmpeg sending the tone as Opus RTP. */
-export async function sendTestAudio(target: { ip: string; port: number; rtcpPort?: number | undefined }, rtp: { payloadType: number; ssrc: number }): Promise<ChildProcess> {
+export async function sendTestAudio(
+	target: { ip: string; port: number; rtcpPort?: number | undefined },
+	rtp: { payloadType: number; ssrc: number },
+): Promise<ChildProcess> {
 	const { audio } = await testMedia();
 	const rtcp = target.rtcpPort === undefined ? '' : `rtcpport=${target.rtcpPort}&`;
-	return startFfmpeg(['-re', '-i', audio, '-map', '0:a', '-c', 'copy', '-payload_type', String(rtp.payloadType), '-ssrc', String(rtp.ssrc), '-f', 'rtp', `rtp://${target.ip}:${target.port}?${rtcp}pkt_size=1200`]);
+	return startFfmpeg([
+		'-re',
+		'-i',
+		audio,
+		'-map',
+		'0:a',
+		'-c',
+		'copy',
+		'-payload_type',
+		String(rtp.payloadType),
+		'-ssrc',
+		String(rtp.ssrc),
+		'-f',
+		'rtp',
+		`rtp://${target.ip}:${target.port}?${rtcp}pkt_size=1200`,
+	]);
 }
 
 export const vp8RtpParameters = (payloadType: number, ssrc: number) => ({
@@ -218,7 +288,11 @@ export const opusRtpParameters = (payloadType: number, ssrc: number) => ({
 	encodings: [{ ssrc }],
 });
 
-export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(
+	probe: () => Promise<T | undefined | false> | T | undefined | false,
+	timeoutMs = 10_000,
+	what = 'condition',
+): Promise<T> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		const value = await probe();

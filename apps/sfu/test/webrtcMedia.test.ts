@@ -6,7 +6,14 @@ import dgram from 'node:dgram';
 import { Device, MediaStreamTrack, RTCRtpCodecParameters, useAbsSendTime, useSdesMid } from 'msc-node';
 import type { types as msc } from 'msc-node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { ConsumeResponse, CreateSessionResponse, CreateTransportResponse, ProduceResponse, SessionMediaStats, SfuStats } from '../src/protocol.ts';
+import type {
+	ConsumeResponse,
+	CreateSessionResponse,
+	CreateTransportResponse,
+	ProduceResponse,
+	SessionMediaStats,
+	SfuStats,
+} from '../src/protocol.ts';
 import { childProcessNames, sendTestVideo, startTestSfu, testMedia, stopChildren, waitFor, type TestSfu } from './harness.ts';
 
 let sfu: TestSfu;
@@ -32,7 +39,14 @@ async function loadDevice(routerRtpCapabilities: msc.RtpCapabilities): Promise<D
 		{
 			headerExtensions: { video: [useSdesMid(), useAbsSendTime()] },
 			codecs: {
-				video: [new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90000, payloadType: 96, rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }] })],
+				video: [
+					new RTCRtpCodecParameters({
+						mimeType: 'video/VP8',
+						clockRate: 90000,
+						payloadType: 96,
+						rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }],
+					}),
+				],
 				audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2, payloadType: 111 })],
 			},
 		},
@@ -52,7 +66,12 @@ async function transport(device: Device, participantId: string, direction: 'send
 	});
 	t.on('produce', ({ kind, rtpParameters }, callback, errback) => {
 		sfu
-			.call<ProduceResponse>('POST', `${S}/participants/${participantId}/produce`, { transportId: t.id, kind, rtpParameters, source: 'screen' })
+			.call<ProduceResponse>('POST', `${S}/participants/${participantId}/produce`, {
+				transportId: t.id,
+				kind,
+				rtpParameters,
+				source: 'screen',
+			})
 			.then(({ producerId }) => callback({ id: producerId }), errback);
 	});
 	return t;
@@ -86,7 +105,8 @@ it('forwards a WebRTC screen share to two viewers; consumers start paused and re
 	feed.on('message', (packet) => track.writeRtp(packet));
 	await sendTestVideo({ ip: '127.0.0.1', port: feed.address().port }, { payloadType: 96, ssrc: 4242 });
 	const producer = await sendTransport.produce({ track });
-	const producerStats = async () => (await sfu.call<SessionMediaStats>('GET', `${S}/stats`)).producers.find((p) => p.producerId === producer.id);
+	const producerStats = async () =>
+		(await sfu.call<SessionMediaStats>('GET', `${S}/stats`)).producers.find((p) => p.producerId === producer.id);
 	await waitFor(async () => ((await producerStats())?.byteCount ?? 0) > 0, 15_000, 'RTP at the SFU from the sender');
 
 	// Two viewers (the rep and an assistant) consume it.
@@ -100,7 +120,12 @@ it('forwards a WebRTC screen share to two viewers; consumers start paused and re
 				rtpCapabilities: device.rtpCapabilities,
 			});
 			expect(answer).toMatchObject({ producerId: producer.id, kind: 'video', source: 'screen', producerParticipantId: 'customer' });
-			const consumer = await recvTransport.consume({ id: answer.consumerId, producerId: answer.producerId, kind: answer.kind, rtpParameters: answer.rtpParameters as msc.RtpParameters });
+			const consumer = await recvTransport.consume({
+				id: answer.consumerId,
+				producerId: answer.producerId,
+				kind: answer.kind,
+				rtpParameters: answer.rtpParameters as msc.RtpParameters,
+			});
 			const received = { packets: 0, keyFrames: 0, firstPacketMs: 0, firstKeyFrameMs: 0 };
 			const resumedAt = { t: 0 };
 			consumer.track.onReceiveRtp.subscribe((rtp) => {
@@ -113,11 +138,16 @@ it('forwards a WebRTC screen share to two viewers; consumers start paused and re
 
 	// Paused until resumed: nothing is forwarded yet.
 	const before = await sfu.call<SessionMediaStats>('GET', `${S}/stats`);
-	expect(before.consumers.map((c) => [c.paused, c.byteCount])).toEqual([[true, 0], [true, 0]]);
+	expect(before.consumers.map((c) => [c.paused, c.byteCount])).toEqual([
+		[true, 0],
+		[true, 0],
+	]);
 
 	await sfu.call<SfuStats>('GET', '/stats'); // starts the CPU sample window
 	const forwardingFrom = performance.now();
-	const plisBefore = ((s) => s.pliCount + s.firCount)((await sfu.media.session('s-webrtc').producers.get(producer.id)!.producer.getStats())[0]!);
+	const plisBefore = ((s) => s.pliCount + s.firCount)(
+		(await sfu.media.session('s-webrtc').producers.get(producer.id)!.producer.getStats())[0]!,
+	);
 	for (const viewer of viewers) {
 		viewer.resumedAt.t = performance.now();
 		await sfu.call('POST', `${S}/participants/${viewer.participantId}/consumers/${viewer.consumerId}/resume`);
@@ -140,7 +170,9 @@ it('forwards a WebRTC screen share to two viewers; consumers start paused and re
 	console.log(`sfu figures: key-frame requests towards the sender: ${(await plis()) - plisBefore}`);
 	for (const v of viewers) expect(v.received.firstKeyFrameMs).toBeLessThan(3000);
 	for (const v of viewers)
-		console.log(`sfu figures: ${v.participantId}: first RTP ${v.received.firstPacketMs.toFixed(0)} ms, first key frame ${v.received.firstKeyFrameMs.toFixed(0)} ms after resume (the sender is ffmpeg: a key frame every 0.53 s, it cannot answer PLI)`);
+		console.log(
+			`sfu figures: ${v.participantId}: first RTP ${v.received.firstPacketMs.toFixed(0)} ms, first key frame ${v.received.firstKeyFrameMs.toFixed(0)} ms after resume (the sender is ffmpeg: a key frame every 0.53 s, it cannot answer PLI)`,
+		);
 
 	// The customer leaves: the share ends, core hears of it, the viewers' consumers close.
 	await sfu.call('DELETE', `${S}/participants/customer`);

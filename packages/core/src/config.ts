@@ -37,34 +37,49 @@ const mailbox = z.string().refine((v) => {
 	return z.email().safeParse(address).success;
 }, 'must be an e-mail address, or Name <address>');
 
-const envSchema = z.object({
-	DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
-	TANDEM_DATA_DIR: z.string().min(1).default('data'),
-	TANDEM_PUBLIC_URL: z.url().default('http://127.0.0.1:3000'),
-	TANDEM_AUDIT_KEY: z.string().min(32, 'at least 32 characters').optional(),
-	TANDEM_SFU_URL: z.url().optional(),
-	TANDEM_SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
-	TANDEM_MAIL_FROM: mailbox.optional(),
-	TANDEM_TEST_CLOCK_FILE: z.string().min(1).optional(),
-	TANDEM_SFU_SECRET: z.string().min(16, 'at least 16 characters').optional(),
-	TANDEM_RECORDINGS_DIR: z.string().min(1).optional(),
-	TANDEM_FFMPEG: z.string().min(1).default('ffmpeg'),
-	TANDEM_LOGIN_FREE_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
-	TANDEM_LOGIN_LOCK_SECONDS: z.coerce.number().int().min(1).max(86_400).default(30),
-	/** A console silent this long (no heartbeat) has lost its connection. Browsers throttle a hidden tab's timers to once a minute, so the default stays above that. */
-	TANDEM_CONSOLE_SILENCE_SECONDS: z.coerce.number().int().min(3).max(3_600).default(75),
-	TANDEM_NUMBER_FREE_ATTEMPTS: z.coerce.number().int().min(0).max(1_000_000).default(5),
-	TANDEM_NUMBER_BACKOFF_BASE_MS: z.coerce.number().int().min(1).max(86_400_000).default(1_000),
-	TANDEM_NUMBER_BACKOFF_MAX_MS: z.coerce.number().int().min(1).max(7 * 86_400_000).default(3_600_000),
-	TANDEM_NUMBER_FORGET_HOURS: z.coerce.number().int().min(1).max(24 * 365).default(24),
-	TANDEM_TRUST_PROXY: z
-		.enum(['true', 'false', '1', '0', 'yes', 'no'], 'must be true or false')
-		.transform((v) => v === 'true' || v === '1' || v === 'yes')
-		.default(false),
-}).refine((e) => e.TANDEM_NUMBER_BACKOFF_MAX_MS >= e.TANDEM_NUMBER_BACKOFF_BASE_MS, {
-	path: ['TANDEM_NUMBER_BACKOFF_MAX_MS'],
-	message: 'must be at least TANDEM_NUMBER_BACKOFF_BASE_MS',
-});
+const envSchema = z
+	.object({
+		DATABASE_URL: z
+			.string()
+			.regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+			.optional(),
+		TANDEM_DATA_DIR: z.string().min(1).default('data'),
+		TANDEM_PUBLIC_URL: z.url().default('http://127.0.0.1:3000'),
+		TANDEM_AUDIT_KEY: z.string().min(32, 'at least 32 characters').optional(),
+		TANDEM_SFU_URL: z.url().optional(),
+		TANDEM_SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
+		TANDEM_MAIL_FROM: mailbox.optional(),
+		TANDEM_TEST_CLOCK_FILE: z.string().min(1).optional(),
+		TANDEM_SFU_SECRET: z.string().min(16, 'at least 16 characters').optional(),
+		TANDEM_RECORDINGS_DIR: z.string().min(1).optional(),
+		TANDEM_FFMPEG: z.string().min(1).default('ffmpeg'),
+		TANDEM_LOGIN_FREE_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+		TANDEM_LOGIN_LOCK_SECONDS: z.coerce.number().int().min(1).max(86_400).default(30),
+		/** A console silent this long (no heartbeat) has lost its connection. Browsers throttle a hidden tab's timers to once a minute, so the default stays above that. */
+		TANDEM_CONSOLE_SILENCE_SECONDS: z.coerce.number().int().min(3).max(3_600).default(75),
+		TANDEM_NUMBER_FREE_ATTEMPTS: z.coerce.number().int().min(0).max(1_000_000).default(5),
+		TANDEM_NUMBER_BACKOFF_BASE_MS: z.coerce.number().int().min(1).max(86_400_000).default(1_000),
+		TANDEM_NUMBER_BACKOFF_MAX_MS: z.coerce
+			.number()
+			.int()
+			.min(1)
+			.max(7 * 86_400_000)
+			.default(3_600_000),
+		TANDEM_NUMBER_FORGET_HOURS: z.coerce
+			.number()
+			.int()
+			.min(1)
+			.max(24 * 365)
+			.default(24),
+		TANDEM_TRUST_PROXY: z
+			.enum(['true', 'false', '1', '0', 'yes', 'no'], 'must be true or false')
+			.transform((v) => v === 'true' || v === '1' || v === 'yes')
+			.default(false),
+	})
+	.refine((e) => e.TANDEM_NUMBER_BACKOFF_MAX_MS >= e.TANDEM_NUMBER_BACKOFF_BASE_MS, {
+		path: ['TANDEM_NUMBER_BACKOFF_MAX_MS'],
+		message: 'must be at least TANDEM_NUMBER_BACKOFF_BASE_MS',
+	});
 
 export function loadConfig(env: Record<string, string | undefined>): TandemConfig {
 	const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')));

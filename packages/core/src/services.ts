@@ -52,7 +52,12 @@ export interface Services {
 	close(): void;
 }
 
-export function createServices(db: Database, dbKind: 'pglite' | 'postgres', config: ServicesConfig, media: MediaPort | null = null): Services {
+export function createServices(
+	db: Database,
+	dbKind: 'pglite' | 'postgres',
+	config: ServicesConfig,
+	media: MediaPort | null = null,
+): Services {
 	const bus = new Bus();
 	const sessions = new SessionService({ db, dbKind, auditKey: config.auditKey, bus, ...(config.now ? { now: config.now } : {}) });
 	const mailer = createMailer(config.mail ?? { from: 'Tandem <tandem@localhost>', outboxDir: join(tmpdir(), 'tandem-outbox') });

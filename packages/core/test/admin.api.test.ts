@@ -74,7 +74,14 @@ describe.each(['pglite', 'postgres'] as const)('administration on %s', (kind) =>
 			invitationExpiryHours: 48,
 			fileSizeLimitMb: 250,
 		});
-		expect(changed).toMatchObject({ maxCustomersPerRep: 3, maxSessionsPerRep: 6, defaultSessionMode: 'single', gracePeriodSeconds: 45, invitationExpiryHours: 48, fileSizeLimitMb: 250 });
+		expect(changed).toMatchObject({
+			maxCustomersPerRep: 3,
+			maxSessionsPerRep: 6,
+			defaultSessionMode: 'single',
+			gracePeriodSeconds: 45,
+			invitationExpiryHours: 48,
+			fileSizeLimitMb: 250,
+		});
 		expect(await api.admin.settings()).toMatchObject({ maxCustomersPerRep: 3, gracePeriodSeconds: 45 });
 		await api.admin.updateSettings({ maxCustomersPerRep: 5, maxSessionsPerRep: 4, defaultSessionMode: 'multi', gracePeriodSeconds: 30 });
 
@@ -111,8 +118,22 @@ describe.each(['pglite', 'postgres'] as const)('administration on %s', (kind) =>
 		const rep = await account(w, 'Edit');
 		expect(rep).toMatchObject({ isAdmin: false, isRep: true, isAgent: false, sessionMode: null, maxCustomers: null, voiceCalls: true });
 
-		const edited = await api.admin.updateRep({ id: rep.id, name: ' Edited Name ', isAgent: true, sessionMode: 'single', maxCustomers: 3, voiceCalls: false });
-		expect(edited).toMatchObject({ name: 'Edited Name', isAgent: true, sessionMode: 'single', maxCustomers: 3, voiceCalls: false, email: rep.email });
+		const edited = await api.admin.updateRep({
+			id: rep.id,
+			name: ' Edited Name ',
+			isAgent: true,
+			sessionMode: 'single',
+			maxCustomers: 3,
+			voiceCalls: false,
+		});
+		expect(edited).toMatchObject({
+			name: 'Edited Name',
+			isAgent: true,
+			sessionMode: 'single',
+			maxCustomers: 3,
+			voiceCalls: false,
+			email: rep.email,
+		});
 		expect((await api.admin.reps()).find((r) => r.id === rep.id)).toEqual(edited);
 
 		// The new mode is in force: single session.
@@ -140,18 +161,29 @@ describe.each(['pglite', 'postgres'] as const)('administration on %s', (kind) =>
 		// No role at all, or an agent who is not a rep.
 		expect(await refusalOf(api.admin.updateRep({ id: rep.id, isRep: false }))).toBe('invalidRoles');
 		expect(await refusalOf(api.admin.updateRep({ id: rep.id, isRep: false, isAgent: true, isAdmin: true }))).toBe('invalidRoles');
-		expect(await refusalOf(api.admin.createRep({ name: 'Nobody', email: 'nobody@example.com', password: 'rep-password', isRep: false }))).toBe('invalidRoles');
+		expect(
+			await refusalOf(api.admin.createRep({ name: 'Nobody', email: 'nobody@example.com', password: 'rep-password', isRep: false })),
+		).toBe('invalidRoles');
 		expect(await refusalOf(api.admin.updateRep({ id: '00000000-0000-4000-8000-000000000000', name: 'Ghost' }))).toBe('repNotFound');
-		expect(await refusalOf(api.admin.createRep({ name: 'Twin', email: rep.email.toUpperCase(), password: 'rep-password' }))).toBe('emailTaken');
+		expect(await refusalOf(api.admin.createRep({ name: 'Twin', email: rep.email.toUpperCase(), password: 'rep-password' }))).toBe(
+			'emailTaken',
+		);
 		expect(await refusalOf(api.admin.createRep({ name: 'Short', email: 'short@example.com', password: 'short' }))).toBe('invalidInput');
 		expect(await refusalOf(api.admin.createRep({ name: 'Mail', email: 'not-an-address', password: 'rep-password' }))).toBe('invalidInput');
-		expect((await api.admin.reps()).find((r) => r.id === rep.id)).toMatchObject({ name: 'Bad', isRep: true, isAgent: false, maxCustomers: null });
+		expect((await api.admin.reps()).find((r) => r.id === rep.id)).toMatchObject({
+			name: 'Bad',
+			isRep: true,
+			isAgent: false,
+			maxCustomers: null,
+		});
 		expect((await api.admin.reps()).some((r) => r.email === 'nobody@example.com')).toBe(false);
 
 		// Only admins edit reps.
 		const plain = await w.rep('NotAdmin');
 		expect(await refusalOf((await plain.api()).admin.updateRep({ id: rep.id, isAdmin: true }))).toBe('forbidden');
-		expect(await refusalOf((await plain.api()).admin.createRep({ name: 'X', email: 'x@example.com', password: 'rep-password' }))).toBe('forbidden');
+		expect(await refusalOf((await plain.api()).admin.createRep({ name: 'X', email: 'x@example.com', password: 'rep-password' }))).toBe(
+			'forbidden',
+		);
 	});
 
 	it('an administrator-only account gives no support', async () => {
@@ -279,7 +311,11 @@ describe.each(['pglite', 'postgres'] as const)('abuse limits on %s', (kind) => {
 	afterAll(() => w?.close());
 
 	const lockedUntil = async (email: string) => (await w.services.db.select().from(reps).where(eq(reps.email, email)))[0]!.lockedUntil;
-	const expireLock = (email: string) => w.services.db.update(reps).set({ lockedUntil: new Date(Date.now() - 1000) }).where(eq(reps.email, email));
+	const expireLock = (email: string) =>
+		w.services.db
+			.update(reps)
+			.set({ lockedUntil: new Date(Date.now() - 1000) })
+			.where(eq(reps.email, email));
 
 	it('sign-in locks after 3 failures (the harness policy), for 60 s, then 120 s, 240 s; a success resets it', async () => {
 		const rep = await account(w, 'Locky');
@@ -312,7 +348,10 @@ describe.each(['pglite', 'postgres'] as const)('abuse limits on %s', (kind) => {
 		await expireLock(rep.email);
 		await api.auth.signIn({ email: rep.email, password: rep.password });
 		expect(await refusalOf(wrong())).toBe('badCredentials');
-		expect((await w.services.db.select().from(reps).where(eq(reps.email, rep.email)))[0]).toMatchObject({ failedLogins: 1, lockedUntil: null });
+		expect((await w.services.db.select().from(reps).where(eq(reps.email, rep.email)))[0]).toMatchObject({
+			failedLogins: 1,
+			lockedUntil: null,
+		});
 	});
 
 	it('an unknown account is never "locked": it says wrong e-mail or password every time', async () => {

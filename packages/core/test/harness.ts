@@ -21,7 +21,10 @@ export interface World {
 	/** A browser; `clientAddress` is the address it calls from (all share one unless told). */
 	browser(clientAddress?: string): Browser;
 	/** A signed-in rep of the given kind, created by the admin. */
-	rep(name: string, options?: { sessionMode?: 'single' | 'multi'; maxCustomers?: number; voiceCalls?: boolean; isAdmin?: boolean; language?: 'en' | 'sr' }): Promise<Browser>;
+	rep(
+		name: string,
+		options?: { sessionMode?: 'single' | 'multi'; maxCustomers?: number; voiceCalls?: boolean; isAdmin?: boolean; language?: 'en' | 'sr' },
+	): Promise<Browser>;
 	admin: Browser;
 	/** A second Tandem node over the same database (PostgreSQL only): shares nothing in-process. */
 	secondNode(): Promise<World>;
@@ -42,7 +45,11 @@ export class Browser {
 			headers: { cookie: [...this.cookies].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('; ') },
 		});
 		const resHeaders = new Headers();
-		const ctx = await createContext(this.services, { req, resHeaders, ...(this.clientAddress ? { clientAddress: this.clientAddress } : {}) });
+		const ctx = await createContext(this.services, {
+			req,
+			resHeaders,
+			...(this.clientAddress ? { clientAddress: this.clientAddress } : {}),
+		});
 		const store = (name: string, value: string, maxAge: number) => (maxAge > 0 ? this.cookies.set(name, value) : this.cookies.delete(name));
 		ctx.setCookie = (name, value, o) => store(name, value, o?.maxAgeSeconds ?? 1);
 		ctx.clearCookie = (name) => store(name, '', 0);

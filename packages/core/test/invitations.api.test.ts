@@ -63,9 +63,19 @@ describe.each(['pglite', 'postgres'] as const)('invitations on %s', (kind) => {
 		expect(Buffer.from(token, 'base64url')).toHaveLength(32); // 256 random bits
 		// Only the token's hash is kept; neither the events nor the session's state carry it.
 		const [row] = await invitationRows(w, s.id);
-		expect(row).toMatchObject({ id: made.invitation.id, role: 'customer', via: 'link', tokenHash: sha256(token), sentAt: null, revokedAt: null });
+		expect(row).toMatchObject({
+			id: made.invitation.id,
+			role: 'customer',
+			via: 'link',
+			tokenHash: sha256(token),
+			sentAt: null,
+			revokedAt: null,
+		});
 		expect(row!.expiresAt.getTime() - row!.createdAt.getTime()).toBe(24 * HOUR);
-		const payloads = await w.services.db.select({ payload: sessionEvents.payload }).from(sessionEvents).where(eq(sessionEvents.sessionId, s.id));
+		const payloads = await w.services.db
+			.select({ payload: sessionEvents.payload })
+			.from(sessionEvents)
+			.where(eq(sessionEvents.sessionId, s.id));
 		expect(JSON.stringify(payloads)).not.toContain(token);
 		expect(JSON.stringify(await w.services.sessions.state(s.id))).not.toContain(token);
 
@@ -88,7 +98,11 @@ describe.each(['pglite', 'postgres'] as const)('invitations on %s', (kind) => {
 
 		// Each step is a session event in the hash chain; the join names its invitation.
 		expect(await eventTypes(w, s.id)).toEqual(['session.started', 'invitation.created', 'participant.joined']);
-		const events = await w.services.db.select().from(sessionEvents).where(eq(sessionEvents.sessionId, s.id)).orderBy(asc(sessionEvents.seq));
+		const events = await w.services.db
+			.select()
+			.from(sessionEvents)
+			.where(eq(sessionEvents.sessionId, s.id))
+			.orderBy(asc(sessionEvents.seq));
 		expect((events[2]!.payload as SessionEvent & { invitationId?: string }).invitationId).toBe(made.invitation.id);
 		expect(verifyChain(w.services.config.auditKey, events)).toBeNull();
 	});
@@ -96,7 +110,9 @@ describe.each(['pglite', 'postgres'] as const)('invitations on %s', (kind) => {
 	it('Use my own e-mail program: a mailto with the recipient, and a subject and body naming the rep, the number and the link', async () => {
 		const milan = await w.rep('Milan', { language: 'sr' });
 		const s = await (await milan.api()).session.start();
-		const made = await (await milan.api()).invite.create({ sessionId: s.id, role: 'customer', via: 'mailto', recipient: ' jovana@example.com ' });
+		const made = await (
+			await milan.api()
+		).invite.create({ sessionId: s.id, role: 'customer', via: 'mailto', recipient: ' jovana@example.com ' });
 		const mailto = new URL(made.mailto);
 		expect(mailto.protocol).toBe('mailto:');
 		expect(mailto.pathname).toBe('jovana@example.com');
@@ -130,7 +146,11 @@ describe.each(['pglite', 'postgres'] as const)('invitations on %s', (kind) => {
 		expect(text).toContain(s.numberFormatted);
 		const link = /http:\/\/127\.0\.0\.1:3000\/\?invite=[A-Za-z0-9_-]{43}/.exec(text)?.[0];
 		expect(link).toBeDefined();
-		expect((await invitationRows(w, s.id))[0]).toMatchObject({ recipient: 'Vesna@Example.com', via: 'email', tokenHash: sha256(tokenOf(link!)) });
+		expect((await invitationRows(w, s.id))[0]).toMatchObject({
+			recipient: 'Vesna@Example.com',
+			via: 'email',
+			tokenHash: sha256(tokenOf(link!)),
+		});
 
 		await (await w.browser().api()).session.joinByInvite({ token: tokenOf(link!), name: 'Vesna' });
 		expect((await w.services.sessions.state(s.id))!.participants.map((p) => p.name)).toEqual(['Ana2', 'Vesna']);
@@ -181,7 +201,9 @@ describe.each(['pglite', 'postgres'] as const)('invitations on %s', (kind) => {
 		for (const recipient of ['', '   ', 'not-an-address', 'a@', '@example.com', 'a b@example.com', `${'x'.repeat(250)}@example.com`]) {
 			expect(await refusalOf(api.invite.send({ sessionId: s.id, role: 'customer', recipient }))).toBe('invalidEmail');
 		}
-		expect(await refusalOf(api.invite.create({ sessionId: s.id, role: 'customer', via: 'mailto', recipient: 'nope' }))).toBe('invalidEmail');
+		expect(await refusalOf(api.invite.create({ sessionId: s.id, role: 'customer', via: 'mailto', recipient: 'nope' }))).toBe(
+			'invalidEmail',
+		);
 		expect(await invitationRows(w, s.id)).toEqual([]);
 		expect(await eventTypes(w, s.id)).toEqual(['session.started']);
 		expect(smtp.received.filter((m) => m.to.includes('nope'))).toEqual([]);
@@ -218,7 +240,9 @@ describe.each(['pglite', 'postgres'] as const)('invitations on %s', (kind) => {
 		try {
 			const ana = await other.rep('Ana');
 			const s = await (await ana.api()).session.start();
-			expect(await refusalOf((await ana.api()).invite.send({ sessionId: s.id, role: 'rep', recipient: 'someone@example.com' }))).toBe('mailNotSent');
+			expect(await refusalOf((await ana.api()).invite.send({ sessionId: s.id, role: 'rep', recipient: 'someone@example.com' }))).toBe(
+				'mailNotSent',
+			);
 			const [row] = await invitationRows(other, s.id);
 			expect(row).toMatchObject({ sentAt: null });
 			expect(row!.sendError).toMatch(/ECONNECTION|ECONNREFUSED/);
@@ -242,7 +266,9 @@ describe.each(['pglite', 'postgres'] as const)('invitations on %s', (kind) => {
 		const rep = await w.rep('Late');
 		expect(await refusalOf((await rep.api()).session.assistByInvite({ token: tokenOf(drop.link) }))).toBe('invitationRevoked');
 		expect(await refusalOf((await rep.api()).invite.preview({ token: tokenOf(drop.link), as: 'rep' }))).toBe('invitationRevoked');
-		expect(await refusalOf((await ana.api()).invite.revoke({ sessionId: s.id, invitationId: drop.invitation.id }))).toBe('invitationRevoked');
+		expect(await refusalOf((await ana.api()).invite.revoke({ sessionId: s.id, invitationId: drop.invitation.id }))).toBe(
+			'invitationRevoked',
+		);
 		expect((await invitationRows(w, s.id)).find((r) => r.id === drop.invitation.id)?.revokedAt).not.toBeNull();
 		expect(await eventTypes(w, s.id)).toEqual(['session.started', 'invitation.created', 'invitation.created', 'invitation.revoked']);
 		// The other one still works.
@@ -261,12 +287,20 @@ describe.each(['pglite', 'postgres'] as const)('invitations on %s', (kind) => {
 		const before = await eventTypes(w, s.id);
 
 		expect(await refusalOf((await jelena.api()).invite.create({ sessionId: s.id, role: 'customer', via: 'link' }))).toBe('notController');
-		expect(await refusalOf((await jelena.api()).invite.send({ sessionId: s.id, role: 'customer', recipient: 'x@example.com' }))).toBe('notController');
-		expect(await refusalOf((await jelena.api()).invite.revoke({ sessionId: s.id, invitationId: made.invitation.id }))).toBe('notController');
+		expect(await refusalOf((await jelena.api()).invite.send({ sessionId: s.id, role: 'customer', recipient: 'x@example.com' }))).toBe(
+			'notController',
+		);
+		expect(await refusalOf((await jelena.api()).invite.revoke({ sessionId: s.id, invitationId: made.invitation.id }))).toBe(
+			'notController',
+		);
 		expect(await refusalOf((await stranger.api()).invite.create({ sessionId: s.id, role: 'rep', via: 'link' }))).toBe('notInSession');
 		expect(await refusalOf((await customer.api()).invite.create({ sessionId: s.id, role: 'customer', via: 'link' }))).toBe('notSignedIn');
-		expect(await refusalOf((await w.browser().api()).invite.revoke({ sessionId: s.id, invitationId: made.invitation.id }))).toBe('notSignedIn');
-		expect(await refusalOf((await ana.api()).invite.revoke({ sessionId: s.id, invitationId: '00000000-0000-4000-8000-000000000000' }))).toBe('invitationNotFound');
+		expect(await refusalOf((await w.browser().api()).invite.revoke({ sessionId: s.id, invitationId: made.invitation.id }))).toBe(
+			'notSignedIn',
+		);
+		expect(
+			await refusalOf((await ana.api()).invite.revoke({ sessionId: s.id, invitationId: '00000000-0000-4000-8000-000000000000' })),
+		).toBe('invitationNotFound');
 		expect(await eventTypes(w, s.id)).toEqual(before);
 		expect(smtp.received.filter((m) => m.to.includes('x@example.com'))).toEqual([]);
 	});
@@ -329,7 +363,9 @@ describe.each(['pglite', 'postgres'] as const)('invitation expiry on %s', (kind)
 		offset = 2 * HOUR; // the rep link's last moment has passed
 		const rep = await w.rep('Late');
 		expect(await refusalOf((await rep.api()).session.assistByInvite({ token: tokenOf(twoHours.link) }))).toBe('invitationExpired');
-		expect(await refusalOf((await ana.api()).invite.revoke({ sessionId: s.id, invitationId: twoHours.invitation.id }))).toBe('invitationExpired');
+		expect(await refusalOf((await ana.api()).invite.revoke({ sessionId: s.id, invitationId: twoHours.invitation.id }))).toBe(
+			'invitationExpired',
+		);
 		await (await w.browser().api()).invite.preview({ token: tokenOf(day.link), as: 'customer' });
 
 		offset = 24 * HOUR + 1;

@@ -18,8 +18,34 @@ const media = mkdtempSync(join(tmpdir(), 'tandem-tracks-'));
 /** Three seconds of VP8 test pattern and of an Opus sine, made once. */
 async function makeTracks(): Promise<void> {
 	const quiet = ['-hide_banner', '-loglevel', 'error', '-y'];
-	await run('ffmpeg', [...quiet, '-f', 'lavfi', '-i', 'testsrc=size=320x180:rate=15', '-t', '3', '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', join(media, 'video.webm')]);
-	await run('ffmpeg', [...quiet, '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '3', '-c:a', 'libopus', join(media, 'audio.webm')]);
+	await run('ffmpeg', [
+		...quiet,
+		'-f',
+		'lavfi',
+		'-i',
+		'testsrc=size=320x180:rate=15',
+		'-t',
+		'3',
+		'-c:v',
+		'libvpx',
+		'-deadline',
+		'realtime',
+		'-cpu-used',
+		'8',
+		join(media, 'video.webm'),
+	]);
+	await run('ffmpeg', [
+		...quiet,
+		'-f',
+		'lavfi',
+		'-i',
+		'sine=frequency=440:sample_rate=48000',
+		'-t',
+		'3',
+		'-c:a',
+		'libopus',
+		join(media, 'audio.webm'),
+	]);
 }
 
 /** Lays a recording folder out as the SFU does: the track files and manifest.json. */
@@ -31,7 +57,12 @@ function putRecording(dir: string, manifest: RecordingManifest, files: Record<st
 }
 
 let eventIds = 1000;
-function manifestFor(sessionId: string, t0: number, participants: { video: string; audio: string }, overrides: Partial<RecordingManifest> = {}): RecordingManifest {
+function manifestFor(
+	sessionId: string,
+	t0: number,
+	participants: { video: string; audio: string },
+	overrides: Partial<RecordingManifest> = {},
+): RecordingManifest {
 	const recordingId = `${sessionId}-${++eventIds}`;
 	return {
 		recordingId,
@@ -40,8 +71,28 @@ function manifestFor(sessionId: string, t0: number, participants: { video: strin
 		endedAt: t0 + 4000,
 		status: 'completed',
 		tracks: [
-			{ file: '01-screen-p1.webm', producerId: 'p1', participantId: participants.video, source: 'screen', kind: 'video', codec: 'video/VP8', startedAt: t0, endedAt: t0 + 3000, status: 'completed' },
-			{ file: '02-microphone-p2.webm', producerId: 'p2', participantId: participants.audio, source: 'microphone', kind: 'audio', codec: 'audio/opus', startedAt: t0 + 1000, endedAt: t0 + 4000, status: 'completed' },
+			{
+				file: '01-screen-p1.webm',
+				producerId: 'p1',
+				participantId: participants.video,
+				source: 'screen',
+				kind: 'video',
+				codec: 'video/VP8',
+				startedAt: t0,
+				endedAt: t0 + 3000,
+				status: 'completed',
+			},
+			{
+				file: '02-microphone-p2.webm',
+				producerId: 'p2',
+				participantId: participants.audio,
+				source: 'microphone',
+				kind: 'audio',
+				codec: 'audio/opus',
+				startedAt: t0 + 1000,
+				endedAt: t0 + 4000,
+				status: 'completed',
+			},
 		],
 		...overrides,
 	};
@@ -49,7 +100,15 @@ function manifestFor(sessionId: string, t0: number, participants: { video: strin
 const trackFiles = { '01-screen-p1.webm': 'video', '02-microphone-p2.webm': 'audio' } as const;
 
 async function probe(file: string): Promise<{ streams: { codec_name: string; codec_type: string }[]; format: { duration: string } }> {
-	const { stdout } = await run('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name,codec_type:format=duration', '-of', 'json', file]);
+	const { stdout } = await run('ffprobe', [
+		'-v',
+		'error',
+		'-show_entries',
+		'stream=codec_name,codec_type:format=duration',
+		'-of',
+		'json',
+		file,
+	]);
 	return JSON.parse(stdout);
 }
 
@@ -93,8 +152,24 @@ describe('recordings: list, control timeline, export', () => {
 			export: { state: 'idle', progress: 0 },
 		});
 		expect(listed!.tracks).toEqual([
-			expect.objectContaining({ file: '01-screen-p1.webm', name: 'Ana', source: 'screen', kind: 'video', offset: 0, duration: 3, playable: true }),
-			expect.objectContaining({ file: '02-microphone-p2.webm', name: 'Jelena', source: 'microphone', kind: 'audio', offset: 1, duration: 3, playable: true }),
+			expect.objectContaining({
+				file: '01-screen-p1.webm',
+				name: 'Ana',
+				source: 'screen',
+				kind: 'video',
+				offset: 0,
+				duration: 3,
+				playable: true,
+			}),
+			expect.objectContaining({
+				file: '02-microphone-p2.webm',
+				name: 'Jelena',
+				source: 'microphone',
+				kind: 'audio',
+				offset: 1,
+				duration: 3,
+				playable: true,
+			}),
 		]);
 
 		// The assistant (controller now) sees the same recording, and who had control when.
@@ -138,7 +213,12 @@ describe('recordings: list, control timeline, export', () => {
 		const ana = await w.rep('Ana');
 		const s = await (await ana.api()).session.start();
 		const me = s.me!.participantId;
-		const failed = manifestFor(s.id, Date.now() - 10_000, { video: me, audio: me }, { status: 'failed', failureReason: 'ffmpeg exited early (code 1)' });
+		const failed = manifestFor(
+			s.id,
+			Date.now() - 10_000,
+			{ video: me, audio: me },
+			{ status: 'failed', failureReason: 'ffmpeg exited early (code 1)' },
+		);
 		failed.tracks[1] = { ...failed.tracks[1]!, status: 'failed', failureReason: 'ffmpeg exited early (code 1)' };
 		putRecording(dir, failed, { '01-screen-p1.webm': 'video' });
 		const running = manifestFor(s.id, Date.now() - 2000, { video: me, audio: me }, { status: 'recording', endedAt: null });
@@ -194,7 +274,9 @@ describe.each(['pglite', 'postgres'] as const)('who may see recordings, on %s', 
 		expect(await refusalOf(bobApi.recordings.export({ recordingId: a.recordingId }))).toBe('notInSession');
 		expect(await refusalOf(bobApi.recordings.exportStatus({ recordingId: a.recordingId }))).toBe('notInSession');
 		const bobRow = await repOf(w, bob);
-		expect(await w.services.recordings.file(bobRow, a.recordingId, '01-screen-p1.webm').catch((e: { code: string }) => e.code)).toBe('notInSession');
+		expect(await w.services.recordings.file(bobRow, a.recordingId, '01-screen-p1.webm').catch((e: { code: string }) => e.code)).toBe(
+			'notInSession',
+		);
 
 		// Nobody signed in: nothing.
 		const anonymous = await w.browser().api();
@@ -218,9 +300,13 @@ describe.each(['pglite', 'postgres'] as const)('who may see recordings, on %s', 
 		expect(track).toEqual({ path: join(dir, a.recordingId, '02-microphone-p2.webm'), contentType: 'audio/webm' });
 		expect((await w.services.recordings.file(anaRow, a.recordingId, '01-screen-p1.webm')).contentType).toBe('video/webm');
 		for (const name of ['manifest.json', '../manifest.json', `../${b.recordingId}/01-screen-p1.webm`, '01-screen-p1.sdp', '']) {
-			expect(await w.services.recordings.file(anaRow, a.recordingId, name).catch((e: { code: string }) => e.code), name).toBe('recordingNotFound');
+			expect(await w.services.recordings.file(anaRow, a.recordingId, name).catch((e: { code: string }) => e.code), name).toBe(
+				'recordingNotFound',
+			);
 		}
-		expect(await w.services.recordings.file(anaRow, `../${a.recordingId}`, 'export.webm').catch((e: { code: string }) => e.code)).toBe('recordingNotFound');
+		expect(await w.services.recordings.file(anaRow, `../${a.recordingId}`, 'export.webm').catch((e: { code: string }) => e.code)).toBe(
+			'recordingNotFound',
+		);
 
 		// An administrator sees every session's recordings.
 		const adminApi = await w.admin.api();

@@ -153,7 +153,9 @@ describe.each(['pglite', 'postgres'] as const)('sessions on %s', (kind) => {
 		expect(replay(rows.map((r) => r.payload as SessionEvent))).toEqual(await w.services.sessions.state(s.id));
 		const key = w.services.config.auditKey;
 		expect(verifyChain(key, rows)).toBeNull();
-		const forged = rows.map((r, i) => (i === 1 ? { ...r, payload: { ...(r.payload as object), participant: { name: 'Someone else' } } } : r));
+		const forged = rows.map((r, i) =>
+			i === 1 ? { ...r, payload: { ...(r.payload as object), participant: { name: 'Someone else' } } } : r,
+		);
 		expect(verifyChain(key, forged)).toBe(2);
 	});
 });

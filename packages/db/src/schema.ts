@@ -2,18 +2,7 @@
 // `participants` are projections of those events kept for queries (limits, numbers, tokens).
 
 import { sql } from 'drizzle-orm';
-import {
-	bigserial,
-	boolean,
-	index,
-	integer,
-	jsonb,
-	pgTable,
-	text,
-	timestamp,
-	uniqueIndex,
-	uuid,
-} from 'drizzle-orm/pg-core';
+import { bigserial, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 export const reps = pgTable('reps', {
 	id: uuid('id').primaryKey().defaultRandom(),
@@ -28,7 +17,9 @@ export const reps = pgTable('reps', {
 	/** null: the site's maximum customers per rep. */
 	maxCustomers: integer('max_customers'),
 	voiceCalls: boolean('voice_calls').notNull().default(true),
-	language: text('language', { enum: ['en', 'sr'] }).notNull().default('en'),
+	language: text('language', { enum: ['en', 'sr'] })
+		.notNull()
+		.default('en'),
 	disabled: boolean('disabled').notNull().default(false),
 	failedLogins: integer('failed_logins').notNull().default(0),
 	lockedUntil: timestamp('locked_until', { withTimezone: true }),
@@ -53,7 +44,9 @@ export const siteSettings = pgTable('site_settings', {
 	id: integer('id').primaryKey().default(1),
 	maxCustomersPerRep: integer('max_customers_per_rep').notNull().default(5),
 	maxSessionsPerRep: integer('max_sessions_per_rep').notNull().default(4),
-	defaultSessionMode: text('default_session_mode', { enum: ['single', 'multi'] }).notNull().default('multi'),
+	defaultSessionMode: text('default_session_mode', { enum: ['single', 'multi'] })
+		.notNull()
+		.default('multi'),
 	gracePeriodSeconds: integer('grace_period_seconds').notNull().default(30),
 	invitationExpiryHours: integer('invitation_expiry_hours').notNull().default(24),
 	fileSizeLimitMb: integer('file_size_limit_mb').notNull().default(100),
@@ -78,7 +71,9 @@ export const supportSessions = pgTable(
 	},
 	(t) => [
 		// A number is unique among sessions that are not over; ended sessions free theirs.
-		uniqueIndex('support_sessions_live_number').on(t.number).where(sql`${t.status} <> 'ended'`),
+		uniqueIndex('support_sessions_live_number')
+			.on(t.number)
+			.where(sql`${t.status} <> 'ended'`),
 		index('support_sessions_controller_idx').on(t.controllerRepId),
 	],
 );

@@ -113,7 +113,11 @@ export class ConsoleFeed {
 		}
 		if (item.kind === 'snapshot') {
 			this.sessions = item.sessions.filter(isMine);
-			for (const e of item.missed) this.announce(e, this.sessions.find((s) => s.id === e.sessionId));
+			for (const e of item.missed)
+				this.announce(
+					e,
+					this.sessions.find((s) => s.id === e.sessionId),
+				);
 			this.onsessions(this.sessions);
 			return;
 		}
@@ -140,7 +144,8 @@ export class ConsoleFeed {
 				if (e.who && e.who !== meName) this.toast(m.event_joined({ name: e.who }));
 				break;
 			case 'participant.left':
-				if (e.who && e.who !== meName) this.toast(e.reason === 'removed' ? m.event_removed({ name: e.who }) : m.event_left({ name: e.who }));
+				if (e.who && e.who !== meName)
+					this.toast(e.reason === 'removed' ? m.event_removed({ name: e.who }) : m.event_left({ name: e.who }));
 				break;
 			case 'control.transferred':
 				if (view.me?.role === 'controller' && before?.me?.role !== 'controller') {

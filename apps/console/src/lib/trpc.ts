@@ -11,33 +11,35 @@ const signedOutListeners = new Set<() => void>();
 
 /** Called when the server no longer knows this browser's login. */
 export function onSignedOut(listener: () => void): () => void {
-  signedOutListeners.add(listener);
-  return () => signedOutListeners.delete(listener);
+	signedOutListeners.add(listener);
+	return () => signedOutListeners.delete(listener);
 }
 
 export function signedOut(): void {
-  for (const listener of signedOutListeners) listener();
+	for (const listener of signedOutListeners) listener();
 }
 
-const watchLogin: TRPCLink<AppRouter> = () => ({ op, next }) =>
-  observable((observer) =>
-    next(op).subscribe({
-      next: (value) => observer.next(value),
-      error: (error) => {
-        if ((error.data as { tandemCode?: string } | undefined)?.tandemCode === 'notSignedIn') signedOut();
-        observer.error(error);
-      },
-      complete: () => observer.complete(),
-    }),
-  );
+const watchLogin: TRPCLink<AppRouter> =
+	() =>
+	({ op, next }) =>
+		observable((observer) =>
+			next(op).subscribe({
+				next: (value) => observer.next(value),
+				error: (error) => {
+					if ((error.data as { tandemCode?: string } | undefined)?.tandemCode === 'notSignedIn') signedOut();
+					observer.error(error);
+				},
+				complete: () => observer.complete(),
+			}),
+		);
 
 export const trpc = createTRPCClient<AppRouter>({
-  links: [
-    watchLogin,
-    splitLink({
-      condition: (op) => op.type === 'subscription',
-      true: httpSubscriptionLink({ url: TRPC_URL }),
-      false: httpBatchLink({ url: TRPC_URL }),
-    }),
-  ],
+	links: [
+		watchLogin,
+		splitLink({
+			condition: (op) => op.type === 'subscription',
+			true: httpSubscriptionLink({ url: TRPC_URL }),
+			false: httpBatchLink({ url: TRPC_URL }),
+		}),
+	],
 });

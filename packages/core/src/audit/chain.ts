@@ -23,10 +23,7 @@ export function chainHash(key: Buffer | string, prevHash: string, row: ChainedFi
 }
 
 /** Verify a session's events in order; returns the seq of the first broken link, or null. */
-export function verifyChain(
-	key: Buffer | string,
-	rows: readonly (ChainedFields & { prevHash: string; hash: string })[],
-): number | null {
+export function verifyChain(key: Buffer | string, rows: readonly (ChainedFields & { prevHash: string; hash: string })[]): number | null {
 	let prev = GENESIS;
 	for (const row of rows) {
 		if (row.prevHash !== prev || chainHash(key, prev, row) !== row.hash) return row.seq;

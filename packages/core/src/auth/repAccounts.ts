@@ -93,11 +93,15 @@ export class RepAccounts {
 	}
 
 	async create(input: NewRep): Promise<RepProfile> {
-		if (!rolesValid({ isAdmin: input.isAdmin ?? false, isRep: input.isRep ?? true, isAgent: input.isAgent ?? false })) refuse('invalidRoles');
+		if (!rolesValid({ isAdmin: input.isAdmin ?? false, isRep: input.isRep ?? true, isAgent: input.isAgent ?? false }))
+			refuse('invalidRoles');
 		const email = input.email.trim().toLowerCase();
 		const [existing] = await this.db.select({ id: reps.id }).from(reps).where(eq(reps.email, email));
 		if (existing) refuse('emailTaken');
-		const [created] = await this.db.insert(reps).values(await this.values(input)).returning();
+		const [created] = await this.db
+			.insert(reps)
+			.values(await this.values(input))
+			.returning();
 		return profileOf(created!);
 	}
 
@@ -200,7 +204,8 @@ export class RepAccounts {
 }
 
 /** Every account has a role; a WebACD agent is a rep with the agent privilege (SPEC §1). */
-const rolesValid = (r: { isAdmin: boolean; isRep: boolean; isAgent: boolean }): boolean => (r.isAdmin || r.isRep) && (!r.isAgent || r.isRep);
+const rolesValid = (r: { isAdmin: boolean; isRep: boolean; isAgent: boolean }): boolean =>
+	(r.isAdmin || r.isRep) && (!r.isAgent || r.isRep);
 
 /** The account is locked: say for how long, in whole minutes (at least 1). */
 const locked = (waitMs: number): TandemError =>

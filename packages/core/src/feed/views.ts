@@ -68,9 +68,7 @@ export interface SessionView {
 }
 
 export function viewFor(state: SessionState, viewer: Viewer): SessionView {
-	const me = state.participants.find((p) =>
-		viewer.kind === 'rep' ? p.repId === viewer.repId : p.id === viewer.participantId,
-	);
+	const me = state.participants.find((p) => (viewer.kind === 'rep' ? p.repId === viewer.repId : p.id === viewer.participantId));
 	const live = state.status === 'live';
 	const controls = live && me?.role === 'controller';
 	const controller = state.participants.find((p) => p.id === state.controllerId);
@@ -140,8 +138,7 @@ export function describeEvent(
 	after: SessionState,
 ): FeedEvent {
 	const nameOf = (pid: string | null | undefined) =>
-		(pid && (after.participants.find((p) => p.id === pid) ?? before?.participants.find((p) => p.id === pid))?.name) ||
-		null;
+		(pid && (after.participants.find((p) => p.id === pid) ?? before?.participants.find((p) => p.id === pid))?.name) || null;
 	const base = { id, sessionId, type: event.type, at: event.at, who: null, to: null, reason: null, activity: null };
 	switch (event.type) {
 		case 'session.started':

@@ -13,26 +13,46 @@ const base = { TANDEM_AUDIT_KEY: 'k'.repeat(32), TANDEM_DATA_DIR: '/tmp/tandem-c
 
 describe('mail configuration', () => {
 	it('defaults to the outbox under the data folder, from tandem@ the site’s domain', () => {
-		expect(loadConfig(base).mail).toEqual({ smtpUrl: undefined, from: 'Tandem <tandem@localhost>', outboxDir: '/tmp/tandem-config-test/outbox' });
+		expect(loadConfig(base).mail).toEqual({
+			smtpUrl: undefined,
+			from: 'Tandem <tandem@localhost>',
+			outboxDir: '/tmp/tandem-config-test/outbox',
+		});
 		expect(loadConfig({ ...base, TANDEM_PUBLIC_URL: 'https://support.example.com' }).mail.from).toBe('Tandem <tandem@support.example.com>');
 	});
 
 	it('reads TANDEM_SMTP_URL and TANDEM_MAIL_FROM', () => {
-		const mail = loadConfig({ ...base, TANDEM_SMTP_URL: 'smtps://user:secret@mail.example.com:465', TANDEM_MAIL_FROM: 'Support <help@example.com>' }).mail;
+		const mail = loadConfig({
+			...base,
+			TANDEM_SMTP_URL: 'smtps://user:secret@mail.example.com:465',
+			TANDEM_MAIL_FROM: 'Support <help@example.com>',
+		}).mail;
 		expect(mail).toMatchObject({ smtpUrl: 'smtps://user:secret@mail.example.com:465', from: 'Support <help@example.com>' });
-		expect(loadConfig({ ...base, TANDEM_SMTP_URL: 'smtp://127.0.0.1:2525', TANDEM_MAIL_FROM: 'help@example.com' }).mail.from).toBe('help@example.com');
+		expect(loadConfig({ ...base, TANDEM_SMTP_URL: 'smtp://127.0.0.1:2525', TANDEM_MAIL_FROM: 'help@example.com' }).mail.from).toBe(
+			'help@example.com',
+		);
 	});
 
 	it('names each mistake', () => {
-		expect(() => loadConfig({ ...base, TANDEM_SMTP_URL: 'http://mail.example.com' })).toThrow(/TANDEM_SMTP_URL: must be an smtp:\/\/ or smtps:\/\/ URL/);
+		expect(() => loadConfig({ ...base, TANDEM_SMTP_URL: 'http://mail.example.com' })).toThrow(
+			/TANDEM_SMTP_URL: must be an smtp:\/\/ or smtps:\/\/ URL/,
+		);
 		expect(() => loadConfig({ ...base, TANDEM_SMTP_URL: 'mail.example.com:25' })).toThrow(/TANDEM_SMTP_URL/);
-		expect(() => loadConfig({ ...base, TANDEM_MAIL_FROM: 'Support' })).toThrow(/TANDEM_MAIL_FROM: must be an e-mail address, or Name <address>/);
+		expect(() => loadConfig({ ...base, TANDEM_MAIL_FROM: 'Support' })).toThrow(
+			/TANDEM_MAIL_FROM: must be an e-mail address, or Name <address>/,
+		);
 		expect(() => loadConfig({ ...base, TANDEM_MAIL_FROM: 'Support <not an address>' })).toThrow(/TANDEM_MAIL_FROM/);
 	});
 });
 
 describe('the words of an invitation', () => {
-	const words = { repName: 'Ana', number: '123 456 789', link: 'https://s.example.com/?invite=T', site: 'https://s.example.com/', expiresAt: Date.UTC(2026, 10, 25, 9, 30) };
+	const words = {
+		repName: 'Ana',
+		number: '123 456 789',
+		link: 'https://s.example.com/?invite=T',
+		site: 'https://s.example.com/',
+		expiresAt: Date.UTC(2026, 10, 25, 9, 30),
+	};
 
 	it('name the rep, the grouped number and the link, in English and in Serbian', () => {
 		const en = invitationMail({ ...words, role: 'customer', language: 'en' });
@@ -64,7 +84,12 @@ describe('the outbox', () => {
 		const outboxDir = join(mkdtempSync(join(tmpdir(), 'tandem-outbox-test-')), 'outbox');
 		const mailer = createMailer({ from: 'Tandem <t@example.com>', outboxDir });
 		expect(mailer).toMatchObject({ transport: 'outbox', outboxDir });
-		const { file } = await mailer.send({ to: 'vesna@example.com', subject: 'Poziv – sesija 123 456 789', text: 'Zdravo, Vesna!', language: 'sr' });
+		const { file } = await mailer.send({
+			to: 'vesna@example.com',
+			subject: 'Poziv – sesija 123 456 789',
+			text: 'Zdravo, Vesna!',
+			language: 'sr',
+		});
 		expect(readdirSync(outboxDir)).toHaveLength(1);
 		expect(file).toMatch(/\.eml$/);
 		const eml = readFileSync(file!, 'utf8');

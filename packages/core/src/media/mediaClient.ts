@@ -12,10 +12,25 @@ export interface MediaApi {
 	capabilities(input: { sessionId: string }): Promise<{ rtpCapabilities: Json }>;
 	createTransport(input: { sessionId: string; direction: 'send' | 'recv' }): Promise<Json & { id: string }>;
 	connectTransport(input: { sessionId: string; transportId: string; dtlsParameters: Json }): Promise<unknown>;
-	produce(input: { sessionId: string; transportId: string; kind: 'audio' | 'video'; rtpParameters: Json; source: MediaSource }): Promise<{ producerId: string }>;
+	produce(input: {
+		sessionId: string;
+		transportId: string;
+		kind: 'audio' | 'video';
+		rtpParameters: Json;
+		source: MediaSource;
+	}): Promise<{ producerId: string }>;
 	stop(input: { sessionId: string; source: MediaSource }): Promise<unknown>;
-	producers(input: { sessionId: string }): Promise<{ producerId: string; participantId: string; kind: 'audio' | 'video'; source: MediaSource }[]>;
-	consume(input: { sessionId: string; transportId: string; producerId: string; rtpCapabilities: Json }): Promise<{ consumerId: string; producerId: string; kind: 'audio' | 'video'; rtpParameters: Json; source: MediaSource; producerParticipantId: string }>;
+	producers(input: {
+		sessionId: string;
+	}): Promise<{ producerId: string; participantId: string; kind: 'audio' | 'video'; source: MediaSource }[]>;
+	consume(input: { sessionId: string; transportId: string; producerId: string; rtpCapabilities: Json }): Promise<{
+		consumerId: string;
+		producerId: string;
+		kind: 'audio' | 'video';
+		rtpParameters: Json;
+		source: MediaSource;
+		producerParticipantId: string;
+	}>;
 	resumeConsumer(input: { sessionId: string; consumerId: string }): Promise<unknown>;
 }
 
@@ -104,7 +119,9 @@ export class MediaSession {
 		if (existing && !existing.closed) return existing;
 		const device = await this.ready();
 		const options = await this.api.createTransport({ sessionId: this.sessionId, direction });
-		const transport = (direction === 'send' ? device.createSendTransport(options as never) : device.createRecvTransport(options as never)) as Transport;
+		const transport = (
+			direction === 'send' ? device.createSendTransport(options as never) : device.createRecvTransport(options as never)
+		) as Transport;
 		transport.on('connect', ({ dtlsParameters }, callback, errback) => {
 			this.api
 				.connectTransport({ sessionId: this.sessionId, transportId: transport.id, dtlsParameters: dtlsParameters as unknown as Json })
@@ -113,7 +130,13 @@ export class MediaSession {
 		if (direction === 'send') {
 			transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
 				this.api
-					.produce({ sessionId: this.sessionId, transportId: transport.id, kind, rtpParameters: rtpParameters as unknown as Json, source: appData.source as MediaSource })
+					.produce({
+						sessionId: this.sessionId,
+						transportId: transport.id,
+						kind,
+						rtpParameters: rtpParameters as unknown as Json,
+						source: appData.source as MediaSource,
+					})
 					.then(({ producerId }) => callback({ id: producerId }), errback);
 			});
 			this.sendTransport = transport;
@@ -260,7 +283,13 @@ export class MediaSession {
 				consumer.on('trackended', () => void this.sync());
 				this.consumers.set(p.producerId, {
 					consumer,
-					remote: { producerId: p.producerId, participantId: p.participantId, source: p.source, kind: p.kind, stream: new MediaStream([consumer.track]) },
+					remote: {
+						producerId: p.producerId,
+						participantId: p.participantId,
+						source: p.source,
+						kind: p.kind,
+						stream: new MediaStream([consumer.track]),
+					},
 				});
 				// Consumers start paused on the SFU; resuming asks the sender for a key frame at once.
 				await this.api.resumeConsumer({ sessionId: this.sessionId, consumerId: options.consumerId });

@@ -7,15 +7,16 @@ import type { SessionService } from '../service/sessionService.ts';
 import { activityOf, sourceOf } from './mediaRules.ts';
 import type { MediaPort } from './mediaPort.ts';
 
-
 export function followSessionEvents(bus: Bus, media: MediaPort, sessions: SessionService): () => void {
 	// One queue per session keeps the media plane in the order of the events.
 	const queues = new Map<string, Promise<void>>();
 	const stopBus = bus.subscribe((change) => {
 		const previous = queues.get(change.sessionId) ?? Promise.resolve();
-		const next = previous.then(() => applyChange(media, change)).catch((error: unknown) => {
-			console.error(`media: could not follow session ${change.sessionId}`, error);
-		});
+		const next = previous
+			.then(() => applyChange(media, change))
+			.catch((error: unknown) => {
+				console.error(`media: could not follow session ${change.sessionId}`, error);
+			});
 		queues.set(change.sessionId, next);
 		void next.then(() => {
 			if (queues.get(change.sessionId) === next) queues.delete(change.sessionId);
@@ -42,16 +43,16 @@ export function followSessionEvents(bus: Bus, media: MediaPort, sessions: Sessio
 					.command(event.sessionId, { kind: 'system' }, { type: 'mediaEnded', activity, participantId: event.participantId })
 					.catch(() => undefined);
 			}
-			void sessions.state(event.sessionId).then((state) => state && announceMedia(bus, { sessionId: event.sessionId, state, before: null, events: [] }));
+			void sessions
+				.state(event.sessionId)
+				.then((state) => state && announceMedia(bus, { sessionId: event.sessionId, state, before: null, events: [] }));
 		} else if (event.type === 'worker.died') {
 			// Its sessions' activities are marked ended; clients can start them again.
 			for (const sessionId of event.sessionIds) {
 				void sessions.command(sessionId, { kind: 'system' }, { type: 'mediaEnded' }).catch(() => undefined);
 			}
 		} else if (event.type === 'recording.failed') {
-			void sessions
-				.command(event.sessionId, { kind: 'system' }, { type: 'mediaEnded', activity: 'recording' })
-				.catch(() => undefined);
+			void sessions.command(event.sessionId, { kind: 'system' }, { type: 'mediaEnded', activity: 'recording' }).catch(() => undefined);
 		}
 	});
 	return () => {

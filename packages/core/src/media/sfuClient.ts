@@ -1,6 +1,15 @@
 // The media port over the SFU's internal control API (HTTP + a shared secret; SSE for its events).
 
-import { MediaError, type ConsumerOptions, type Json, type MediaEvent, type MediaPort, type ProducerInfo, type RecordingManifest, type TransportOptions } from './mediaPort.ts';
+import {
+	MediaError,
+	type ConsumerOptions,
+	type Json,
+	type MediaEvent,
+	type MediaPort,
+	type ProducerInfo,
+	type RecordingManifest,
+	type TransportOptions,
+} from './mediaPort.ts';
 
 export interface SfuClientOptions {
 	url: string;
@@ -49,7 +58,9 @@ export class SfuClient implements MediaPort {
 		return this.call<TransportOptions>('POST', `${this.p(sessionId, participantId)}/transports`, { direction });
 	}
 	async connectTransport(sessionId: string, participantId: string, transportId: string, dtlsParameters: Json) {
-		await this.call('POST', `${this.p(sessionId, participantId)}/transports/${encodeURIComponent(transportId)}/connect`, { dtlsParameters });
+		await this.call('POST', `${this.p(sessionId, participantId)}/transports/${encodeURIComponent(transportId)}/connect`, {
+			dtlsParameters,
+		});
 	}
 	produce(sessionId: string, participantId: string, request: Parameters<MediaPort['produce']>[2]) {
 		return this.call<{ producerId: string }>('POST', `${this.p(sessionId, participantId)}/produce`, request);

@@ -106,15 +106,40 @@ export function exportArguments(
 	);
 
 	return [
-		'-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error',
-		'-progress', 'pipe:1',
+		'-hide_banner',
+		'-nostdin',
+		'-nostats',
+		'-loglevel',
+		'error',
+		'-progress',
+		'pipe:1',
 		...inputs,
-		'-filter_complex', graph.join(';'),
-		'-map', '[vout]', '-map', '[aout]',
-		'-t', seconds(duration),
-		'-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '1500k', '-threads', '2',
-		'-c:a', 'libopus', '-b:a', '96k',
-		'-f', 'webm', '-y', output,
+		'-filter_complex',
+		graph.join(';'),
+		'-map',
+		'[vout]',
+		'-map',
+		'[aout]',
+		'-t',
+		seconds(duration),
+		'-c:v',
+		'libvpx',
+		'-deadline',
+		'realtime',
+		'-cpu-used',
+		'8',
+		'-b:v',
+		'1500k',
+		'-threads',
+		'2',
+		'-c:a',
+		'libopus',
+		'-b:a',
+		'96k',
+		'-f',
+		'webm',
+		'-y',
+		output,
 	];
 }
 
@@ -193,7 +218,10 @@ export class RecordingExports {
 	}
 
 	async #exported(recordingId: string): Promise<boolean> {
-		return stat(join(recordingDir(this.#recordingsDir, recordingId), EXPORT_FILE)).then((s) => s.isFile() && s.size > 0, () => false);
+		return stat(join(recordingDir(this.#recordingsDir, recordingId), EXPORT_FILE)).then(
+			(s) => s.isFile() && s.size > 0,
+			() => false,
+		);
 	}
 
 	async #run(job: Job, manifest: RecordingManifest, tracks: readonly RecordingTrack[]): Promise<void> {

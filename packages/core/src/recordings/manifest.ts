@@ -109,7 +109,14 @@ export function spanOf(manifest: RecordingManifest, track: RecordingTrack, now =
 /** Tracks whose file exists and has something in it: what playback and Export can use. */
 export async function playableTracks(recordingsDir: string, manifest: RecordingManifest): Promise<RecordingTrack[]> {
 	const dir = recordingDir(recordingsDir, manifest.recordingId);
-	const sizes = await Promise.all(manifest.tracks.map((t) => stat(join(dir, t.file)).then((s) => (s.isFile() ? s.size : 0), () => 0)));
+	const sizes = await Promise.all(
+		manifest.tracks.map((t) =>
+			stat(join(dir, t.file)).then(
+				(s) => (s.isFile() ? s.size : 0),
+				() => 0,
+			),
+		),
+	);
 	return manifest.tracks.filter((t, i) => t.status !== 'recording' && sizes[i]! > 0);
 }
 

@@ -6,7 +6,14 @@ import { exportArguments, progressFrom, videoTiles } from './exportJob.ts';
 import type { RecordingManifest, RecordingTrack } from './manifest.ts';
 
 const T = 1_700_000_000_000;
-const rep = (id: string, name: string, role: Participant['role']): Participant => ({ id, name, role, repId: `rep-${id}`, joinedAt: T, voiceCapable: true });
+const rep = (id: string, name: string, role: Participant['role']): Participant => ({
+	id,
+	name,
+	role,
+	repId: `rep-${id}`,
+	joinedAt: T,
+	voiceCapable: true,
+});
 
 describe('controlTimeline', () => {
 	const events: SessionEvent[] = [
@@ -59,7 +66,12 @@ describe('export', () => {
 	it('places each input at its offset, mixes the voice over silence, and lasts the recording', () => {
 		const args = exportArguments(manifest, tracks, '/rec', '/rec/out.webm');
 		const graph = args[args.indexOf('-filter_complex') + 1]!;
-		expect(args.filter((a, i) => args[i - 1] === '-i')).toEqual(['/rec/screen1.webm', '/rec/screen2.webm', '/rec/cam.webm', '/rec/voice.webm']);
+		expect(args.filter((a, i) => args[i - 1] === '-i')).toEqual([
+			'/rec/screen1.webm',
+			'/rec/screen2.webm',
+			'/rec/cam.webm',
+			'/rec/voice.webm',
+		]);
 		expect(graph).toContain('[1:v:0]setpts=PTS-STARTPTS+3.000/TB');
 		expect(graph).toContain('adelay=1500:all=1');
 		expect(graph).toContain('amix=inputs=2:duration=first');

@@ -117,7 +117,11 @@ export const tooMany = (waitMs: number): TandemError =>
  * a whole /64, so limiting single IPv6 addresses would let anyone step round the limit.
  */
 export function clientKey(address: string): string {
-	const a = address.trim().toLowerCase().replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+	const a = address
+		.trim()
+		.toLowerCase()
+		.replace(/^\[|\]$/g, '')
+		.replace(/%.*$/, '');
 	const v4 = /^(?:::ffff:)?(\d{1,3}(?:\.\d{1,3}){3})$/.exec(a);
 	if (v4) return v4[1]!;
 	if (!a.includes(':')) return a;

@@ -23,10 +23,7 @@ import {
 
 /** Who is asking, as the API knows them (the service looks up the rest). */
 export type ActorRef =
-	| { kind: 'rep'; repId: string }
-	| { kind: 'customer'; participantId: string | null }
-	| { kind: 'anonymous' }
-	| { kind: 'system' };
+	{ kind: 'rep'; repId: string } | { kind: 'customer'; participantId: string | null } | { kind: 'anonymous' } | { kind: 'system' };
 
 export interface SessionServiceDeps {
 	db: Database;
@@ -59,7 +56,13 @@ export class SessionService {
 		for (let attempt = 0; ; attempt++) {
 			try {
 				const sessionId = randomUUID();
-				return (await this.run(null, { kind: 'rep', repId }, { type: 'start', sessionId, number: generateSessionNumber(), participantId: randomUUID() })).state;
+				return (
+					await this.run(
+						null,
+						{ kind: 'rep', repId },
+						{ type: 'start', sessionId, number: generateSessionNumber(), participantId: randomUUID() },
+					)
+				).state;
 			} catch (error) {
 				// A number already live elsewhere: draw again (the partial unique index decides).
 				if (attempt < 5 && isUniqueViolation(error)) continue;
@@ -73,7 +76,12 @@ export class SessionService {
 		const sessionId = await this.sessionIdForNumber(typedNumber);
 		const participantId = randomUUID();
 		const token = randomBytes(32).toString('base64url');
-		const { state } = await this.run(sessionId, { kind: 'anonymous' }, { type: 'joinAsCustomer', participantId, name }, { customerTokenHash: hashToken(token) });
+		const { state } = await this.run(
+			sessionId,
+			{ kind: 'anonymous' },
+			{ type: 'joinAsCustomer', participantId, name },
+			{ customerTokenHash: hashToken(token) },
+		);
 		return { state, participantId, token };
 	}
 
@@ -180,24 +188,26 @@ export class SessionService {
 		const repIds = repsTouched(peek, actor, command);
 		const keys = [...(sessionId ? [`session:${sessionId}`] : []), ...repIds.map((id) => `rep:${id}`)];
 
-		const result = await this.mutex.run(keys, () =>
-			db.transaction(async (tx) => {
-				if (this.deps.dbKind === 'postgres') {
-					for (const key of [...keys].sort()) await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`);
-				}
-				const before = sessionId ? await loadSession(tx, sessionId) : null;
-				if (sessionId && !before) refuse('sessionNotFound');
-				if (before && !sameReps(repIds, repsTouched(before, actor, command))) throw new RetryCommand();
-				const decision = decide(before, command, await this.toActor(tx, actor), await this.context(tx, before, command));
-				if (!decision.ok) return refuse(decision.refusal.code);
-				if (decision.events.length === 0) return { before, state: before!, stored: [] };
-				const { state, stored } = await appendEvents(tx, this.deps.auditKey, before, decision.events, actorLabel(actor), secrets);
-				return { before, state, stored };
-			}),
-		).catch((error: unknown) => {
-			if (error instanceof RetryCommand) return null;
-			throw error;
-		});
+		const result = await this.mutex
+			.run(keys, () =>
+				db.transaction(async (tx) => {
+					if (this.deps.dbKind === 'postgres') {
+						for (const key of [...keys].sort()) await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`);
+					}
+					const before = sessionId ? await loadSession(tx, sessionId) : null;
+					if (sessionId && !before) refuse('sessionNotFound');
+					if (before && !sameReps(repIds, repsTouched(before, actor, command))) throw new RetryCommand();
+					const decision = decide(before, command, await this.toActor(tx, actor), await this.context(tx, before, command));
+					if (!decision.ok) return refuse(decision.refusal.code);
+					if (decision.events.length === 0) return { before, state: before!, stored: [] };
+					const { state, stored } = await appendEvents(tx, this.deps.auditKey, before, decision.events, actorLabel(actor), secrets);
+					return { before, state, stored };
+				}),
+			)
+			.catch((error: unknown) => {
+				if (error instanceof RetryCommand) return null;
+				throw error;
+			});
 		if (!result) return this.run(sessionId, actor, command, secrets);
 
 		if (result.stored.length) {

@@ -95,9 +95,7 @@ export async function appendEvents(
 	const inserted = rows.length
 		? await db.insert(sessionEvents).values(rows).returning({ id: sessionEvents.id, seq: sessionEvents.seq })
 		: [];
-	const stored = inserted
-		.sort((a, b) => a.seq - b.seq)
-		.map((r, i) => ({ id: r.id, sessionId: state!.id, seq: r.seq, event: events[i]! }));
+	const stored = inserted.sort((a, b) => a.seq - b.seq).map((r, i) => ({ id: r.id, sessionId: state!.id, seq: r.seq, event: events[i]! }));
 	return { state, stored };
 }
 
@@ -205,10 +203,7 @@ export async function sessionsOfRep(db: Tx, repId: string): Promise<SessionState
 	return rows.map((r) => r.state as SessionState);
 }
 
-export async function customerByTokenHash(
-	db: Tx,
-	tokenHash: string,
-): Promise<{ participantId: string; sessionId: string } | null> {
+export async function customerByTokenHash(db: Tx, tokenHash: string): Promise<{ participantId: string; sessionId: string } | null> {
 	const [row] = await db
 		.select({ participantId: participants.id, sessionId: participants.sessionId })
 		.from(participants)

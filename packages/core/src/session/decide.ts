@@ -165,10 +165,7 @@ export function decide(state: SessionState | null, command: Command, actor: Acto
 
 		case 'endForLostConsole': {
 			if (actor.kind !== 'system') return refuse('notController');
-			return accept([
-				...stopEverything(state, 'sessionEnded', at),
-				{ type: 'session.ended', at, by: null, reason: command.reason },
-			]);
+			return accept([...stopEverything(state, 'sessionEnded', at), { type: 'session.ended', at, by: null, reason: command.reason }]);
 		}
 
 		default:
@@ -187,9 +184,13 @@ export function decide(state: SessionState | null, command: Command, actor: Acto
 			if (state.focusedCustomerId === target.id) return accept([]);
 			// Switching focus ends all current sharing automatically (SPEC §5).
 			return accept([
-				...state.activities.sharing.map(
-					(id): SessionEvent => ({ type: 'activity.stopped', at, activity: 'sharing', participantId: id, reason: 'focusChanged' }),
-				),
+				...state.activities.sharing.map((id): SessionEvent => ({
+					type: 'activity.stopped',
+					at,
+					activity: 'sharing',
+					participantId: id,
+					reason: 'focusChanged',
+				})),
 				{ type: 'customer.focused', at, participantId: target.id },
 			]);
 		}
@@ -251,10 +252,7 @@ export function decide(state: SessionState | null, command: Command, actor: Acto
 		}
 
 		case 'end':
-			return accept([
-				...stopEverything(state, 'sessionEnded', at),
-				{ type: 'session.ended', at, by: me.id, reason: 'ended' },
-			]);
+			return accept([...stopEverything(state, 'sessionEnded', at), { type: 'session.ended', at, by: me.id, reason: 'ended' }]);
 
 		default:
 			return refuse('notController');
@@ -330,12 +328,7 @@ function stopActivitiesOf(state: SessionState, id: ParticipantId, reason: StopRe
 	return events;
 }
 
-function stopEverything(
-	state: SessionState,
-	reason: StopReason,
-	at: number,
-	options: { keepVoice?: boolean } = {},
-): SessionEvent[] {
+function stopEverything(state: SessionState, reason: StopReason, at: number, options: { keepVoice?: boolean } = {}): SessionEvent[] {
 	const a = state.activities;
 	const events: SessionEvent[] = [];
 	for (const id of a.sharing) events.push({ type: 'activity.stopped', at, activity: 'sharing', participantId: id, reason });

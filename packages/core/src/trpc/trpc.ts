@@ -11,10 +11,8 @@ const t = initTRPC.context<Context>().create({
 	sse: { ping: { enabled: true, intervalMs: 5_000 }, client: { reconnectAfterInactivityMs: 12_000 } },
 	errorFormatter({ shape, error }) {
 		const cause = error.cause;
-		const code: ErrorCode | null =
-			cause instanceof TandemError ? cause.code : cause instanceof z.ZodError ? 'invalidInput' : null;
-		const issues =
-			cause instanceof z.ZodError ? cause.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) : undefined;
+		const code: ErrorCode | null = cause instanceof TandemError ? cause.code : cause instanceof z.ZodError ? 'invalidInput' : null;
+		const issues = cause instanceof z.ZodError ? cause.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) : undefined;
 		const params = cause instanceof TandemError ? cause.params : undefined;
 		return { ...shape, data: { ...shape.data, tandemCode: code, issues, params, stack: undefined } };
 	},

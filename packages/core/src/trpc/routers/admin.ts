@@ -26,11 +26,20 @@ export const adminRouter = router({
 	reps: adminProcedure.query(({ ctx }) => ctx.services.reps.list()),
 
 	createRep: adminProcedure
-		.input(z.object({ email, password, ...repFields }).partial({ isAdmin: true, isRep: true, isAgent: true, sessionMode: true, maxCustomers: true, voiceCalls: true, language: true }))
+		.input(
+			z
+				.object({ email, password, ...repFields })
+				.partial({ isAdmin: true, isRep: true, isAgent: true, sessionMode: true, maxCustomers: true, voiceCalls: true, language: true }),
+		)
 		.mutation(({ ctx, input }) => ctx.services.reps.create(input)),
 
 	updateRep: adminProcedure
-		.input(z.object({ id: z.uuid(), ...repFields, disabled: z.boolean() }).partial().required({ id: true }))
+		.input(
+			z
+				.object({ id: z.uuid(), ...repFields, disabled: z.boolean() })
+				.partial()
+				.required({ id: true }),
+		)
 		.mutation(({ ctx, input }) => {
 			const { id, ...patch } = input;
 			return ctx.services.reps.update(id, patch);

@@ -15,14 +15,12 @@ export const authRouter = router({
 		me: ctx.rep ? profileOf(ctx.rep) : null,
 	})),
 
-	createFirstAdmin: publicProcedure
-		.input(z.object({ name: personName, email, password }))
-		.mutation(async ({ ctx, input }) => {
-			const admin = await ctx.services.reps.createFirstAdmin(input);
-			const { token } = await ctx.services.reps.signIn(input.email, input.password);
-			ctx.setCookie(REP_COOKIE, token);
-			return admin;
-		}),
+	createFirstAdmin: publicProcedure.input(z.object({ name: personName, email, password })).mutation(async ({ ctx, input }) => {
+		const admin = await ctx.services.reps.createFirstAdmin(input);
+		const { token } = await ctx.services.reps.signIn(input.email, input.password);
+		ctx.setCookie(REP_COOKIE, token);
+		return admin;
+	}),
 
 	signIn: publicProcedure
 		.input(z.object({ email: z.string().trim().max(254), password: z.string().max(200) }))
@@ -48,9 +46,9 @@ export const authRouter = router({
 	heartbeat: repProcedure
 		.input(z.object({ consoleId: z.string().min(8).max(64), microphone: z.boolean().optional() }))
 		.mutation(({ ctx, input }) => {
-		ctx.services.lifeline.heartbeat(ctx.rep.id, input.consoleId, { microphone: input.microphone });
-		return { ok: true };
-	}),
+			ctx.services.lifeline.heartbeat(ctx.rep.id, input.consoleId, { microphone: input.microphone });
+			return { ok: true };
+		}),
 
 	setLanguage: repProcedure
 		.input(z.object({ language: z.enum(['en', 'sr']) }))

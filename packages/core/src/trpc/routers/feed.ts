@@ -67,7 +67,9 @@ export const feedRouter = router({
 			const stop = () => wake?.();
 			signal?.addEventListener('abort', stop);
 			const release =
-				viewer.kind === 'rep' && input.consoleId ? ctx.services.lifeline.connected(viewer.repId, input.consoleId, { microphone: input.microphone }) : null;
+				viewer.kind === 'rep' && input.consoleId
+					? ctx.services.lifeline.connected(viewer.repId, input.consoleId, { microphone: input.microphone })
+					: null;
 			try {
 				const position = await currentPosition(ctx);
 				const states = await sessionsOf(ctx, viewer);
@@ -75,8 +77,20 @@ export const feedRouter = router({
 				const missed =
 					after === null
 						? []
-						: (await eventsSince(ctx.services.db, states.map((s) => s.id), after)).map((e) =>
-								describeEvent(e.id, e.sessionId, e.event, null, states.find((s) => s.id === e.sessionId)!),
+						: (
+								await eventsSince(
+									ctx.services.db,
+									states.map((s) => s.id),
+									after,
+								)
+							).map((e) =>
+								describeEvent(
+									e.id,
+									e.sessionId,
+									e.event,
+									null,
+									states.find((s) => s.id === e.sessionId)!,
+								),
 							);
 				yield tracked(String(position), {
 					kind: 'snapshot',

@@ -26,12 +26,10 @@ export const inviteRouter = router({
 		.input(z.object({ sessionId, role, recipient }))
 		.mutation(({ ctx, input }) => ctx.services.invitations.send(ctx.rep.id, input.sessionId, input)),
 
-	revoke: repProcedure
-		.input(z.object({ sessionId, invitationId: z.uuid() }))
-		.mutation(async ({ ctx, input }) => {
-			await ctx.services.invitations.revoke(ctx.rep.id, input.sessionId, input.invitationId);
-			return { ok: true as const };
-		}),
+	revoke: repProcedure.input(z.object({ sessionId, invitationId: z.uuid() })).mutation(async ({ ctx, input }) => {
+		await ctx.services.invitations.revoke(ctx.rep.id, input.sessionId, input.invitationId);
+		return { ok: true as const };
+	}),
 
 	/** What a link shows before joining (the session's number, who invites), or why it no longer works. */
 	preview: publicProcedure

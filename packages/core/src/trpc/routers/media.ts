@@ -37,8 +37,19 @@ async function sfu<T>(call: () => Promise<T>): Promise<T> {
 		return await call();
 	} catch (error) {
 		if (error instanceof MediaError) {
-			const code = error.status === 400 ? 'BAD_REQUEST' : error.status === 403 ? 'FORBIDDEN' : error.status === 404 ? 'NOT_FOUND' : 'SERVICE_UNAVAILABLE';
-			throw new TRPCError({ code, message: error.message, cause: new TandemError(error.status === 503 ? 'mediaUnavailable' : 'mediaRefused', error.message) });
+			const code =
+				error.status === 400
+					? 'BAD_REQUEST'
+					: error.status === 403
+						? 'FORBIDDEN'
+						: error.status === 404
+							? 'NOT_FOUND'
+							: 'SERVICE_UNAVAILABLE';
+			throw new TRPCError({
+				code,
+				message: error.message,
+				cause: new TandemError(error.status === 503 ? 'mediaUnavailable' : 'mediaRefused', error.message),
+			});
 		}
 		throw error;
 	}
@@ -53,13 +64,11 @@ export const mediaRouter = router({
 		return sfu(() => media.openSession(input.sessionId));
 	}),
 
-	createTransport: publicProcedure
-		.input(z.object({ sessionId, direction: z.enum(['send', 'recv']) }))
-		.mutation(async ({ ctx, input }) => {
-			const { media, me } = await member(ctx, input.sessionId);
-			await sfu(() => media.openSession(input.sessionId));
-			return sfu(() => media.createTransport(input.sessionId, me.id, input.direction));
-		}),
+	createTransport: publicProcedure.input(z.object({ sessionId, direction: z.enum(['send', 'recv']) })).mutation(async ({ ctx, input }) => {
+		const { media, me } = await member(ctx, input.sessionId);
+		await sfu(() => media.openSession(input.sessionId));
+		return sfu(() => media.createTransport(input.sessionId, me.id, input.direction));
+	}),
 
 	connectTransport: publicProcedure
 		.input(z.object({ sessionId, transportId: id, dtlsParameters: json }))
@@ -81,7 +90,12 @@ export const mediaRouter = router({
 			// A new share of the same source replaces the old one (a restart, or a leftover after a drop).
 			await sfu(() => media.closeProducers(input.sessionId, { sources: [input.source], participantId: me.id }));
 			const { producerId } = await sfu(() =>
-				media.produce(input.sessionId, me.id, { transportId: input.transportId, kind: input.kind, rtpParameters: input.rtpParameters, source: input.source }),
+				media.produce(input.sessionId, me.id, {
+					transportId: input.transportId,
+					kind: input.kind,
+					rtpParameters: input.rtpParameters,
+					source: input.source,
+				}),
 			);
 			const activity = activityOf(input.source);
 			if (activity) {
@@ -125,7 +139,13 @@ export const mediaRouter = router({
 		.input(z.object({ sessionId, transportId: id, producerId: id, rtpCapabilities: json }))
 		.mutation(async ({ ctx, input }) => {
 			const { media, me } = await member(ctx, input.sessionId);
-			return sfu(() => media.consume(input.sessionId, me.id, { transportId: input.transportId, producerId: input.producerId, rtpCapabilities: input.rtpCapabilities }));
+			return sfu(() =>
+				media.consume(input.sessionId, me.id, {
+					transportId: input.transportId,
+					producerId: input.producerId,
+					rtpCapabilities: input.rtpCapabilities,
+				}),
+			);
 		}),
 
 	resumeConsumer: publicProcedure.input(z.object({ sessionId, consumerId: id })).mutation(async ({ ctx, input }) => {

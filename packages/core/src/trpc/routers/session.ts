@@ -23,25 +23,23 @@ export const sessionRouter = router({
 	}),
 
 	/** A customer joins by number and name; their browser keeps the participant token (SPEC §4). */
-	join: publicProcedure
-		.input(z.object({ number: typedNumber, name: personName }))
-		.mutation(({ ctx, input }) =>
-			byNumber(ctx, async () => {
-				const sessions = ctx.services.sessions;
-				const id = await sessions.sessionIdForNumber(input.number);
-				// Already in it (a reload, a second tab): the same participant.
-				if (ctx.customerToken) {
-					const known = await sessions.customerFromToken(ctx.customerToken);
-					const state = known?.sessionId === id ? await sessions.state(id) : null;
-					if (known && state?.participants.some((p) => p.id === known.participantId)) {
-						return { sessionId: id, participantId: known.participantId };
-					}
+	join: publicProcedure.input(z.object({ number: typedNumber, name: personName })).mutation(({ ctx, input }) =>
+		byNumber(ctx, async () => {
+			const sessions = ctx.services.sessions;
+			const id = await sessions.sessionIdForNumber(input.number);
+			// Already in it (a reload, a second tab): the same participant.
+			if (ctx.customerToken) {
+				const known = await sessions.customerFromToken(ctx.customerToken);
+				const state = known?.sessionId === id ? await sessions.state(id) : null;
+				if (known && state?.participants.some((p) => p.id === known.participantId)) {
+					return { sessionId: id, participantId: known.participantId };
 				}
-				const { participantId, token } = await sessions.joinByNumber(input.number, input.name);
-				ctx.setCookie(CUSTOMER_COOKIE, token, { maxAgeSeconds: 24 * 3600 });
-				return { sessionId: id, participantId };
-			}),
-		),
+			}
+			const { participantId, token } = await sessions.joinByNumber(input.number, input.name);
+			ctx.setCookie(CUSTOMER_COOKIE, token, { maxAgeSeconds: 24 * 3600 });
+			return { sessionId: id, participantId };
+		}),
+	),
 
 	/** Provide Support › Assist Session: a rep joins by number, with no control. */
 	assist: repProcedure.input(z.object({ number: typedNumber })).mutation(({ ctx, input }) => {
@@ -53,20 +51,18 @@ export const sessionRouter = router({
 	}),
 
 	/** A customer opens an invitation link and gives only their name (SPEC §3, §4). */
-	joinByInvite: publicProcedure
-		.input(z.object({ token: z.string().max(200), name: personName }))
-		.mutation(async ({ ctx, input }) => {
-			const sessions = ctx.services.sessions;
-			const { sessionId: id, state } = await sessions.invitationForToken(input.token);
-			// Already in its session (a reload, a second tab): the same participant.
-			const known = ctx.customerToken ? await sessions.customerFromToken(ctx.customerToken) : null;
-			if (known?.sessionId === id && state.participants.some((p) => p.id === known.participantId)) {
-				return { sessionId: id, participantId: known.participantId };
-			}
-			const { participantId, token } = await sessions.joinByInvitation(input.token, input.name);
-			ctx.setCookie(CUSTOMER_COOKIE, token, { maxAgeSeconds: 24 * 3600 });
-			return { sessionId: id, participantId };
-		}),
+	joinByInvite: publicProcedure.input(z.object({ token: z.string().max(200), name: personName })).mutation(async ({ ctx, input }) => {
+		const sessions = ctx.services.sessions;
+		const { sessionId: id, state } = await sessions.invitationForToken(input.token);
+		// Already in its session (a reload, a second tab): the same participant.
+		const known = ctx.customerToken ? await sessions.customerFromToken(ctx.customerToken) : null;
+		if (known?.sessionId === id && state.participants.some((p) => p.id === known.participantId)) {
+			return { sessionId: id, participantId: known.participantId };
+		}
+		const { participantId, token } = await sessions.joinByInvitation(input.token, input.name);
+		ctx.setCookie(CUSTOMER_COOKIE, token, { maxAgeSeconds: 24 * 3600 });
+		return { sessionId: id, participantId };
+	}),
 
 	/** A signed-in rep opens a rep invitation link: they assist, with no control (SPEC §3). */
 	assistByInvite: repProcedure.input(z.object({ token: z.string().max(200) })).mutation(async ({ ctx, input }) => {
@@ -87,13 +83,9 @@ export const sessionRouter = router({
 		.input(z.object({ sessionId, participantId: z.uuid() }))
 		.mutation(async ({ ctx, input }) => done(ctx, input.sessionId, { type: 'removeParticipant', participantId: input.participantId })),
 
-	leave: publicProcedure
-		.input(z.object({ sessionId }))
-		.mutation(async ({ ctx, input }) => done(ctx, input.sessionId, { type: 'leave' })),
+	leave: publicProcedure.input(z.object({ sessionId })).mutation(async ({ ctx, input }) => done(ctx, input.sessionId, { type: 'leave' })),
 
-	end: publicProcedure
-		.input(z.object({ sessionId }))
-		.mutation(async ({ ctx, input }) => done(ctx, input.sessionId, { type: 'end' })),
+	end: publicProcedure.input(z.object({ sessionId })).mutation(async ({ ctx, input }) => done(ctx, input.sessionId, { type: 'end' })),
 
 	startActivity: publicProcedure
 		.input(z.object({ sessionId, activity }))
@@ -102,7 +94,11 @@ export const sessionRouter = router({
 	stopActivity: publicProcedure
 		.input(z.object({ sessionId, activity, participantId: z.uuid().optional() }))
 		.mutation(async ({ ctx, input }) =>
-			done(ctx, input.sessionId, { type: 'stopActivity', activity: input.activity, ...(input.participantId ? { participantId: input.participantId } : {}) }),
+			done(ctx, input.sessionId, {
+				type: 'stopActivity',
+				activity: input.activity,
+				...(input.participantId ? { participantId: input.participantId } : {}),
+			}),
 		),
 });
 

@@ -4,14 +4,13 @@ import { getTandem } from '#lib/server/tandem.ts';
 import type { RequestHandler } from './$types';
 
 const handle: RequestHandler = async ({ request, getClientAddress }) => {
-  const tandem = await getTandem();
-  return fetchRequestHandler({
-    endpoint: '/console/api/trpc',
-    req: request,
-    router: tandem.router,
-    createContext: ({ req, resHeaders }) =>
-      tandem.createContext({ req, resHeaders, clientAddress: getClientAddress() }),
-  });
+	const tandem = await getTandem();
+	return fetchRequestHandler({
+		endpoint: '/console/api/trpc',
+		req: request,
+		router: tandem.router,
+		createContext: ({ req, resHeaders }) => tandem.createContext({ req, resHeaders, clientAddress: getClientAddress() }),
+	});
 };
 
 export const GET = handle;

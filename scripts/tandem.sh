@@ -45,10 +45,28 @@ if [ "$(cat node_modules/.tandem-installed 2>/dev/null)" != "$LOCK_HASH" ]; then
 	log "npm ci"
 	# mediasoup's own postinstall would try to download a worker: we build ours (scripts/build-sfu-worker.sh).
 	if ! MEDIASOUP_WORKER_BIN=/nonexistent npm ci --no-audit --no-fund >/tmp/tandem-npm-ci.log 2>&1; then
-		# The registry here lacks some other platforms' optional packages (e.g. @lix-js/sdk-darwin-arm64),
-		# which npm ci counts as "missing from lock file". npm install honours the same lock and skips them.
-		log "npm ci refused the lock ($(grep -m1 'Missing:' /tmp/tandem-npm-ci.log || echo 'see /tmp/tandem-npm-ci.log')); npm install with the same lock"
-		MEDIASOUP_WORKER_BIN=/nonexistent npm install --no-audit --no-fund 2>&1 | grep -vE 'Unknown (user|env) config "nodedir"' >&2 || true
+		# One known cause only: the registry here lacks some other platforms' optional packages (e.g.
+		# @lix-js/sdk-darwin-arm64), which npm ci counts as "missing from the lock". npm install honours the
+		# same lock and skips them. Anything else is a real failure.
+		missing=$(grep -oE 'Missing: [^ ]+' /tmp/tandem-npm-ci.log | cut -d' ' -f2 || true)
+		foreign=$(printf '%s\n' "$missing" | grep -E -- '-(darwin|win32|freebsd|android|linux)-(arm64|arm|ia32|x64)(-(musl|gnu|msvc))?@' | grep -vE -- '-linux-x64(-gnu)?@' || true)
+		if [ -z "$missing" ] || [ "$missing" != "$foreign" ]; then
+			cat /tmp/tandem-npm-ci.log >&2
+			log "npm ci failed (see above)"
+			exit 1
+		fi
+		log "npm ci: the registry lacks other platforms' packages ($(echo $missing | tr '\n' ' ')); npm install with the same lock"
+		cp package-lock.json /tmp/tandem-lock.before
+		if ! MEDIASOUP_WORKER_BIN=/nonexistent npm install --no-audit --no-fund >/tmp/tandem-npm-install.log 2>&1; then
+			cat /tmp/tandem-npm-install.log >&2
+			log "npm install failed (see above)"
+			exit 1
+		fi
+		if ! cmp -s package-lock.json /tmp/tandem-lock.before; then
+			cp /tmp/tandem-lock.before package-lock.json
+			log "npm install wanted to change package-lock.json: the lock is out of date with package.json (run npm install and commit the lock)"
+			exit 1
+		fi
 	fi
 	[ -d node_modules/@tandem/core ] || { log "installing the npm packages failed"; exit 1; }
 	echo "$LOCK_HASH" > node_modules/.tandem-installed

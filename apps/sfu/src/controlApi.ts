@@ -5,15 +5,16 @@ import { SfuError, fromMediasoupError } from './errors.ts';
 import { log } from './log.ts';
 import type { MediaServer } from './mediaServer.ts';
 import {
-	closeProducersBody,
-	connectTransportBody,
-	consumeBody,
-	createPlainTransportBody,
-	createTransportBody,
+	SECRET_HEADER,
+	closeProducersRequest,
+	connectTransportRequest,
+	consumeRequest,
+	createPlainTransportRequest,
+	createTransportRequest,
 	pathId,
-	produceBody,
-	startRecordingBody,
-} from './protocol.ts';
+	produceRequest,
+	startRecordingRequest,
+} from '@tandem/sfu-contract';
 import type {
 	CloseProducersResponse,
 	CloseSessionResponse,
@@ -28,9 +29,8 @@ import type {
 	SessionMediaStats,
 	SfuErrorBody,
 	SfuStats,
-} from './protocol.ts';
+} from '@tandem/sfu-contract';
 
-export const SECRET_HEADER = 'x-tandem-sfu-secret';
 const MAX_BODY_BYTES = 256 * 1024;
 
 type Params = Record<string, string>;
@@ -40,7 +40,7 @@ type Route = { method: string; segments: string[]; handler: Handler };
 
 /**
  * The SFU's internal control API: JSON over HTTP, called only by core, every request carrying the shared
- * secret. Paths and bodies are listed in apps/sfu/README.md; types in src/protocol.ts.
+ * secret. Paths and bodies are listed in apps/sfu/README.md; shapes in @tandem/sfu-contract.
  */
 export function createControlApi(media: MediaServer, secret: string): http.Server {
 	const routes: Route[] = [];
@@ -63,11 +63,11 @@ export function createControlApi(media: MediaServer, secret: string): http.Serve
 	route('GET', '/sessions/:sessionId/producers', ({ params }): ProducerInfo[] => media.session(params.sessionId!).listProducers());
 	route('GET', '/sessions/:sessionId/stats', ({ params }): Promise<SessionMediaStats> => media.session(params.sessionId!).mediaStats());
 	route('POST', '/sessions/:sessionId/producers/close', ({ params, body }): CloseProducersResponse => {
-		const filter = parse(closeProducersBody, body);
+		const filter = parse(closeProducersRequest, body);
 		return { closed: media.session(params.sessionId!).closeProducers(filter) };
 	});
 	route('POST', '/sessions/:sessionId/recording/start', async ({ params, body }): Promise<RecordingManifest> => {
-		const { recordingId } = parse(startRecordingBody, body);
+		const { recordingId } = parse(startRecordingRequest, body);
 		return media.startRecording(params.sessionId!, recordingId);
 	});
 	route('POST', '/sessions/:sessionId/recording/stop', ({ params }): Promise<RecordingManifest> =>
@@ -85,23 +85,25 @@ export function createControlApi(media: MediaServer, secret: string): http.Serve
 		return ok;
 	});
 	route('POST', `${participant}/transports`, ({ params, body }): Promise<CreateTransportResponse> => {
-		const { direction } = parse(createTransportBody, body);
+		const { direction } = parse(createTransportRequest, body);
 		return media.session(params.sessionId!).createWebRtcTransport(params.participantId!, direction);
 	});
 	route('POST', `${participant}/plain-transports`, ({ params, body }): Promise<CreatePlainTransportResponse> => {
-		const { direction } = parse(createPlainTransportBody, body);
+		const { direction } = parse(createPlainTransportRequest, body);
 		return media.session(params.sessionId!).createPlainTransport(params.participantId!, direction);
 	});
 	route('POST', `${participant}/transports/:transportId/connect`, async ({ params, body }): Promise<OkResponse> => {
-		await media.session(params.sessionId!).connectTransport(params.participantId!, params.transportId!, parse(connectTransportBody, body));
+		await media
+			.session(params.sessionId!)
+			.connectTransport(params.participantId!, params.transportId!, parse(connectTransportRequest, body));
 		return ok;
 	});
 	route('POST', `${participant}/produce`, async ({ params, body }): Promise<ProduceResponse> => {
-		const request = parse(produceBody, body) as Parameters<ReturnType<MediaServer['session']>['produce']>[1];
+		const request = parse(produceRequest, body) as Parameters<ReturnType<MediaServer['session']>['produce']>[1];
 		return { producerId: await media.session(params.sessionId!).produce(params.participantId!, request) };
 	});
 	route('POST', `${participant}/consume`, ({ params, body }): Promise<ConsumeResponse> => {
-		const request = parse(consumeBody, body) as Parameters<ReturnType<MediaServer['session']>['consume']>[1];
+		const request = parse(consumeRequest, body) as Parameters<ReturnType<MediaServer['session']>['consume']>[1];
 		return media.session(params.sessionId!).consume(params.participantId!, request);
 	});
 	route('POST', `${participant}/consumers/:consumerId/resume`, async ({ params }): Promise<OkResponse> => {

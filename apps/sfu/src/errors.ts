@@ -1,4 +1,4 @@
-import type { SfuErrorCode } from './protocol.ts';
+import type { SfuErrorCode } from '@tandem/sfu-contract';
 
 /** A refusal the control API answers with `{ error: { code, message } }` and the given HTTP status. */
 export class SfuError extends Error {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { SfuEvent } from './protocol.ts';
+import type { SfuEvent } from '@tandem/sfu-contract';
 
 export type NumberedEvent = { id: number; event: SfuEvent };
 type Listener = (entry: NumberedEvent) => void;

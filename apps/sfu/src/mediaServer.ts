@@ -5,7 +5,7 @@ import type { SfuConfig } from './config.ts';
 import { SfuError, notFound } from './errors.ts';
 import { SfuEventHub } from './events.ts';
 import { log } from './log.ts';
-import type { RecordingManifest, SfuStats } from './protocol.ts';
+import type { RecordingManifest, SfuStats } from '@tandem/sfu-contract';
 import { SessionRecording } from './recording.ts';
 import { SessionMedia, mediaCodecs } from './sessionMedia.ts';
 import { UdpPortPairs } from './udpPorts.ts';

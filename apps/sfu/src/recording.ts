@@ -5,8 +5,8 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { types as ms } from 'mediasoup';
 import { log } from './log.ts';
-import type { RecordingManifest, RecordingStatus, RecordingTrack, SfuEvent } from './protocol.ts';
-import type { ProducerEntry } from './sessionMedia.ts';
+import type { RecordingManifest, RecordingStatus, RecordingTrack, SfuEvent } from '@tandem/sfu-contract';
+import type { ProducerEntry } from './producerEntry.ts';
 import { waitForUdpListener, type UdpPortPair, type UdpPortPairs } from './udpPorts.ts';
 
 export type RecordingDeps = {

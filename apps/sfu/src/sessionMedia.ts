@@ -1,7 +1,7 @@
 import type { types as ms } from 'mediasoup';
 import { SfuError, badRequest, forbidden, fromMediasoupError, notFound } from './errors.ts';
 import { log } from './log.ts';
-import { kindOfSource } from './protocol.ts';
+import { kindOfSource } from '@tandem/sfu-contract';
 import type {
 	ConsumeRequest,
 	ConsumeResponse,
@@ -16,8 +16,12 @@ import type {
 	SessionMediaStats,
 	SfuEvent,
 	TransportDirection,
-} from './protocol.ts';
+} from '@tandem/sfu-contract';
+import type { ProducerEntry } from './producerEntry.ts';
 import type { SessionRecording } from './recording.ts';
+
+/** A request checked by the contract's schema, with the mediasoup object it carries given mediasoup's own type. */
+type MediasoupTyped<R, K extends keyof R, T> = Omit<R, K> & { [P in K]: T };
 
 /** The router's codecs: VP8 and Opus only, so recordings are WebM without transcoding. */
 export const mediaCodecs: ms.RouterRtpCodecCapability[] = [
@@ -39,7 +43,6 @@ type TransportEntry = {
 	/** Why we are closing it, so its producers' `producer.closed` events say so. */
 	closeReason: ProducerCloseReason | undefined;
 };
-export type ProducerEntry = { producer: ms.Producer; participantId: string; source: MediaSource; kind: MediaKind };
 type ConsumerEntry = { consumer: ms.Consumer; participantId: string; producer: ProducerEntry };
 
 /** What one participant has in this session's router (mediasoup-demo's Peer). */
@@ -186,7 +189,7 @@ export class SessionMedia {
 
 	// ------------------------------------------------------------------ producers
 
-	async produce(participantId: string, request: ProduceRequest): Promise<string> {
+	async produce(participantId: string, request: MediasoupTyped<ProduceRequest, 'rtpParameters', ms.RtpParameters>): Promise<string> {
 		const entry = this.#ownTransport(participantId, request.transportId);
 		if (entry.direction !== 'send')
 			throw badRequest('wrong-direction', `transport ${request.transportId} is for receiving; produce on a 'send' transport`);
@@ -250,7 +253,10 @@ export class SessionMedia {
 
 	// ------------------------------------------------------------------ consumers
 
-	async consume(participantId: string, request: ConsumeRequest): Promise<ConsumeResponse> {
+	async consume(
+		participantId: string,
+		request: MediasoupTyped<ConsumeRequest, 'rtpCapabilities', ms.RtpCapabilities>,
+	): Promise<ConsumeResponse> {
 		const entry = this.#ownTransport(participantId, request.transportId);
 		if (entry.direction !== 'recv')
 			throw badRequest('wrong-direction', `transport ${request.transportId} is for sending; consume on a 'recv' transport`);

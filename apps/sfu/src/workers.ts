@@ -3,7 +3,7 @@ import type { types as ms } from 'mediasoup';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SfuError } from './errors.ts';
 import { log } from './log.ts';
-import type { WorkerStats } from './protocol.ts';
+import type { WorkerStats } from '@tandem/sfu-contract';
 
 type WorkerSlot = { worker: ms.Worker | undefined; routers: number; lastCpu: { at: number; cpuMs: number } | undefined };
 

@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type {
-	CreatePlainTransportResponse,
-	CreateSessionResponse,
-	CreateTransportResponse,
-	ProduceResponse,
-	ProducerInfo,
-	SfuStats,
-} from '../src/protocol.ts';
+import type { types as ms } from 'mediasoup';
+import type { CreatePlainTransportResponse, ProduceResponse, ProducerInfo, SfuStats } from '@tandem/sfu-contract';
 import { childProcessNames, startTestSfu, stopChildren, vp8RtpParameters, waitFor, type TestSfu } from './harness.ts';
+
+// The contract carries mediasoup's parameter objects as opaque JSON; these tests read inside them.
+type CreateSessionResponse = { rtpCapabilities: ms.RtpCapabilities };
+type CreateTransportResponse = { id: string; iceCandidates: ms.IceCandidate[]; dtlsParameters: ms.DtlsParameters };
 
 let sfu: TestSfu;
 beforeAll(async () => {

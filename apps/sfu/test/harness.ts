@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { readSfuConfig, type SfuConfig } from '../src/config.ts';
-import type { SfuEvent } from '../src/protocol.ts';
+import type { SfuEvent } from '@tandem/sfu-contract';
 import { startSfu, type RunningSfu } from '../src/sfu.ts';
 
 process.env.TANDEM_SFU_LOG ??= 'warn';

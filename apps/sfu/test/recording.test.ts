@@ -5,7 +5,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { CreatePlainTransportResponse, ProduceResponse, RecordingManifest, SessionMediaStats } from '../src/protocol.ts';
+import type { CreatePlainTransportResponse, ProduceResponse, RecordingManifest, SessionMediaStats } from '@tandem/sfu-contract';
 import {
 	childProcessNames,
 	opusRtpParameters,

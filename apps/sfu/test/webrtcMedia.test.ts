@@ -13,7 +13,7 @@ import type {
 	ProduceResponse,
 	SessionMediaStats,
 	SfuStats,
-} from '../src/protocol.ts';
+} from '@tandem/sfu-contract';
 import { childProcessNames, sendTestVideo, startTestSfu, testMedia, stopChildren, waitFor, type TestSfu } from './harness.ts';
 
 let sfu: TestSfu;

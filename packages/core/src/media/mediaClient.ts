@@ -4,47 +4,22 @@
 
 import type { Device } from 'mediasoup-client/types';
 
+import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import type { AppRouter } from '../trpc/root.ts';
+import { carries } from './mediaRules.ts';
+
 type Json = Record<string, unknown>;
-export type MediaSource = 'screen' | 'camera' | 'microphone';
+type MediaIn = inferRouterInputs<AppRouter>['media'];
+type MediaOut = inferRouterOutputs<AppRouter>['media'];
+export type MediaSource = MediaIn['produce']['source'];
 
-/** The tRPC media.* procedures this needs (the page passes its own client's). */
-export interface MediaApi {
-	capabilities(input: { sessionId: string }): Promise<{ rtpCapabilities: Json }>;
-	createTransport(input: { sessionId: string; direction: 'send' | 'recv' }): Promise<Json & { id: string }>;
-	connectTransport(input: { sessionId: string; transportId: string; dtlsParameters: Json }): Promise<unknown>;
-	produce(input: {
-		sessionId: string;
-		transportId: string;
-		kind: 'audio' | 'video';
-		rtpParameters: Json;
-		source: MediaSource;
-	}): Promise<{ producerId: string }>;
-	stop(input: { sessionId: string; source: MediaSource }): Promise<unknown>;
-	producers(input: {
-		sessionId: string;
-	}): Promise<{ producerId: string; participantId: string; kind: 'audio' | 'video'; source: MediaSource }[]>;
-	consume(input: { sessionId: string; transportId: string; producerId: string; rtpCapabilities: Json }): Promise<{
-		consumerId: string;
-		producerId: string;
-		kind: 'audio' | 'video';
-		rtpParameters: Json;
-		source: MediaSource;
-		producerParticipantId: string;
-	}>;
-	resumeConsumer(input: { sessionId: string; consumerId: string }): Promise<unknown>;
-}
+/** The media.* procedures as plain calls: their types are the router's own (AppRouter), never restated. */
+export type MediaApi = { [K in keyof MediaIn]: (input: MediaIn[K]) => Promise<MediaOut[K]> };
 
+type Queries = 'capabilities' | 'producers';
+type Mutations = Exclude<keyof MediaApi, Queries>;
 /** The media.* procedures as a page's tRPC client has them (queries and mutations). */
-export interface MediaProcedures {
-	capabilities: { query: MediaApi['capabilities'] };
-	createTransport: { mutate: MediaApi['createTransport'] };
-	connectTransport: { mutate: MediaApi['connectTransport'] };
-	produce: { mutate: MediaApi['produce'] };
-	stop: { mutate: MediaApi['stop'] };
-	producers: { query: MediaApi['producers'] };
-	consume: { mutate: MediaApi['consume'] };
-	resumeConsumer: { mutate: MediaApi['resumeConsumer'] };
-}
+export type MediaProcedures = { [K in Queries]: { query: MediaApi[K] } } & { [K in Mutations]: { mutate: MediaApi[K] } };
 
 /** A MediaApi over a page's tRPC client: `mediaApiOf(trpc.media)`. */
 export function mediaApiOf(media: MediaProcedures): MediaApi {
@@ -205,9 +180,9 @@ export class MediaSession {
 		const a = view.activities;
 		const me = view.me?.participantId ?? '';
 		this.followActivities(a);
-		if (this.isSending('screen') && !a.sharing.includes(me)) this.dropLocal('screen');
-		if (this.isSending('camera') && !a.video.includes(me)) this.dropLocal('camera');
-		if (this.isSending('microphone') && !a.voiceCall) this.dropLocal('microphone');
+		for (const source of ['screen', 'camera', 'microphone'] as const) {
+			if (this.isSending(source) && !carries(a, source, me)) this.dropLocal(source);
+		}
 		if (a.sharing.length > 0 || a.video.length > 0 || a.voiceCall) void this.sync();
 	}
 
@@ -232,11 +207,7 @@ export class MediaSession {
 	followActivities(activities: { sharing: string[]; video: string[]; voiceCall: boolean }): void {
 		let changed = false;
 		for (const [id, { consumer, remote }] of this.consumers) {
-			const ended =
-				(remote.source === 'screen' && !activities.sharing.includes(remote.participantId)) ||
-				(remote.source === 'camera' && !activities.video.includes(remote.participantId)) ||
-				(remote.source === 'microphone' && !activities.voiceCall);
-			if (ended) {
+			if (!carries(activities, remote.source, remote.participantId)) {
 				consumer.close();
 				this.consumers.delete(id);
 				changed = true;

@@ -1,6 +1,6 @@
 // Who may send or receive which media in a session (SPEC §1, §9): pure, like the session rules.
 
-import type { Participant, SessionState } from '../session/model.ts';
+import type { Activities, Participant, SessionState } from '../session/model.ts';
 import type { MediaSource } from './mediaPort.ts';
 
 export type MediaRefusal = 'notInSession' | 'sessionEnded' | 'assistantsCannotDoThat' | 'activityNotOn';
@@ -29,3 +29,14 @@ export const activityOf = (source: MediaSource) => (source === 'screen' ? 'shari
 /** The media source that carries a participant's activity. */
 export const sourceOf = (activity: string): MediaSource | null =>
 	activity === 'sharing' ? 'screen' : activity === 'video' ? 'camera' : null;
+
+/** Whether the session's activities still carry a participant's source (a microphone: while the voice call is on). */
+export function carries(
+	activities: Pick<Activities, 'sharing' | 'video' | 'voiceCall'>,
+	source: MediaSource,
+	participantId: string,
+): boolean {
+	if (source === 'microphone') return activities.voiceCall;
+	const activity = activityOf(source);
+	return activity === 'sharing' ? activities.sharing.includes(participantId) : activities.video.includes(participantId);
+}

@@ -1,15 +1,23 @@
-// The media port over the SFU's internal control API (HTTP + a shared secret; SSE for its events).
+// The media port over the SFU's internal control API (HTTP + a shared secret; SSE for its events). Every
+// answer and event is checked against the contract's schema before core uses it.
 
+import type { z } from 'zod';
 import {
-	MediaError,
-	type ConsumerOptions,
-	type Json,
-	type MediaEvent,
-	type MediaPort,
-	type ProducerInfo,
-	type RecordingManifest,
-	type TransportOptions,
-} from './mediaPort.ts';
+	SECRET_HEADER,
+	closeProducersResponse,
+	closeSessionResponse,
+	consumeResponse,
+	createSessionResponse,
+	createTransportResponse,
+	okResponse,
+	produceResponse,
+	producersResponse,
+	sfuErrorBody,
+	sfuEvent,
+	recordingManifest,
+	type SfuEvent,
+} from '@tandem/sfu-contract';
+import { MediaError, type MediaPort } from './mediaPort.ts';
 
 export interface SfuClientOptions {
 	url: string;
@@ -19,7 +27,7 @@ export interface SfuClientOptions {
 export class SfuClient implements MediaPort {
 	private readonly url: string;
 	private readonly secret: string;
-	private readonly listeners = new Set<(event: MediaEvent) => void>();
+	private readonly listeners = new Set<(event: SfuEvent) => void>();
 	private events: AbortController | null = null;
 	private closed = false;
 
@@ -28,66 +36,75 @@ export class SfuClient implements MediaPort {
 		this.secret = options.secret;
 	}
 
-	private async call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
+	private async call<S extends z.ZodType>(answer: S, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<z.infer<S>> {
 		const res = await fetch(`${this.url}${path}`, {
 			method,
-			headers: { 'x-tandem-sfu-secret': this.secret, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+			headers: { [SECRET_HEADER]: this.secret, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
 			body: body === undefined ? undefined : JSON.stringify(body),
 		}).catch((error: unknown) => {
 			throw new MediaError(503, 'sfuUnavailable', `the media server is not reachable: ${String(error)}`);
 		});
 		const text = await res.text();
-		const data = text ? (JSON.parse(text) as unknown) : undefined;
-		if (!res.ok) {
-			const err = (data as { error?: { code?: string; message?: string } } | undefined)?.error;
-			throw new MediaError(res.status, err?.code ?? 'sfuError', err?.message ?? `SFU ${res.status}`);
+		let data: unknown;
+		try {
+			data = text ? JSON.parse(text) : undefined;
+		} catch {
+			throw new MediaError(502, 'sfuError', `the media server answered ${res.status} with something that is not JSON`);
 		}
-		return data as T;
+		if (!res.ok) {
+			const refusal = sfuErrorBody.safeParse(data);
+			throw refusal.success
+				? new MediaError(res.status, refusal.data.error.code, refusal.data.error.message)
+				: new MediaError(res.status, 'sfuError', `SFU ${res.status}`);
+		}
+		const parsed = answer.safeParse(data);
+		if (!parsed.success) throw new MediaError(502, 'sfuError', `the media server's answer to ${method} ${path} breaks the contract`);
+		return parsed.data;
 	}
 
 	private s = (sessionId: string) => `/sessions/${encodeURIComponent(sessionId)}`;
 	private p = (sessionId: string, participantId: string) => `${this.s(sessionId)}/participants/${encodeURIComponent(participantId)}`;
 
 	openSession(sessionId: string) {
-		return this.call<{ rtpCapabilities: Json }>('POST', this.s(sessionId));
+		return this.call(createSessionResponse, 'POST', this.s(sessionId));
 	}
 	async closeSession(sessionId: string) {
-		await this.call('DELETE', this.s(sessionId));
+		await this.call(closeSessionResponse, 'DELETE', this.s(sessionId));
 	}
 	createTransport(sessionId: string, participantId: string, direction: 'send' | 'recv') {
-		return this.call<TransportOptions>('POST', `${this.p(sessionId, participantId)}/transports`, { direction });
+		return this.call(createTransportResponse, 'POST', `${this.p(sessionId, participantId)}/transports`, { direction });
 	}
-	async connectTransport(sessionId: string, participantId: string, transportId: string, dtlsParameters: Json) {
-		await this.call('POST', `${this.p(sessionId, participantId)}/transports/${encodeURIComponent(transportId)}/connect`, {
+	async connectTransport(sessionId: string, participantId: string, transportId: string, dtlsParameters: Record<string, unknown>) {
+		await this.call(okResponse, 'POST', `${this.p(sessionId, participantId)}/transports/${encodeURIComponent(transportId)}/connect`, {
 			dtlsParameters,
 		});
 	}
 	produce(sessionId: string, participantId: string, request: Parameters<MediaPort['produce']>[2]) {
-		return this.call<{ producerId: string }>('POST', `${this.p(sessionId, participantId)}/produce`, request);
+		return this.call(produceResponse, 'POST', `${this.p(sessionId, participantId)}/produce`, request);
 	}
 	consume(sessionId: string, participantId: string, request: Parameters<MediaPort['consume']>[2]) {
-		return this.call<ConsumerOptions>('POST', `${this.p(sessionId, participantId)}/consume`, request);
+		return this.call(consumeResponse, 'POST', `${this.p(sessionId, participantId)}/consume`, request);
 	}
 	async resumeConsumer(sessionId: string, participantId: string, consumerId: string) {
-		await this.call('POST', `${this.p(sessionId, participantId)}/consumers/${encodeURIComponent(consumerId)}/resume`);
+		await this.call(okResponse, 'POST', `${this.p(sessionId, participantId)}/consumers/${encodeURIComponent(consumerId)}/resume`);
 	}
-	async closeProducers(sessionId: string, filter: { sources?: ProducerInfo['source'][]; participantId?: string }) {
-		return (await this.call<{ closed: string[] }>('POST', `${this.s(sessionId)}/producers/close`, filter)).closed;
+	async closeProducers(sessionId: string, filter: Parameters<MediaPort['closeProducers']>[1]) {
+		return (await this.call(closeProducersResponse, 'POST', `${this.s(sessionId)}/producers/close`, filter)).closed;
 	}
 	async closeParticipant(sessionId: string, participantId: string) {
-		await this.call('DELETE', this.p(sessionId, participantId));
+		await this.call(okResponse, 'DELETE', this.p(sessionId, participantId));
 	}
 	producers(sessionId: string) {
-		return this.call<ProducerInfo[]>('GET', `${this.s(sessionId)}/producers`);
+		return this.call(producersResponse, 'GET', `${this.s(sessionId)}/producers`);
 	}
 	async startRecording(sessionId: string, recordingId: string) {
-		await this.call('POST', `${this.s(sessionId)}/recording/start`, { recordingId });
+		await this.call(recordingManifest, 'POST', `${this.s(sessionId)}/recording/start`, { recordingId });
 	}
 	stopRecording(sessionId: string) {
-		return this.call<RecordingManifest | null>('POST', `${this.s(sessionId)}/recording/stop`);
+		return this.call(recordingManifest, 'POST', `${this.s(sessionId)}/recording/stop`);
 	}
 
-	onEvent(listener: (event: MediaEvent) => void): () => void {
+	onEvent(listener: (event: SfuEvent) => void): () => void {
 		this.listeners.add(listener);
 		if (!this.events) void this.listen();
 		return () => this.listeners.delete(listener);
@@ -98,7 +115,7 @@ export class SfuClient implements MediaPort {
 		while (!this.closed) {
 			this.events = new AbortController();
 			try {
-				const res = await fetch(`${this.url}/events`, { headers: { 'x-tandem-sfu-secret': this.secret }, signal: this.events.signal });
+				const res = await fetch(`${this.url}/events`, { headers: { [SECRET_HEADER]: this.secret }, signal: this.events.signal });
 				if (!res.ok || !res.body) throw new Error(`events: ${res.status}`);
 				const decoder = new TextDecoder();
 				let buffer = '';
@@ -113,20 +130,30 @@ export class SfuClient implements MediaPort {
 							.filter((l) => l.startsWith('data:'))
 							.map((l) => l.slice(5).trimStart())
 							.join('\n');
-						if (!data) continue;
-						try {
-							const event = JSON.parse(data) as MediaEvent;
-							for (const listener of this.listeners) listener(event);
-						} catch {
-							/* a malformed event is skipped */
-						}
+						if (data) this.deliver(data);
 					}
 				}
-			} catch {
-				/* reconnect below */
+			} catch (error) {
+				if (!this.closed) console.error(`media: the SFU's event stream broke (${String(error)}); reconnecting`);
 			}
 			if (!this.closed) await new Promise((r) => setTimeout(r, 1000));
 		}
+	}
+
+	private deliver(data: string): void {
+		let json: unknown;
+		try {
+			json = JSON.parse(data);
+		} catch {
+			console.error('media: the SFU sent an event that is not JSON; skipped');
+			return;
+		}
+		const parsed = sfuEvent.safeParse(json);
+		if (!parsed.success) {
+			console.error('media: the SFU sent an event outside the contract; skipped');
+			return;
+		}
+		for (const listener of this.listeners) listener(parsed.data);
 	}
 
 	close(): void {

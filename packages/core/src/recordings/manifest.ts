@@ -1,10 +1,11 @@
 // A recording as the media server left it on disk (SPEC §9): `<recordingsDir>/<recordingId>/` holds one
 // WebM per track and `manifest.json` saying when each file starts and ends and who produced it. The
-// manifest is read as untrusted input: checked with a schema, and file names must be plain names.
+// manifest is read as untrusted input: checked with the contract's schema (file names are plain names).
 
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { recordingManifest, type RecordingManifest, type RecordingTrack } from '@tandem/sfu-contract';
 
 /** `${sessionId}-${eventId}`: the session's uuid and the id of the event that started the recording. */
 export const RECORDING_ID = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})-(\d{1,18})$/;
@@ -13,37 +14,7 @@ export const recordingIdSchema = z.string().max(60).regex(RECORDING_ID, 'not a r
 /** The composite made by Export, beside the tracks. */
 export const EXPORT_FILE = 'export.webm';
 
-/** A file name of a track: no folders, no dots in front, no odd characters. */
-const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,150}\.webm$/;
-
-const status = z.enum(['recording', 'completed', 'failed']);
-const epochMs = z.number().int().nonnegative();
-
-const trackSchema = z.object({
-	file: z.string().regex(FILE_NAME),
-	producerId: z.string(),
-	participantId: z.string(),
-	source: z.enum(['screen', 'camera', 'microphone']),
-	kind: z.enum(['audio', 'video']),
-	codec: z.string(),
-	startedAt: epochMs,
-	endedAt: epochMs.nullable(),
-	status,
-	failureReason: z.string().optional(),
-});
-
-export const manifestSchema = z.object({
-	recordingId: z.string(),
-	sessionId: z.string(),
-	startedAt: epochMs,
-	endedAt: epochMs.nullable(),
-	status,
-	failureReason: z.string().optional(),
-	tracks: z.array(trackSchema),
-});
-
-export type RecordingManifest = z.infer<typeof manifestSchema>;
-export type RecordingTrack = z.infer<typeof trackSchema>;
+export type { RecordingManifest, RecordingTrack };
 
 export function sessionIdOf(recordingId: string): string | null {
 	return RECORDING_ID.exec(recordingId)?.[1] ?? null;
@@ -69,7 +40,7 @@ export async function readManifest(recordingsDir: string, recordingId: string): 
 	} catch {
 		return null;
 	}
-	const parsed = manifestSchema.safeParse(json);
+	const parsed = recordingManifest.safeParse(json);
 	if (!parsed.success) return null;
 	const manifest = parsed.data;
 	if (manifest.recordingId !== recordingId || manifest.sessionId !== sessionIdOf(recordingId)) return null;

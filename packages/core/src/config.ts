@@ -2,10 +2,12 @@
 
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { MailConfig } from './mail/mailer.ts';
 import type { NumberGuessPolicy } from './service/numberGuessLimiter.ts';
+import type { Clock } from './time/clock.ts';
 
 export interface TandemConfig {
 	databaseUrl?: string | undefined;
@@ -27,8 +29,12 @@ export interface TandemConfig {
 	recordingsDir: string;
 	/** The ffmpeg that makes exports. */
 	ffmpegPath: string;
-	/** Browser tests move the clock of the session rules (invitation expiry); otherwise absent. */
-	now?: (() => number) | undefined;
+	/** Browser tests move the clock of the rules and deadlines (expiry, the lifeline); otherwise absent. */
+	clock?: Clock | undefined;
+	/** This node's name, stable across restarts: presence rows and leases carry it. */
+	nodeId: string;
+	/** Tests only: effects do not run (so a crash can fall between a commit and its effect). */
+	effectsPaused: boolean;
 }
 
 /** `Name <address>` or a bare address, with a valid address. */
@@ -50,6 +56,12 @@ const envSchema = z
 		TANDEM_SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
 		TANDEM_MAIL_FROM: mailbox.optional(),
 		TANDEM_TEST_CLOCK_FILE: z.string().min(1).optional(),
+		TANDEM_TEST_PAUSE_EFFECTS: z.enum(['1']).optional(),
+		TANDEM_NODE_ID: z
+			.string()
+			.regex(/^[\w.:-]{1,100}$/, 'letters, digits and _ . : - (at most 100)')
+			.optional(),
+		PORT: z.string().optional(),
 		TANDEM_SFU_SECRET: z.string().min(16, 'at least 16 characters').optional(),
 		TANDEM_RECORDINGS_DIR: z.string().min(1).optional(),
 		TANDEM_FFMPEG: z.string().min(1).default('ffmpeg'),
@@ -111,7 +123,9 @@ export function loadConfig(env: Record<string, string | undefined>): TandemConfi
 		},
 		recordingsDir: resolve(e.TANDEM_RECORDINGS_DIR ?? join(dataDir, 'recordings')),
 		ffmpegPath: e.TANDEM_FFMPEG,
-		now: e.TANDEM_TEST_CLOCK_FILE ? clockFromFile(e.TANDEM_TEST_CLOCK_FILE) : undefined,
+		clock: e.TANDEM_TEST_CLOCK_FILE ? clockFromFile(e.TANDEM_TEST_CLOCK_FILE) : undefined,
+		nodeId: e.TANDEM_NODE_ID ?? `${hostname()}:${e.PORT ?? '3000'}`,
+		effectsPaused: e.TANDEM_TEST_PAUSE_EFFECTS === '1',
 	};
 }
 
@@ -122,15 +136,17 @@ function mailDomain(publicUrl: string): string {
 }
 
 /** For browser tests only: the system clock moved by the milliseconds written in a file (none: 0). */
-function clockFromFile(file: string): () => number {
-	return () => {
-		let offset = 0;
-		try {
-			offset = Number(readFileSync(file, 'utf8').trim()) || 0;
-		} catch {
-			/* no file: no offset */
-		}
-		return Date.now() + offset;
+function clockFromFile(file: string): Clock {
+	return {
+		now() {
+			let offset = 0;
+			try {
+				offset = Number(readFileSync(file, 'utf8').trim()) || 0;
+			} catch {
+				/* no file: no offset */
+			}
+			return Date.now() + offset;
+		},
 	};
 }
 

@@ -20,7 +20,9 @@ export type ErrorCode =
 	| 'mediaUnavailable'
 	| 'mediaRefused'
 	| 'recordingNotFound'
-	| 'recordingInProgress';
+	| 'recordingInProgress'
+	/** The things a command touches kept changing under it: nothing was done. */
+	| 'tryAgain';
 
 /** Values the message of a code takes (`{seconds}` in "try again in {seconds} s"). */
 export type ErrorParams = Record<string, string | number>;

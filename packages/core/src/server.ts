@@ -28,22 +28,24 @@ export async function createTandem(config: TandemConfig): Promise<Tandem> {
 			lockout: config.lockout,
 			numberGuesses: config.numberGuesses,
 			trustProxy: config.trustProxy,
+			nodeId: config.nodeId,
+			effectsPaused: config.effectsPaused,
 			lifeline: { heartbeatTimeoutMs: config.consoleSilenceMs },
 			mail: config.mail,
 			recordingsDir: config.recordingsDir,
 			ffmpegPath: config.ffmpegPath,
-			...(config.now ? { now: config.now } : {}),
+			...(config.clock ? { clock: config.clock } : {}),
 		},
 		media,
 	);
-	// After a restart no console is connected: every live session's controller gets the grace period.
-	await services.lifeline.recover();
+	// At boot, not at the first request: after a restart the grace periods count from now.
+	await services.open();
 	return {
 		router: appRouter,
 		services,
 		createContext: (opts) => createContext(services, opts),
 		close: async () => {
-			services.close();
+			await services.close();
 			await handle.close();
 		},
 	};

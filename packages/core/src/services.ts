@@ -1,22 +1,33 @@
-// The services one Tandem node runs, wired to one database and one bus.
+// The services one Tandem node runs, wired to one database and one bus. Several nodes may share the
+// database: presence and timers are rows any node acts on, and each effect runs on the node holding its
+// lease.
 
+import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Database } from '@tandem/db';
+import { CommandRunner } from './aggregate/runner.ts';
 import { RepAccounts, type LockoutPolicy } from './auth/repAccounts.ts';
+import { EffectConsumer } from './effects/effectConsumer.ts';
+import { Lease } from './effects/lease.ts';
 import { Bus } from './feed/bus.ts';
-import { followSessionEvents } from './media/mediaEffects.ts';
+import { followMediaPlane, MediaEffect } from './media/mediaEffects.ts';
 import type { MediaPort } from './media/mediaPort.ts';
+import { SessionMediaService } from './media/mediaService.ts';
 import { createMailer, type MailConfig, type Mailer } from './mail/mailer.ts';
 import { ConsoleLifeline } from './service/consoleLifeline.ts';
 import { Invitations } from './service/invitations.ts';
 import { NumberGuessLimiter, type NumberGuessPolicy } from './service/numberGuessLimiter.ts';
 import { Recordings } from './recordings/recordings.ts';
 import { SessionService } from './service/sessionService.ts';
+import { systemClock, type Clock } from './time/clock.ts';
+import { Timers } from './timers/timers.ts';
 
 export interface ServicesConfig {
 	publicUrl: string;
 	auditKey: Buffer;
+	/** This node's name, stable across its restarts (presence rows and leases carry it). */
+	nodeId?: string;
 	lockout?: LockoutPolicy;
 	/** Wrong session numbers per client (SPEC §11); the defaults when absent. */
 	numberGuesses?: NumberGuessPolicy;
@@ -26,30 +37,42 @@ export interface ServicesConfig {
 	lifeline?: { goodbyeMs?: number; gracePeriodMs?: () => Promise<number>; heartbeatTimeoutMs?: number };
 	/** Tandem's own e-mail (invitations): SMTP, or an outbox folder (a temporary one when absent). */
 	mail?: MailConfig;
-	/** The clock of the session rules (invitation expiry); the system clock when absent. */
-	now?: () => number;
+	/** The clock of every rule and deadline; the system clock when absent. */
+	clock?: Clock;
 	/** Where recordings are (the media server's folder); a temporary folder when absent. */
 	recordingsDir?: string;
 	/** The ffmpeg that makes exports ('ffmpeg' from PATH when absent). */
 	ffmpegPath?: string;
+	/** Tests with a fake clock: no polling for due timers or silent consoles; the test fires them. */
+	timeByHand?: boolean;
+	/** Tests only: the effects do not run, so that a crash can come between a commit and its effect. */
+	effectsPaused?: boolean;
 }
 
 export interface Services {
 	db: Database;
 	config: ServicesConfig;
+	nodeId: string;
+	clock: Clock;
 	bus: Bus;
 	reps: RepAccounts;
 	sessions: SessionService;
 	lifeline: ConsoleLifeline;
+	timers: Timers;
+	/** The durable consumers of the event log this node may run (each on the node holding its lease). */
+	effects: EffectConsumer[];
 	mailer: Mailer;
 	invitations: Invitations;
 	/** Who typed how many wrong session numbers (in memory, per node). */
 	numberGuesses: NumberGuessLimiter;
 	/** The media plane; null when no SFU is configured (media calls are then refused). */
 	media: MediaPort | null;
+	sessionMedia: SessionMediaService;
 	/** Recordings on disk: listing, control timeline, Export, and who may read their files. */
 	recordings: Recordings;
-	close(): void;
+	/** Boot: recover presence after a restart, then start the background work (timers, sweeps, effects). */
+	open(): Promise<void>;
+	close(): Promise<void>;
 }
 
 export function createServices(
@@ -58,12 +81,29 @@ export function createServices(
 	config: ServicesConfig,
 	media: MediaPort | null = null,
 ): Services {
+	const clock = config.clock ?? systemClock;
+	const nodeId = config.nodeId ?? `node-${randomUUID()}`;
 	const bus = new Bus();
-	const sessions = new SessionService({ db, dbKind, auditKey: config.auditKey, bus, ...(config.now ? { now: config.now } : {}) });
+	const effects: EffectConsumer[] = [];
+	const runner = new CommandRunner({
+		db,
+		dbKind,
+		auditKey: config.auditKey,
+		clock,
+		committed: () => {
+			for (const effect of effects) effect.wake();
+		},
+	});
+	const sessions = new SessionService({ db, bus, runner, clock });
+	const sessionMedia = new SessionMediaService({ media, sessions, bus });
+	const timers = new Timers({ db, clock, nodeId });
+	const lifeline = new ConsoleLifeline({ db, sessions, timers, clock, nodeId, ...config.lifeline });
 	const mailer = createMailer(config.mail ?? { from: 'Tandem <tandem@localhost>', outboxDir: join(tmpdir(), 'tandem-outbox') });
-	const lifeline = new ConsoleLifeline({ db, sessions, ...config.lifeline });
-	sessions.microphoneOf = (repId) => lifeline.hasMicrophone(repId);
-	const stopFollowing = media ? followSessionEvents(bus, media, sessions) : () => {};
+	if (media) {
+		const lease = new Lease({ db, name: 'effect:media', holder: nodeId, clock });
+		effects.push(new EffectConsumer({ db, lease, effect: new MediaEffect({ db, media, sessions, sessionMedia }) }));
+	}
+	const stopFollowingMedia = media ? followMediaPlane(media, sessions, sessionMedia) : () => {};
 	const recordings = new Recordings({
 		db,
 		recordingsDir: config.recordingsDir ?? join(tmpdir(), 'tandem-recordings'),
@@ -72,19 +112,35 @@ export function createServices(
 	return {
 		db,
 		config,
+		nodeId,
+		clock,
 		bus,
 		reps: new RepAccounts(db, config.lockout),
 		sessions,
 		lifeline,
+		timers,
+		effects,
 		mailer,
 		invitations: new Invitations({ db, sessions, mailer, publicUrl: config.publicUrl }),
-		numberGuesses: new NumberGuessLimiter(config.numberGuesses),
+		numberGuesses: new NumberGuessLimiter(config.numberGuesses, () => clock.now()),
 		media,
+		sessionMedia,
 		recordings,
-		close() {
-			stopFollowing();
-			recordings.close();
+		async open() {
+			// After a restart no console of this node's is connected: their reps' sessions get the grace period.
+			await lifeline.recover();
+			if (!config.timeByHand) {
+				lifeline.start();
+				timers.start();
+			}
+			if (!config.effectsPaused) for (const effect of effects) effect.start();
+		},
+		async close() {
+			stopFollowingMedia();
 			lifeline.close();
+			await timers.close();
+			await Promise.all(effects.map((e) => e.close()));
+			recordings.close();
 			media?.close();
 			mailer.close();
 		},

@@ -64,7 +64,9 @@ describe.each(['pglite', 'postgres'] as const)('administration on %s', (kind) =>
 		// The refusal names the field, so the form can say which one and its range.
 		const error = await api.admin.updateSettings({ gracePeriodSeconds: -5 }).catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(TRPCError);
-		expect(((error as TRPCError).cause as { issues: { path: PropertyKey[] }[] }).issues[0]?.path).toEqual(['gracePeriodSeconds']);
+		expect(((error as TRPCError).cause as unknown as { issues: { path: PropertyKey[] }[] }).issues[0]?.path).toEqual([
+			'gracePeriodSeconds',
+		]);
 
 		const changed = await api.admin.updateSettings({
 			maxCustomersPerRep: 3,

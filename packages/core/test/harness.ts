@@ -6,11 +6,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
+// What the global set-up provides (the PostgreSQL server's base URL).
+import type {} from '../../db/test/postgresServer.ts';
 import { openDatabase, type DatabaseHandle } from '@tandem/db';
 import { freshDatabase, type DatabaseKind } from '@tandem/db/testing';
 import type { NumberGuessPolicy } from '../src/service/numberGuessLimiter.ts';
 import type { MailConfig } from '../src/mail/mailer.ts';
 import { createServices, type Services } from '../src/services.ts';
+import type { Clock } from '../src/time/clock.ts';
 import { createContext } from '../src/trpc/context.ts';
 import { createCaller } from '../src/trpc/root.ts';
 import { TRPCError } from '@trpc/server';
@@ -63,8 +66,8 @@ export interface WorldOptions {
 	numberGuesses?: NumberGuessPolicy;
 	/** Tandem's e-mail: an SMTP server, or (default) an outbox folder of its own. */
 	mail?: Partial<MailConfig>;
-	/** The clock of the session rules. */
-	now?: () => number;
+	/** The clock of every rule and deadline (the system clock when absent). */
+	clock?: Clock;
 	/** Where recordings are (a temporary folder of the services' own when absent). */
 	recordingsDir?: string;
 }
@@ -72,12 +75,12 @@ export interface WorldOptions {
 export async function world(kind: DatabaseKind, options: WorldOptions = {}): Promise<World> {
 	const handle = await freshDatabase(kind, kind === 'postgres' ? inject('postgresBaseUrl') : undefined);
 	const auditKey = randomBytes(32);
-	const w = worldOn(handle, auditKey, options);
+	const w = await worldOn(handle, auditKey, options);
 	await (await w.admin.api()).auth.createFirstAdmin({ name: 'Admin', email: 'admin@example.com', password: 'admin-password' });
 	return w;
 }
 
-function worldOn(handle: DatabaseHandle, auditKey: Buffer, options: WorldOptions = {}): World {
+async function worldOn(handle: DatabaseHandle, auditKey: Buffer, options: WorldOptions = {}): Promise<World> {
 	const services = createServices(handle.db, handle.kind, {
 		publicUrl: 'http://127.0.0.1:3000',
 		auditKey,
@@ -85,9 +88,10 @@ function worldOn(handle: DatabaseHandle, auditKey: Buffer, options: WorldOptions
 		numberGuesses: options.numberGuesses ?? { freeAttempts: 1_000_000, backoffBaseMs: 1, backoffMaxMs: 1 },
 		...(options.lifeline ? { lifeline: options.lifeline } : {}),
 		mail: { from: 'Tandem <tandem@example.com>', outboxDir: mkdtempSync(join(tmpdir(), 'tandem-outbox-')), ...options.mail },
-		...(options.now ? { now: options.now } : {}),
+		...(options.clock ? { clock: options.clock, timeByHand: true } : {}),
 		...(options.recordingsDir ? { recordingsDir: options.recordingsDir } : {}),
 	});
+	await services.open();
 	const admin = new Browser(services);
 	let n = 0;
 	return {
@@ -103,12 +107,12 @@ function worldOn(handle: DatabaseHandle, auditKey: Buffer, options: WorldOptions
 		},
 		async secondNode() {
 			if (!handle.url) throw new Error('a second node needs PostgreSQL');
-			const other = worldOn(await openDatabase({ url: handle.url }), auditKey);
+			const other = await worldOn(await openDatabase({ url: handle.url }), auditKey, options);
 			for (const [k, v] of admin.cookies) other.admin.cookies.set(k, v);
 			return other;
 		},
 		close: async () => {
-			services.close();
+			await services.close();
 			await handle.close();
 		},
 	};

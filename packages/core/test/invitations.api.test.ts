@@ -8,9 +8,11 @@ import { join } from 'node:path';
 import { asc, eq } from 'drizzle-orm';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { invitations, sessionEvents } from '@tandem/db';
+import { invitations } from '@tandem/db';
 import { verifyChain } from '../src/audit/chain.ts';
 import { viewFor } from '../src/feed/views.ts';
+import { eventsOf } from '../src/log/eventLog.ts';
+import { FakeClock } from '../src/time/clock.ts';
 import type { SessionEvent } from '../src/session/model.ts';
 import { refusalOf, world, type Browser, type World } from './harness.ts';
 import { startSmtpServer, type TestSmtpServer } from './smtpServer.ts';
@@ -29,12 +31,7 @@ async function repView(w: World, b: Browser, sessionId: string) {
 }
 
 async function eventTypes(w: World, sessionId: string): Promise<string[]> {
-	const rows = await w.services.db
-		.select({ type: sessionEvents.type })
-		.from(sessionEvents)
-		.where(eq(sessionEvents.sessionId, sessionId))
-		.orderBy(asc(sessionEvents.seq));
-	return rows.map((r) => r.type);
+	return (await eventsOf(w.services.db, 'session', sessionId)).map((r) => r.type);
 }
 
 async function invitationRows(w: World, sessionId: string) {
@@ -72,10 +69,7 @@ describe.each(['pglite', 'postgres'] as const)('invitations on %s', (kind) => {
 			revokedAt: null,
 		});
 		expect(row!.expiresAt.getTime() - row!.createdAt.getTime()).toBe(24 * HOUR);
-		const payloads = await w.services.db
-			.select({ payload: sessionEvents.payload })
-			.from(sessionEvents)
-			.where(eq(sessionEvents.sessionId, s.id));
+		const payloads = (await eventsOf(w.services.db, 'session', s.id)).map((e) => e.payload);
 		expect(JSON.stringify(payloads)).not.toContain(token);
 		expect(JSON.stringify(await w.services.sessions.state(s.id))).not.toContain(token);
 
@@ -98,11 +92,7 @@ describe.each(['pglite', 'postgres'] as const)('invitations on %s', (kind) => {
 
 		// Each step is a session event in the hash chain; the join names its invitation.
 		expect(await eventTypes(w, s.id)).toEqual(['session.started', 'invitation.created', 'participant.joined']);
-		const events = await w.services.db
-			.select()
-			.from(sessionEvents)
-			.where(eq(sessionEvents.sessionId, s.id))
-			.orderBy(asc(sessionEvents.seq));
+		const events = await eventsOf(w.services.db, 'session', s.id);
 		expect((events[2]!.payload as SessionEvent & { invitationId?: string }).invitationId).toBe(made.invitation.id);
 		expect(verifyChain(w.services.config.auditKey, events)).toBeNull();
 	});
@@ -344,14 +334,13 @@ describe.each(['pglite', 'postgres'] as const)('invitations on %s', (kind) => {
 
 describe.each(['pglite', 'postgres'] as const)('invitation expiry on %s', (kind) => {
 	let w: World;
-	let offset = 0;
+	const clock = new FakeClock(Date.now());
 	beforeAll(async () => {
-		w = await world(kind, { now: () => Date.now() + offset });
+		w = await world(kind, { clock });
 	});
 	afterAll(() => w?.close());
 
 	it('a link expires after the site’s invitation expiry (default 24 h, then as set)', async () => {
-		offset = 0;
 		const ana = await w.rep('Ana');
 		const s = await (await ana.api()).session.start();
 		const day = await (await ana.api()).invite.create({ sessionId: s.id, role: 'customer', via: 'link' });
@@ -360,7 +349,7 @@ describe.each(['pglite', 'postgres'] as const)('invitation expiry on %s', (kind)
 		expect(twoHours.invitation.expiresAt - twoHours.invitation.createdAt).toBe(2 * HOUR);
 		await (await w.admin.api()).admin.updateSettings({ invitationExpiryHours: 24 });
 
-		offset = 2 * HOUR; // the rep link's last moment has passed
+		clock.advance(2 * HOUR); // the rep link's last moment has passed
 		const rep = await w.rep('Late');
 		expect(await refusalOf((await rep.api()).session.assistByInvite({ token: tokenOf(twoHours.link) }))).toBe('invitationExpired');
 		expect(await refusalOf((await ana.api()).invite.revoke({ sessionId: s.id, invitationId: twoHours.invitation.id }))).toBe(
@@ -368,11 +357,10 @@ describe.each(['pglite', 'postgres'] as const)('invitation expiry on %s', (kind)
 		);
 		await (await w.browser().api()).invite.preview({ token: tokenOf(day.link), as: 'customer' });
 
-		offset = 24 * HOUR + 1;
+		clock.advance(22 * HOUR + 1); // and the day link's
 		const api = await w.browser().api();
 		expect(await refusalOf(api.invite.preview({ token: tokenOf(day.link), as: 'customer' }))).toBe('invitationExpired');
 		expect(await refusalOf(api.session.joinByInvite({ token: tokenOf(day.link), name: 'Late' }))).toBe('invitationExpired');
 		expect((await w.services.sessions.state(s.id))!.participants).toHaveLength(1);
-		offset = 0;
 	});
 });

@@ -1,9 +1,8 @@
 // Sessions through the real tRPC router, on PGlite and on PostgreSQL.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sessionEvents } from '@tandem/db';
-import { asc, eq } from 'drizzle-orm';
 import { verifyChain } from '../src/audit/chain.ts';
+import { eventsOf } from '../src/log/eventLog.ts';
 import { replay } from '../src/session/evolve.ts';
 import type { SessionEvent } from '../src/session/model.ts';
 import { refusalOf, world, type World } from './harness.ts';
@@ -112,13 +111,13 @@ describe.each(['pglite', 'postgres'] as const)('sessions on %s', (kind) => {
 			const target = await w.rep(c.name, { voiceCalls: c.voiceCalls });
 			const targetId = (await (await target.api()).auth.status()).me!.id;
 			// The target's console declares (or not) a microphone as it connects (SPEC §6).
-			const release = w.services.lifeline.connected(targetId, `console-${c.name}`, { microphone: c.microphone });
+			const release = await w.services.lifeline.connected(targetId, `console-${c.name}`, { microphone: c.microphone });
 			const s = await (await controller.api()).session.start();
 			const assisted = await (await target.api()).session.assist({ number: s.number });
 			await (await controller.api()).session.startActivity({ sessionId: s.id, activity: 'voiceCall' });
 			await (await controller.api()).session.transferControl({ sessionId: s.id, to: assisted.me!.participantId });
 			expect((await w.services.sessions.state(s.id))!.activities.voiceCall, c.name).toBe(c.kept);
-			release();
+			await release();
 		}
 	});
 
@@ -148,7 +147,7 @@ describe.each(['pglite', 'postgres'] as const)('sessions on %s', (kind) => {
 		const s = await (await rep.api()).session.start();
 		await (await w.browser().api()).session.join({ number: s.number, name: 'Cust' });
 		await (await rep.api()).session.end({ sessionId: s.id });
-		const rows = await w.services.db.select().from(sessionEvents).where(eq(sessionEvents.sessionId, s.id)).orderBy(asc(sessionEvents.seq));
+		const rows = await eventsOf(w.services.db, 'session', s.id);
 		expect(rows.map((r) => r.type)).toEqual(['session.started', 'participant.joined', 'session.ended']);
 		expect(replay(rows.map((r) => r.payload as SessionEvent))).toEqual(await w.services.sessions.state(s.id));
 		const key = w.services.config.auditKey;

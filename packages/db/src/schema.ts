@@ -1,8 +1,9 @@
-// The tables of Tandem. Sessions are recorded as events (`session_events`); `support_sessions` and
-// `participants` are projections of those events kept for queries (limits, numbers, tokens).
+// The tables of Tandem. Every aggregate is recorded as events in the one log (`events`); `support_sessions`,
+// `participants` and `invitations` are projections of a session's events kept for queries (limits, numbers,
+// tokens). Presence, timers, leases and effect cursors let several nodes share the work.
 
 import { sql } from 'drizzle-orm';
-import { bigserial, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 export const reps = pgTable('reps', {
 	id: uuid('id').primaryKey().defaultRandom(),
@@ -64,8 +65,6 @@ export const supportSessions = pgTable(
 		/** The session's state after its last event (a snapshot of `evolve`). */
 		state: jsonb('state').notNull(),
 		version: integer('version').notNull(),
-		/** Hash of the session's last event, the link the next event chains to. */
-		lastHash: text('last_hash').notNull(),
 		startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
 		endedAt: timestamp('ended_at', { withTimezone: true }),
 	},
@@ -96,26 +95,88 @@ export const participants = pgTable(
 	(t) => [index('participants_session_idx').on(t.sessionId), index('participants_rep_idx').on(t.repId)],
 );
 
-export const sessionEvents = pgTable(
-	'session_events',
+/** The kinds of aggregate whose events the log holds. */
+export const aggregateKinds = ['session'] as const;
+export type AggregateKind = (typeof aggregateKinds)[number];
+
+/**
+ * The one event log of every aggregate (ARCHITECTURE principle 3): append-only; each aggregate's events
+ * numbered 1, 2, 3… and HMAC-chained to the previous one. Ids are handed out under a lock held to commit,
+ * so they are committed in order and a reader that saw id n has seen every id below it.
+ */
+export const events = pgTable(
+	'events',
 	{
-		/** Global, increasing: the feed's resume point. */
+		/** Global, increasing in commit order: the feed's and the effects' resume point. */
 		id: bigserial('id', { mode: 'number' }).primaryKey(),
-		sessionId: uuid('session_id')
-			.notNull()
-			.references(() => supportSessions.id),
-		/** 1, 2, 3… within the session. */
+		aggregateKind: text('aggregate_kind', { enum: aggregateKinds }).notNull(),
+		aggregateId: text('aggregate_id').notNull(),
+		/** 1, 2, 3… within the aggregate. */
 		seq: integer('seq').notNull(),
 		type: text('type').notNull(),
 		payload: jsonb('payload').notNull(),
 		/** Who caused it: `rep:<id>`, `customer:<participant id>`, `system`. */
 		actor: text('actor').notNull(),
 		at: timestamp('at', { withTimezone: true }).notNull(),
-		/** HMAC of this row chained to the previous row of the same session. */
+		/** HMAC of this row chained to the previous row of the same aggregate. */
 		prevHash: text('prev_hash').notNull(),
 		hash: text('hash').notNull(),
 	},
-	(t) => [uniqueIndex('session_events_session_seq').on(t.sessionId, t.seq)],
+	(t) => [uniqueIndex('events_aggregate_seq').on(t.aggregateKind, t.aggregateId, t.seq)],
+);
+
+/** Where each effect (a durable consumer of the event log) has got to. */
+export const effectCursors = pgTable('effect_cursors', {
+	name: text('name').primaryKey(),
+	/** The id of the last event it has dealt with. */
+	position: bigint('position', { mode: 'number' }).notNull().default(0),
+	updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Which node runs a piece of work that must run on exactly one (an effect, the timers), until when. */
+export const leases = pgTable('leases', {
+	name: text('name').primaryKey(),
+	holder: text('holder').notNull(),
+	expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+});
+
+/**
+ * Reps' consoles (SPEC §2), for every node to read: whether each one's feed is connected (and on which
+ * node), when it was last heard of, whether it has a microphone, and whether it said goodbye.
+ */
+export const consoles = pgTable(
+	'consoles',
+	{
+		/** The console page's own id. */
+		id: text('id').primaryKey(),
+		repId: uuid('rep_id')
+			.notNull()
+			.references(() => reps.id, { onDelete: 'cascade' }),
+		/** The node its feed is connected to. */
+		nodeId: text('node_id').notNull(),
+		connected: boolean('connected').notNull(),
+		microphone: boolean('microphone').notNull().default(false),
+		/** The page said goodbye as it unloaded. */
+		leaving: boolean('leaving').notNull().default(false),
+		lastSeen: timestamp('last_seen', { withTimezone: true }).notNull(),
+	},
+	(t) => [index('consoles_rep_idx').on(t.repId)],
+);
+
+/** Deadlines that must fire once across nodes (a lost console's grace period, later queue offers). */
+export const timers = pgTable(
+	'timers',
+	{
+		/** What it is for, e.g. `console:<rep id>`: one timer per key, a new one replaces the old. */
+		key: text('key').primaryKey(),
+		kind: text('kind').notNull(),
+		payload: jsonb('payload').notNull(),
+		dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
+		/** The node that took it to fire, and when (a claim left by a node that died is taken again). */
+		claimedBy: text('claimed_by'),
+		claimedAt: timestamp('claimed_at', { withTimezone: true }),
+	},
+	(t) => [index('timers_due_idx').on(t.dueAt)],
 );
 
 /** Invitation links (SPEC §3), a projection of the `invitation.*` events plus the token's hash. */
@@ -141,5 +202,17 @@ export const invitations = pgTable(
 	(t) => [index('invitations_session_idx').on(t.sessionId)],
 );
 
-export const schema = { reps, loginSessions, siteSettings, supportSessions, participants, sessionEvents, invitations };
+export const schema = {
+	reps,
+	loginSessions,
+	siteSettings,
+	supportSessions,
+	participants,
+	events,
+	effectCursors,
+	leases,
+	consoles,
+	timers,
+	invitations,
+};
 export type Schema = typeof schema;

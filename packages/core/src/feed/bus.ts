@@ -1,8 +1,15 @@
 // The bus carries committed session changes to every open feed. In-process here; a broker
 // (PostgreSQL LISTEN/NOTIFY, NATS) takes its place when several nodes run.
 
-import type { SessionState } from '../session/model.ts';
-import type { StoredEvent } from '../service/sessionStore.ts';
+import type { SessionEvent, SessionState } from '../session/model.ts';
+
+/** A session's event as committed to the log: its global id (the feed's position) and its sequence. */
+export interface StoredEvent {
+	id: number;
+	sessionId: string;
+	seq: number;
+	event: SessionEvent;
+}
 
 export interface SessionChange {
 	sessionId: string;

@@ -1,7 +1,7 @@
 // What one viewer sees of a session: the state, who they are in it, and which controls the rules
-// let them use — so the apps render, and never decide.
+// let them use (asked of decide: capabilities.ts) — so the apps render, and never decide.
 
-import { maySend } from '../media/mediaRules.ts';
+import { capabilitiesOf, type ParticipantCapabilities, type SessionCapabilities, type Viewer } from '../session/capabilities.ts';
 import { invitationsOf } from '../session/evolve.ts';
 import type {
 	Activities,
@@ -15,13 +15,15 @@ import type {
 } from '../session/model.ts';
 import { formatSessionNumber } from '../session/sessionNumber.ts';
 
-export type Viewer = { kind: 'rep'; repId: string } | { kind: 'customer'; participantId: string };
+export type { Viewer };
 
 export interface ParticipantView {
 	id: string;
 	name: string;
 	role: ParticipantRole;
 	isMe: boolean;
+	/** What the viewer may do to this participant (from the rules). */
+	can: ParticipantCapabilities;
 }
 
 /** An invitation as the controlling rep sees it in Tools › Invite (never its token). */
@@ -48,30 +50,16 @@ export interface SessionView {
 	activities: Activities;
 	/** The viewer in this session; null once they are no longer in it (left, removed, handed over). */
 	me: { participantId: string; role: ParticipantRole } | null;
-	can: {
-		invite: boolean;
-		end: boolean;
-		leave: boolean;
-		focus: boolean;
-		removeParticipant: boolean;
-		transferControl: boolean;
-		/** Share a screen or turn on a camera (the controlling rep and customers; assistants watch). */
-		share: boolean;
-		/** Start or end the voice call, start or stop recording (control functions). */
-		voiceCall: boolean;
-		record: boolean;
-		/** Talk in the voice call that is on (assistants too). */
-		talk: boolean;
-	};
+	/** What the viewer may do, asked of the rules (capabilities.ts). */
+	can: SessionCapabilities;
 	/** Invitations not revoked (nor withdrawn): only for the controlling rep; the page hides expired ones. */
 	invitations: InvitationView[];
 }
 
 export function viewFor(state: SessionState, viewer: Viewer): SessionView {
 	const me = state.participants.find((p) => (viewer.kind === 'rep' ? p.repId === viewer.repId : p.id === viewer.participantId));
-	const live = state.status === 'live';
-	const controls = live && me?.role === 'controller';
 	const controller = state.participants.find((p) => p.id === state.controllerId);
+	const { can, participants } = capabilitiesOf(state, viewer);
 	return {
 		id: state.id,
 		number: state.number,
@@ -80,23 +68,19 @@ export function viewFor(state: SessionState, viewer: Viewer): SessionView {
 		startedAt: state.startedAt,
 		endedAt: state.endedAt,
 		controller: controller ? { id: controller.id, name: controller.name } : null,
-		participants: state.participants.map((p) => ({ id: p.id, name: p.name, role: p.role, isMe: p.id === me?.id })),
+		participants: state.participants.map((p) => ({
+			id: p.id,
+			name: p.name,
+			role: p.role,
+			isMe: p.id === me?.id,
+			can: participants.get(p.id)!,
+		})),
 		focusedCustomerId: state.focusedCustomerId,
 		activities: state.activities,
 		me: me ? { participantId: me.id, role: me.role } : null,
-		can: {
-			invite: controls,
-			end: controls,
-			leave: state.status !== 'ended' && !!me && me.role !== 'controller',
-			focus: controls,
-			removeParticipant: controls,
-			transferControl: controls && state.participants.some((p) => p.role === 'assistant'),
-			share: state.status === 'live' && maySend(state, me, 'screen') === null,
-			voiceCall: controls,
-			record: controls,
-			talk: maySend(state, me, 'microphone') === null,
-		},
-		invitations: controls
+		can,
+		// The invitations are the controlling rep's to see and revoke: shown to whoever may invite.
+		invitations: can.invite
 			? invitationsOf(state)
 					.filter((i) => i.revokedAt === null)
 					.map(invitationView)
@@ -164,5 +148,7 @@ export function describeEvent(
 		case 'invitation.sent':
 		case 'invitation.notSent':
 			return base;
+		case 'media.failed':
+			return { ...base, activity: event.action, reason: event.reason };
 	}
 }

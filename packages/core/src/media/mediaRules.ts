@@ -1,26 +1,16 @@
-// Who may send or receive which media in a session (SPEC §1, §9): pure, like the session rules.
+// Who may receive media in a session, and which activity carries which source (SPEC §1, §9): pure, like the
+// session rules (who may send is decide's sendMedia).
 
 import type { Activities, Participant, SessionState } from '../session/model.ts';
 import type { MediaSource } from './mediaPort.ts';
 
-export type MediaRefusal = 'notInSession' | 'sessionEnded' | 'assistantsCannotDoThat' | 'activityNotOn';
+export type MediaRefusal = 'notInSession' | 'sessionEnded';
 
 /** Everyone present may watch and listen while the session is not over. */
 export function mayReceive(state: SessionState, participant: Participant | undefined): MediaRefusal | null {
 	if (!participant) return 'notInSession';
 	if (state.status === 'ended') return 'sessionEnded';
 	return null;
-}
-
-/**
- * Screen and camera: the controlling rep and customers (assistants watch). Microphone: anyone
- * present while the voice call is on — assistants talk in a voice call too.
- */
-export function maySend(state: SessionState, participant: Participant | undefined, source: MediaSource): MediaRefusal | null {
-	const base = mayReceive(state, participant);
-	if (base || !participant) return base;
-	if (source === 'microphone') return state.activities.voiceCall ? null : 'activityNotOn';
-	return participant.role === 'assistant' ? 'assistantsCannotDoThat' : null;
 }
 
 /** The session activity a media source carries (a microphone belongs to the session-wide voice call). */

@@ -5,7 +5,8 @@
 import { join } from 'node:path';
 import { and, asc, eq } from 'drizzle-orm';
 import type { Database } from '@tandem/db';
-import { participants, sessionEvents, supportSessions } from '@tandem/db';
+import { participants, supportSessions } from '@tandem/db';
+import { eventsOf } from '../log/eventLog.ts';
 import type { RepRow } from '../auth/repAccounts.ts';
 import { TandemError } from '../refusal.ts';
 import type { SessionEvent } from '../session/model.ts';
@@ -86,11 +87,7 @@ export class Recordings {
 
 	async timeline(rep: RepRow, recordingId: string, sessionId?: string): Promise<RecordingTimeline> {
 		const manifest = await this.#recording(rep, recordingId, sessionId);
-		const rows = await this.#db
-			.select({ payload: sessionEvents.payload })
-			.from(sessionEvents)
-			.where(eq(sessionEvents.sessionId, manifest.sessionId))
-			.orderBy(asc(sessionEvents.seq));
+		const rows = await eventsOf(this.#db, 'session', manifest.sessionId);
 		const events = rows.map((r) => r.payload as SessionEvent);
 		const control = controlTimeline(events, manifest.startedAt, endOf(manifest), await this.#names(manifest.sessionId));
 		return { recordingId, duration: durationOf(manifest), control };

@@ -1,7 +1,8 @@
-// A rep's limits and current load, read from the projections (SPEC §2 session mode, §5 maximum customers).
+// A rep's roles, limits and current load, read from the projections (SPEC §1 roles, §2 session mode, §5
+// maximum customers) and the consoles' presence (§6 voice).
 
 import { and, eq, ne, sql } from 'drizzle-orm';
-import { reps, siteSettings, supportSessions, type Database } from '@tandem/db';
+import { consoles, reps, siteSettings, supportSessions, type Database } from '@tandem/db';
 import type { RepLoad } from '../session/model.ts';
 
 export type Tx = Parameters<Parameters<Database['transaction']>[0]>[0] | Database;
@@ -25,12 +26,17 @@ export async function readSiteSettings(db: Tx): Promise<SiteSettings> {
 }
 
 /**
- * `microphone`: whether the rep's console has a microphone (it declares so when it connects);
- * undefined when no console of theirs is known, and then the Voice calls setting alone counts.
+ * A rep's roles, limits and load. It supports voice (SPEC §6) with the Voice calls setting on and a console
+ * connected that declared a microphone; with no console connected, the setting alone counts.
  */
-export async function readRepLoad(db: Tx, repId: string, microphone?: boolean): Promise<RepLoad | null> {
+export async function readRepLoad(db: Tx, repId: string): Promise<RepLoad | null> {
 	const [rep] = await db.select().from(reps).where(eq(reps.id, repId));
 	if (!rep || rep.disabled) return null;
+	const [present] = await db
+		.select({ microphone: sql<boolean | null>`bool_or(${consoles.microphone})` })
+		.from(consoles)
+		.where(and(eq(consoles.repId, repId), eq(consoles.connected, true)));
+	const microphone = present?.microphone ?? undefined;
 	const site = await readSiteSettings(db);
 	const [load] = await db
 		.select({
@@ -42,6 +48,7 @@ export async function readRepLoad(db: Tx, repId: string, microphone?: boolean): 
 	return {
 		repId,
 		name: rep.name,
+		roles: { rep: rep.isRep, admin: rep.isAdmin, agent: rep.isAgent },
 		mode: rep.sessionMode ?? site.defaultSessionMode,
 		maxSessions: rep.sessionMode === 'single' ? 1 : site.maxSessionsPerRep,
 		maxCustomers: rep.maxCustomers ?? site.maxCustomersPerRep,

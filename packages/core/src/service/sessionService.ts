@@ -1,36 +1,28 @@
-// Runs session commands: finds the session, serialises the command with others touching the same
-// session or reps (in-process mutex + PostgreSQL advisory locks), asks `decide`, appends the events
-// and publishes them on the bus once committed.
+// Session commands as the API asks for them: finds the session (by number, link or id), runs the command
+// through the one command runner (sessionAggregate.ts says what each command needs), and publishes what
+// was committed on the bus for the feeds.
 
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { ne, sql } from 'drizzle-orm';
+import { ne } from 'drizzle-orm';
 import { supportSessions, type Database } from '@tandem/db';
+import { CommandRunner, type Committed } from '../aggregate/runner.ts';
 import { Bus } from '../feed/bus.ts';
 import { refuse, TandemError } from '../refusal.ts';
-import { decide, participantOf } from '../session/decide.ts';
-import type { Actor, Command, DecideContext, Invitation, InvitationChannel, InvitedRole, SessionState } from '../session/model.ts';
+import { participantOf } from '../session/decide.ts';
+import type { Command, Invitation, InvitationChannel, InvitedRole, SessionEvent, SessionState } from '../session/model.ts';
 import { generateSessionNumber, parseSessionNumber } from '../session/sessionNumber.ts';
-import { KeyedMutex } from './keyedMutex.ts';
-import { readRepLoad, readSiteSettings, type Tx } from './repLoad.ts';
-import {
-	appendEvents,
-	customerByTokenHash,
-	findLiveSessionByNumber,
-	invitationByTokenHash,
-	loadSession,
-	type EventSecrets,
-} from './sessionStore.ts';
+import { systemClock, type Clock } from '../time/clock.ts';
+import { readSiteSettings } from './repLoad.ts';
+import { sessionAggregate, type ActorRef } from './sessionAggregate.ts';
+import { customerByTokenHash, findLiveSessionByNumber, invitationByTokenHash, loadSession, type EventSecrets } from './sessionStore.ts';
 
-/** Who is asking, as the API knows them (the service looks up the rest). */
-export type ActorRef =
-	{ kind: 'rep'; repId: string } | { kind: 'customer'; participantId: string | null } | { kind: 'anonymous' } | { kind: 'system' };
+export type { ActorRef };
 
 export interface SessionServiceDeps {
 	db: Database;
-	dbKind: 'pglite' | 'postgres';
-	auditKey: Buffer;
 	bus: Bus;
-	now?: () => number;
+	runner: CommandRunner;
+	clock?: Clock;
 }
 
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
@@ -40,15 +32,18 @@ const newLinkToken = (): string => randomBytes(32).toString('base64url');
 const isLinkToken = (token: string): boolean => /^[A-Za-z0-9_-]{43}$/.test(token);
 
 export class SessionService {
-	private readonly mutex = new KeyedMutex();
 	/** The service's clock (a port: tests may move it). */
-	readonly now: () => number;
+	readonly clock: Clock;
 
 	private readonly deps: SessionServiceDeps;
 
 	constructor(deps: SessionServiceDeps) {
 		this.deps = deps;
-		this.now = deps.now ?? Date.now;
+		this.clock = deps.clock ?? systemClock;
+	}
+
+	now(): number {
+		return this.clock.now();
 	}
 
 	/** A rep clicks Start (SPEC §2). */
@@ -147,7 +142,8 @@ export class SessionService {
 
 	/** A rep assists a session by its number (SPEC §4): they join with no control. */
 	async assist(repId: string, typedNumber: string): Promise<SessionState> {
-		const sessionId = await this.sessionIdForNumber(typedNumber);
+		// An unknown number is for the rules to refuse: who may assist at all is asked first.
+		const sessionId = await this.liveSessionFor(typedNumber);
 		return (await this.run(sessionId, { kind: 'rep', repId }, { type: 'assist', participantId: randomUUID() })).state;
 	}
 
@@ -162,8 +158,7 @@ export class SessionService {
 	}
 
 	async state(sessionId: string): Promise<SessionState | null> {
-		const state = await loadSession(this.deps.db, sessionId);
-		return state ? stripHash(state) : null;
+		return loadSession(this.deps.db, sessionId);
 	}
 
 	async customerFromToken(token: string): Promise<{ participantId: string; sessionId: string } | null> {
@@ -176,104 +171,32 @@ export class SessionService {
 		return (await findLiveSessionByNumber(this.deps.db, number)) ?? refuse('sessionNotFound');
 	}
 
+	/** A typed number's live session, or null (the rules then say why: no such session, or the caller may not). */
+	async liveSessionFor(typed: string): Promise<string | null> {
+		const number = parseSessionNumber(typed);
+		if (!number) return refuse('invalidSessionNumber');
+		return findLiveSessionByNumber(this.deps.db, number);
+	}
+
 	private async run(
 		sessionId: string | null,
 		actor: ActorRef,
 		command: Command,
 		secrets: EventSecrets = {},
 	): Promise<{ state: SessionState }> {
-		const { db } = this.deps;
-		// Which reps' limits this command touches: read outside the lock, checked again inside.
-		const peek = sessionId ? await loadSession(db, sessionId) : null;
-		const repIds = repsTouched(peek, actor, command);
-		const keys = [...(sessionId ? [`session:${sessionId}`] : []), ...repIds.map((id) => `rep:${id}`)];
-
-		const result = await this.mutex
-			.run(keys, () =>
-				db.transaction(async (tx) => {
-					if (this.deps.dbKind === 'postgres') {
-						for (const key of [...keys].sort()) await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`);
-					}
-					const before = sessionId ? await loadSession(tx, sessionId) : null;
-					if (sessionId && !before) refuse('sessionNotFound');
-					if (before && !sameReps(repIds, repsTouched(before, actor, command))) throw new RetryCommand();
-					const decision = decide(before, command, await this.toActor(tx, actor), await this.context(tx, before, command));
-					if (!decision.ok) return refuse(decision.refusal.code);
-					if (decision.events.length === 0) return { before, state: before!, stored: [] };
-					const { state, stored } = await appendEvents(tx, this.deps.auditKey, before, decision.events, actorLabel(actor), secrets);
-					return { before, state, stored };
-				}),
-			)
-			.catch((error: unknown) => {
-				if (error instanceof RetryCommand) return null;
-				throw error;
-			});
-		if (!result) return this.run(sessionId, actor, command, secrets);
-
-		if (result.stored.length) {
-			const before = result.before ? stripHash(result.before) : null;
-			this.deps.bus.publish({ sessionId: result.state.id, state: result.state, before, events: result.stored });
-		}
-		return { state: result.state };
+		const committed = await this.deps.runner.run(sessionAggregate, sessionId, actor, command, secrets);
+		if (committed.changed) this.publish(committed);
+		return { state: committed.state };
 	}
 
-	/** Whether a rep's console has a microphone (the console lifeline knows); set when services are wired. */
-	microphoneOf: (repId: string) => boolean | undefined = () => undefined;
-
-	private async toActor(tx: Tx, actor: ActorRef): Promise<Actor> {
-		if (actor.kind !== 'rep') return actor;
-		const rep = await readRepLoad(tx, actor.repId, this.microphoneOf(actor.repId));
-		if (!rep) return refuse('notSignedIn');
-		return { kind: 'rep', rep };
+	private publish(committed: Committed<SessionState, SessionEvent>): void {
+		this.deps.bus.publish({
+			sessionId: committed.id,
+			state: committed.state,
+			before: committed.before,
+			events: committed.events.map((e) => ({ id: e.id, sessionId: e.aggregateId, seq: e.seq, event: e.event })),
+		});
 	}
-
-	private async context(tx: Tx, state: SessionState | null, command: Command): Promise<DecideContext> {
-		const ctx: DecideContext = { now: this.now() };
-		if (!state) return ctx;
-		const controllerRepId = state.participants.find((p) => p.id === state.controllerId)?.repId;
-		if (command.type === 'joinAsCustomer' && controllerRepId) {
-			ctx.controllerLoad = (await readRepLoad(tx, controllerRepId)) ?? undefined;
-		}
-		if (command.type === 'transferControl') {
-			const target = state.participants.find((p) => p.id === command.to);
-			if (target?.repId) ctx.targetLoad = (await readRepLoad(tx, target.repId, this.microphoneOf(target.repId))) ?? undefined;
-		}
-		return ctx;
-	}
-}
-
-class RetryCommand extends Error {}
-
-function repsTouched(state: SessionState | null, actor: ActorRef, command: Command): string[] {
-	const ids = new Set<string>();
-	if (actor.kind === 'rep') ids.add(actor.repId);
-	if (state) {
-		const controllerRepId = state.participants.find((p) => p.id === state.controllerId)?.repId;
-		if (controllerRepId && command.type === 'joinAsCustomer') ids.add(controllerRepId);
-		if (command.type === 'transferControl') {
-			const target = state.participants.find((p) => p.id === command.to)?.repId;
-			if (target) ids.add(target);
-		}
-	}
-	return [...ids].sort();
-}
-
-const sameReps = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
-
-function actorLabel(actor: ActorRef): string {
-	switch (actor.kind) {
-		case 'rep':
-			return `rep:${actor.repId}`;
-		case 'customer':
-			return `customer:${actor.participantId ?? 'new'}`;
-		default:
-			return actor.kind;
-	}
-}
-
-function stripHash(s: SessionState & { lastHash?: string }): SessionState {
-	const { lastHash: _ignored, ...state } = s;
-	return state;
 }
 
 function isUniqueViolation(error: unknown): boolean {

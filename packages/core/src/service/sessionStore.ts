@@ -1,27 +1,18 @@
-// Where sessions live: the append-only `session_events` (hash-chained) and the projections kept beside
-// them in the same transaction (`support_sessions`, `participants`).
+// Where sessions live beside their events in the log: the projections written in the same transaction
+// (`support_sessions`, `participants`, `invitations`) and the queries they answer.
 
-import { and, eq, gt, inArray, isNull, ne, asc, sql } from 'drizzle-orm';
-import { invitations, participants, sessionEvents, supportSessions } from '@tandem/db';
-import { chainHash, GENESIS } from '../audit/chain.ts';
+import { and, asc, eq, isNull, ne, sql } from 'drizzle-orm';
+import { invitations, participants, supportSessions } from '@tandem/db';
 import { customersIn } from '../session/decide.ts';
-import { evolve } from '../session/evolve.ts';
 import type { SessionEvent, SessionState } from '../session/model.ts';
 import type { Tx } from './repLoad.ts';
 
-export interface StoredEvent {
-	id: number;
-	sessionId: string;
-	seq: number;
-	event: SessionEvent;
-}
-
-export async function loadSession(db: Tx, sessionId: string): Promise<(SessionState & { lastHash: string }) | null> {
-	const [row] = await db.select().from(supportSessions).where(eq(supportSessions.id, sessionId));
+export async function loadSession(db: Tx, sessionId: string): Promise<SessionState | null> {
+	const [row] = await db.select({ state: supportSessions.state }).from(supportSessions).where(eq(supportSessions.id, sessionId));
 	if (!row) return null;
 	const state = row.state as SessionState;
 	// Snapshots stored before invitations existed have none.
-	return { ...state, invitations: state.invitations ?? [], lastHash: row.lastHash };
+	return { ...state, invitations: state.invitations ?? [] };
 }
 
 /** Secrets that go with the events into the projections, never into the events: hashes of tokens. */
@@ -40,45 +31,20 @@ export async function findLiveSessionByNumber(db: Tx, number: string): Promise<s
 	return row?.id ?? null;
 }
 
-/**
- * Append events after `before` (null for a new session), update the projections, and return the new
- * state with the stored events (their global ids are the feed's positions).
- */
-export async function appendEvents(
+/** Writes the projections of a session's new events: the session row, its participants, its invitations. */
+export async function projectSession(
 	db: Tx,
-	auditKey: Buffer,
-	before: (SessionState & { lastHash?: string }) | null,
-	events: readonly SessionEvent[],
-	actor: string,
-	secrets: EventSecrets = {},
-): Promise<{ state: SessionState; stored: StoredEvent[] }> {
-	let state: SessionState | null = before ? stripHash(before) : null;
-	let prevHash = before?.lastHash ?? GENESIS;
-	const rows: (typeof sessionEvents.$inferInsert)[] = [];
-	for (const event of events) {
-		state = evolve(state, event);
-		const row = {
-			sessionId: state.id,
-			seq: state.version,
-			type: event.type,
-			payload: event as unknown as Record<string, unknown>,
-			actor,
-			at: new Date(event.at),
-		};
-		const hash = chainHash(auditKey, prevHash, row);
-		rows.push({ ...row, prevHash, hash });
-		prevHash = hash;
-	}
-	if (!state) throw new Error('appendEvents: no state');
-
+	change: { before: SessionState | null; state: SessionState; events: readonly SessionEvent[] },
+	secrets: EventSecrets,
+): Promise<void> {
+	const { before, state, events } = change;
 	const projection = {
 		number: state.number,
 		status: state.status,
-		controllerRepId: state.participants.find((p) => p.id === state!.controllerId)?.repId ?? null,
+		controllerRepId: state.participants.find((p) => p.id === state.controllerId)?.repId ?? null,
 		customerCount: state.status === 'ended' ? 0 : customersIn(state),
 		state,
 		version: state.version,
-		lastHash: prevHash,
 		endedAt: state.endedAt ? new Date(state.endedAt) : null,
 	};
 	if (before) {
@@ -86,17 +52,10 @@ export async function appendEvents(
 	} else {
 		await db.insert(supportSessions).values({ id: state.id, startedAt: new Date(state.startedAt), ...projection });
 	}
-
 	for (const event of events) {
 		await projectParticipant(db, state, event, secrets.customerTokenHash);
 		await projectInvitation(db, state, event, secrets.invitationTokenHash);
 	}
-
-	const inserted = rows.length
-		? await db.insert(sessionEvents).values(rows).returning({ id: sessionEvents.id, seq: sessionEvents.seq })
-		: [];
-	const stored = inserted.sort((a, b) => a.seq - b.seq).map((r, i) => ({ id: r.id, sessionId: state!.id, seq: r.seq, event: events[i]! }));
-	return { state, stored };
 }
 
 async function projectParticipant(db: Tx, state: SessionState, event: SessionEvent, tokenHash?: string): Promise<void> {
@@ -187,11 +146,6 @@ export async function invitationByTokenHash(db: Tx, tokenHash: string): Promise<
 	return row ?? null;
 }
 
-function stripHash(s: SessionState & { lastHash?: string }): SessionState {
-	const { lastHash: _ignored, ...state } = s;
-	return state;
-}
-
 /** Sessions a rep takes part in now (controller or assistant). */
 export async function sessionsOfRep(db: Tx, repId: string): Promise<SessionState[]> {
 	const rows = await db
@@ -209,15 +163,4 @@ export async function customerByTokenHash(db: Tx, tokenHash: string): Promise<{ 
 		.from(participants)
 		.where(eq(participants.tokenHash, tokenHash));
 	return row ?? null;
-}
-
-/** Events after a feed position, for the given sessions, in order. */
-export async function eventsSince(db: Tx, sessionIds: readonly string[], afterId: number): Promise<StoredEvent[]> {
-	if (sessionIds.length === 0) return [];
-	const rows = await db
-		.select({ id: sessionEvents.id, sessionId: sessionEvents.sessionId, seq: sessionEvents.seq, payload: sessionEvents.payload })
-		.from(sessionEvents)
-		.where(and(inArray(sessionEvents.sessionId, [...sessionIds]), gt(sessionEvents.id, afterId)))
-		.orderBy(asc(sessionEvents.id));
-	return rows.map((r) => ({ id: r.id, sessionId: r.sessionId, seq: r.seq, event: r.payload as SessionEvent }));
 }

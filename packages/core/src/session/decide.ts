@@ -1,11 +1,14 @@
-// The rules of a support session (SPEC §1, §2, §4, §5, §6): a command by an actor, against the
+// The rules of a support session (SPEC §1, §2, §4, §5, §6, §9): a command by an actor, against the
 // session's state, is either refused with a reason or accepted as the events it causes.
-// Pure: no clock, no database, no media; the service supplies `now` and the reps' loads.
+// Pure: no clock, no database, no media; the runner supplies `now` and the loads each command declares
+// (sessionCommands.ts). One handler per command, each receiving exactly the inputs its command needs.
 
 import type {
 	Activity,
 	Actor,
 	Command,
+	CommandOf,
+	CommandType,
 	Decision,
 	DecideContext,
 	Invitation,
@@ -24,12 +27,55 @@ import { invitationsOf } from './evolve.ts';
 const refuse = (code: RefusalCode): Decision => ({ ok: false, refusal: { code } });
 const accept = (events: SessionEvent[]): Decision => ({ ok: true, events });
 
-export function decide(state: SessionState | null, command: Command, actor: Actor, ctx: DecideContext): Decision {
-	const at = ctx.now;
+/** A command's rule: the session (null before it starts), the command, who asks, and what it needs. */
+type Rule<K extends CommandType> = (state: SessionState | null, command: CommandOf<K>, actor: Actor, ctx: DecideContext<K>) => Decision;
+/** A rule for a session that exists and is not over; `me` is the actor's participant in it, if any. */
+type LiveRule<K extends CommandType> = (
+	state: SessionState,
+	command: CommandOf<K>,
+	actor: Actor,
+	ctx: DecideContext<K>,
+	me: Participant | undefined,
+) => Decision;
 
-	if (command.type === 'start') {
+export function decide<K extends CommandType>(
+	state: SessionState | null,
+	command: CommandOf<K>,
+	actor: Actor,
+	ctx: DecideContext<K>,
+): Decision;
+export function decide(state: SessionState | null, command: Command, actor: Actor, ctx: DecideContext): Decision;
+export function decide(state: SessionState | null, command: Command, actor: Actor, ctx: DecideContext): Decision {
+	const rule = rules[command.type] as Rule<CommandType>;
+	return rule(state, command, actor, ctx);
+}
+
+/** The rule runs only for a session that exists and is not over (most commands). */
+function live<K extends CommandType>(rule: LiveRule<K>): Rule<K> {
+	return (state, command, actor, ctx) => {
+		if (!state) return refuse('sessionNotFound');
+		if (state.status === 'ended') return refuse('sessionEnded');
+		return rule(state, command, actor, ctx, participantOf(state, actor));
+	};
+}
+
+/** A control function (SPEC §1): only the controlling rep may use it, and never while the session waits. */
+function control<K extends CommandType>(
+	rule: (state: SessionState, command: CommandOf<K>, me: Participant, ctx: DecideContext<K>) => Decision,
+): Rule<K> {
+	return live((state, command, actor, ctx, me) => {
+		if (!me) return refuse(actor.kind === 'anonymous' ? 'notSignedIn' : 'notInSession');
+		if (state.status === 'waiting' || me.role !== 'controller') return refuse('notController');
+		return rule(state, command, me, ctx);
+	});
+}
+
+const isRep = (actor: Actor): actor is Extract<Actor, { kind: 'rep' }> => actor.kind === 'rep' && actor.rep.roles.rep;
+
+const rules: { [K in CommandType]: Rule<K> } = {
+	start(state, command, actor, { now: at }) {
 		if (state) return refuse('sessionExists');
-		if (actor.kind !== 'rep') return refuse('notARep');
+		if (!isRep(actor)) return refuse('notARep');
 		const busy = startRefusal(actor.rep);
 		if (busy) return refuse(busy);
 		return accept([
@@ -48,216 +94,214 @@ export function decide(state: SessionState | null, command: Command, actor: Acto
 				},
 			},
 		]);
-	}
+	},
 
-	if (!state) return refuse('sessionNotFound');
-	if (state.status === 'ended') return refuse('sessionEnded');
-	const me = participantOf(state, actor);
+	joinAsCustomer: live((state, command, actor, { now: at, controllerLoad }, me) => {
+		if (me) return refuse('alreadyInSession');
+		if (actor.kind === 'rep' || actor.kind === 'system') return refuse('notACustomer');
+		const badLink = command.invitationId ? invitationRefusal(state, command.invitationId, 'customer', at) : null;
+		if (badLink) return refuse(badLink);
+		const name = command.name.trim();
+		if (!name) return refuse('nameRequired');
+		if (controllerLoad && controllerLoad.customersHelped + 1 > controllerLoad.maxCustomers) return refuse('customerLimitReached');
+		return accept([
+			{
+				type: 'participant.joined',
+				at,
+				participant: { id: command.participantId, role: 'customer', name, joinedAt: at, voiceCapable: false },
+				...(command.invitationId ? { invitationId: command.invitationId } : {}),
+			},
+		]);
+	}),
 
-	switch (command.type) {
-		case 'joinAsCustomer': {
-			if (me) return refuse('alreadyInSession');
-			if (actor.kind === 'rep' || actor.kind === 'system') return refuse('notACustomer');
-			const badLink = command.invitationId ? invitationRefusal(state, command.invitationId, 'customer', at) : null;
-			if (badLink) return refuse(badLink);
-			const name = command.name.trim();
-			if (!name) return refuse('nameRequired');
-			if (state.controllerId && ctx.controllerLoad) {
-				const load = ctx.controllerLoad;
-				if (load.customersHelped + 1 > load.maxCustomers) return refuse('customerLimitReached');
-			}
-			return accept([
-				{
-					type: 'participant.joined',
-					at,
-					participant: { id: command.participantId, role: 'customer', name, joinedAt: at, voiceCapable: false },
-					...(command.invitationId ? { invitationId: command.invitationId } : {}),
+	assist(state, command, actor, { now: at }) {
+		// Who may assist is asked first: an account that gives no support learns nothing of the number.
+		if (!isRep(actor)) return refuse('notARep');
+		if (!state) return refuse('sessionNotFound');
+		if (state.status === 'ended') return refuse('sessionEnded');
+		if (participantOf(state, actor)) return refuse('alreadyInSession');
+		const badLink = command.invitationId ? invitationRefusal(state, command.invitationId, 'rep', at) : null;
+		if (badLink) return refuse(badLink);
+		return accept([
+			{
+				type: 'participant.joined',
+				at,
+				participant: {
+					id: command.participantId,
+					role: 'assistant',
+					repId: actor.rep.repId,
+					name: actor.rep.name,
+					joinedAt: at,
+					voiceCapable: actor.rep.voiceCapable,
 				},
-			]);
-		}
+				...(command.invitationId ? { invitationId: command.invitationId } : {}),
+			},
+		]);
+	},
 
-		case 'assist': {
-			if (actor.kind !== 'rep') return refuse('notARep');
-			if (me) return refuse('alreadyInSession');
-			const badLink = command.invitationId ? invitationRefusal(state, command.invitationId, 'rep', at) : null;
-			if (badLink) return refuse(badLink);
-			return accept([
-				{
-					type: 'participant.joined',
-					at,
-					participant: {
-						id: command.participantId,
-						role: 'assistant',
-						repId: actor.rep.repId,
-						name: actor.rep.name,
-						joinedAt: at,
-						voiceCapable: actor.rep.voiceCapable,
-					},
-					...(command.invitationId ? { invitationId: command.invitationId } : {}),
+	leave: live((state, _command, _actor, { now: at }, me) => {
+		if (!me) return refuse('notInSession');
+		if (me.role === 'controller') return refuse('controllerCannotLeave');
+		return accept([
+			...stopActivitiesOf(state, me.id, 'participantLeft', at),
+			{ type: 'participant.left', at, participantId: me.id, reason: 'left' },
+		]);
+	}),
+
+	startActivity: live((state, command, actor, { now: at }, me) => {
+		if (!me) return refuse(actor.kind === 'anonymous' ? 'notSignedIn' : 'notInSession');
+		const allowed = whoMayStart[command.activity];
+		if (!allowed.includes(me.role)) return refuse(me.role === 'assistant' ? 'assistantsCannotDoThat' : 'notController');
+		// While a session waits for an agent nothing starts (SPEC §7): the customer sees that they are being transferred.
+		if (state.status === 'waiting') return refuse('sessionWaiting');
+		if (isOn(state, command.activity, me.id)) return refuse('activityAlreadyOn');
+		return accept([{ type: 'activity.started', at, activity: command.activity, participantId: me.id }]);
+	}),
+
+	sendMedia: live((state, command, actor, { now: at }, me) => {
+		if (!me) return refuse(actor.kind === 'anonymous' ? 'notSignedIn' : 'notInSession');
+		// A microphone belongs to the voice call: anyone present talks while it is on (assistants too).
+		if (command.source === 'microphone') return state.activities.voiceCall ? accept([]) : refuse('activityNotOn');
+		const activity: Activity = command.source === 'screen' ? 'sharing' : 'video';
+		if (!whoMayStart[activity].includes(me.role)) return refuse(me.role === 'assistant' ? 'assistantsCannotDoThat' : 'notController');
+		if (state.status === 'waiting') return refuse('sessionWaiting');
+		// A new share of what is already mine replaces it (a restart, or a leftover after a dropped connection).
+		if (isOn(state, activity, me.id)) return accept([]);
+		return accept([{ type: 'activity.started', at, activity, participantId: me.id }]);
+	}),
+
+	stopActivity: live((state, command, actor, { now: at }, me) => {
+		if (!me) return refuse(actor.kind === 'anonymous' ? 'notSignedIn' : 'notInSession');
+		const whose = command.participantId ?? me.id;
+		if (whose !== me.id && me.role !== 'controller') return refuse('notController');
+		const perParticipant = command.activity === 'sharing' || command.activity === 'video';
+		// Recording, the voice call and file transfers are the session's, not one person's: stopping one
+		// stops it for everyone, so only who may start it may stop it (SPEC §1: assistants have no files).
+		if (!perParticipant && !whoMayStart[command.activity].includes(me.role)) {
+			return refuse(me.role === 'assistant' ? 'assistantsCannotDoThat' : 'notController');
+		}
+		if (!isOn(state, command.activity, whose)) return refuse('activityNotOn');
+		return accept([
+			{ type: 'activity.stopped', at, activity: command.activity, participantId: perParticipant ? whose : null, reason: 'stopped' },
+		]);
+	}),
+
+	mediaEnded: live((state, command, actor, { now: at }) => {
+		if (actor.kind !== 'system') return refuse('notController');
+		if (!command.activity) return accept(stopEverything(state, 'mediaEnded', at));
+		const whose = command.participantId ?? null;
+		if (!isOn(state, command.activity, whose ?? '')) return accept([]);
+		const perParticipant = command.activity === 'sharing' || command.activity === 'video';
+		return accept([
+			{ type: 'activity.stopped', at, activity: command.activity, participantId: perParticipant ? whose : null, reason: 'mediaEnded' },
+		]);
+	}),
+
+	recordMediaFailure(state, command, actor, { now: at }) {
+		// The record of what the media plane could not do is kept even after the session's end.
+		if (actor.kind !== 'system') return refuse('notController');
+		if (!state) return refuse('sessionNotFound');
+		const failed: SessionEvent = { type: 'media.failed', at, action: command.action, reason: command.reason };
+		// A recording that did not start is not on.
+		if (command.action === 'startRecording' && state.activities.recording) {
+			return accept([failed, { type: 'activity.stopped', at, activity: 'recording', participantId: null, reason: 'mediaEnded' }]);
+		}
+		return accept([failed]);
+	},
+
+	recordInvitationMail: live((state, command, actor, { now: at }) => {
+		// What became of Tandem's e-mail is reported by the system after the rep's Send (SPEC §3).
+		if (actor.kind !== 'system') return refuse('notController');
+		const invitation = invitationIn(state, command.invitationId);
+		if (!invitation) return refuse('invitationNotFound');
+		if (invitation.via !== 'email' || invitation.sentAt !== null || invitation.sendError !== null) return accept([]);
+		return accept([
+			command.error === null
+				? { type: 'invitation.sent', at, invitationId: invitation.id }
+				: { type: 'invitation.notSent', at, invitationId: invitation.id, error: command.error },
+		]);
+	}),
+
+	endForLostConsole: live((state, command, actor, { now: at }) => {
+		if (actor.kind !== 'system') return refuse('notController');
+		return accept([...stopEverything(state, 'sessionEnded', at), { type: 'session.ended', at, by: null, reason: command.reason }]);
+	}),
+
+	focusCustomer: control((state, command, _me, { now: at }) => {
+		const target = present(state, command.participantId);
+		if (!target) return refuse('participantNotFound');
+		if (target.role !== 'customer') return refuse('notACustomer');
+		if (state.focusedCustomerId === target.id) return accept([]);
+		// Switching focus ends all current sharing automatically (SPEC §5).
+		return accept([
+			...state.activities.sharing.map((id): SessionEvent => ({
+				type: 'activity.stopped',
+				at,
+				activity: 'sharing',
+				participantId: id,
+				reason: 'focusChanged',
+			})),
+			{ type: 'customer.focused', at, participantId: target.id },
+		]);
+	}),
+
+	transferControl: control((state, command, me, { now: at, targetLoad }) => {
+		const target = present(state, command.to);
+		if (!target) return refuse('participantNotFound');
+		if (target.role !== 'assistant') return refuse('notAnAssistant');
+		if (!targetLoad) return refuse('notAnAssistant');
+		if (targetLoad.mode === 'single' && targetLoad.controlledSessions >= 1) return refuse('targetSingleSessionBusy');
+		if (targetLoad.controlledSessions >= targetLoad.maxSessions) return refuse('targetOverloaded');
+		if (targetLoad.customersHelped + customersIn(state) > targetLoad.maxCustomers) return refuse('targetOverloaded');
+		// Every support activity ends on transfer; a voice call goes on only to a voice-capable console (SPEC §6):
+		// what the receiving console supports now (its load, read at transfer).
+		const events: SessionEvent[] = stopEverything(state, 'controlTransferred', at, { keepVoice: targetLoad.voiceCapable });
+		events.push({ type: 'control.transferred', at, from: me.id, to: target.id, fromLeaves: command.leave });
+		if (command.leave) events.push({ type: 'participant.left', at, participantId: me.id, reason: 'handedOver' });
+		return accept(events);
+	}),
+
+	removeParticipant: control((state, command, me, { now: at }) => {
+		const target = present(state, command.participantId);
+		if (!target) return refuse('participantNotFound');
+		if (target.id === me.id) return refuse('cannotRemoveSelf');
+		return accept([
+			...stopActivitiesOf(state, target.id, 'participantLeft', at),
+			{ type: 'participant.left', at, participantId: target.id, reason: 'removed' },
+		]);
+	}),
+
+	createInvitation: control((_state, command, me, { now: at }) => {
+		// Inviting is a control function (SPEC §1, §3); an e-mail invitation needs its recipient.
+		if (command.via === 'email' && !command.recipient) return refuse('invalidEmail');
+		return accept([
+			{
+				type: 'invitation.created',
+				at,
+				invitation: {
+					id: command.invitationId,
+					role: command.role,
+					via: command.via,
+					recipient: command.recipient,
+					createdBy: me.id,
+					expiresAt: at + command.validForMs,
 				},
-			]);
-		}
+			},
+		]);
+	}),
 
-		case 'leave': {
-			if (!me) return refuse('notInSession');
-			if (me.role === 'controller') return refuse('controllerCannotLeave');
-			return accept([
-				...stopActivitiesOf(state, me.id, 'participantLeft', at),
-				{ type: 'participant.left', at, participantId: me.id, reason: 'left' },
-			]);
-		}
+	revokeInvitation: control((state, command, me, { now: at }) => {
+		const invitation = invitationIn(state, command.invitationId);
+		if (!invitation) return refuse('invitationNotFound');
+		if (invitation.revokedAt !== null) return refuse('invitationRevoked');
+		if (at >= invitation.expiresAt) return refuse('invitationExpired');
+		return accept([{ type: 'invitation.revoked', at, invitationId: invitation.id, by: me.id }]);
+	}),
 
-		case 'startActivity': {
-			if (!me) return refuse(actor.kind === 'anonymous' ? 'notSignedIn' : 'notInSession');
-			const allowed = whoMayStart[command.activity];
-			if (!allowed.includes(me.role)) {
-				return refuse(me.role === 'assistant' ? 'assistantsCannotDoThat' : 'notController');
-			}
-			if (isOn(state, command.activity, me.id)) return refuse('activityAlreadyOn');
-			return accept([{ type: 'activity.started', at, activity: command.activity, participantId: me.id }]);
-		}
-
-		case 'stopActivity': {
-			if (!me) return refuse(actor.kind === 'anonymous' ? 'notSignedIn' : 'notInSession');
-			const whose = command.participantId ?? me.id;
-			if (whose !== me.id && me.role !== 'controller') return refuse('notController');
-			const perParticipant = command.activity === 'sharing' || command.activity === 'video';
-			// Recording, the voice call and file transfers are the session's, not one person's: stopping one
-			// stops it for everyone, so only who may start it may stop it (SPEC §1: assistants have no files).
-			if (!perParticipant && !whoMayStart[command.activity].includes(me.role)) {
-				return refuse(me.role === 'assistant' ? 'assistantsCannotDoThat' : 'notController');
-			}
-			if (!isOn(state, command.activity, whose)) return refuse('activityNotOn');
-			return accept([
-				{
-					type: 'activity.stopped',
-					at,
-					activity: command.activity,
-					participantId: perParticipant ? whose : null,
-					reason: 'stopped',
-				},
-			]);
-		}
-
-		case 'mediaEnded': {
-			if (actor.kind !== 'system') return refuse('notController');
-			if (!command.activity) return accept(stopEverything(state, 'mediaEnded', at));
-			const whose = command.participantId ?? null;
-			if (!isOn(state, command.activity, whose ?? '')) return accept([]);
-			const perParticipant = command.activity === 'sharing' || command.activity === 'video';
-			return accept([
-				{ type: 'activity.stopped', at, activity: command.activity, participantId: perParticipant ? whose : null, reason: 'mediaEnded' },
-			]);
-		}
-
-		case 'recordInvitationMail': {
-			// What became of Tandem's e-mail is reported by the system after the rep's Send (SPEC §3).
-			if (actor.kind !== 'system') return refuse('notController');
-			const invitation = invitationIn(state, command.invitationId);
-			if (!invitation) return refuse('invitationNotFound');
-			if (invitation.via !== 'email' || invitation.sentAt !== null || invitation.sendError !== null) return accept([]);
-			return accept([
-				command.error === null
-					? { type: 'invitation.sent', at, invitationId: invitation.id }
-					: { type: 'invitation.notSent', at, invitationId: invitation.id, error: command.error },
-			]);
-		}
-
-		case 'endForLostConsole': {
-			if (actor.kind !== 'system') return refuse('notController');
-			return accept([...stopEverything(state, 'sessionEnded', at), { type: 'session.ended', at, by: null, reason: command.reason }]);
-		}
-
-		default:
-			break;
-	}
-
-	// Everything below is a control function: only the controlling rep may use it.
-	if (!me) return refuse(actor.kind === 'anonymous' ? 'notSignedIn' : 'notInSession');
-	if (state.status === 'waiting' || me.role !== 'controller') return refuse('notController');
-
-	switch (command.type) {
-		case 'focusCustomer': {
-			const target = present(state, command.participantId);
-			if (!target) return refuse('participantNotFound');
-			if (target.role !== 'customer') return refuse('notACustomer');
-			if (state.focusedCustomerId === target.id) return accept([]);
-			// Switching focus ends all current sharing automatically (SPEC §5).
-			return accept([
-				...state.activities.sharing.map((id): SessionEvent => ({
-					type: 'activity.stopped',
-					at,
-					activity: 'sharing',
-					participantId: id,
-					reason: 'focusChanged',
-				})),
-				{ type: 'customer.focused', at, participantId: target.id },
-			]);
-		}
-
-		case 'transferControl': {
-			const target = present(state, command.to);
-			if (!target) return refuse('participantNotFound');
-			if (target.role !== 'assistant') return refuse('notAnAssistant');
-			const load = ctx.targetLoad;
-			if (load) {
-				if (load.mode === 'single' && load.controlledSessions >= 1) return refuse('targetSingleSessionBusy');
-				if (load.controlledSessions >= load.maxSessions) return refuse('targetOverloaded');
-				if (load.customersHelped + customersIn(state) > load.maxCustomers) return refuse('targetOverloaded');
-			}
-			// Every support activity ends on transfer; a voice call goes on only to a voice-capable console (SPEC §6).
-			// What the receiving console supports now (its load, read at transfer), else what it declared on joining.
-			const voice = ctx.targetLoad?.voiceCapable ?? target.voiceCapable;
-			const events: SessionEvent[] = stopEverything(state, 'controlTransferred', at, { keepVoice: voice });
-			events.push({ type: 'control.transferred', at, from: me.id, to: target.id, fromLeaves: command.leave });
-			if (command.leave) events.push({ type: 'participant.left', at, participantId: me.id, reason: 'handedOver' });
-			return accept(events);
-		}
-
-		case 'removeParticipant': {
-			const target = present(state, command.participantId);
-			if (!target) return refuse('participantNotFound');
-			if (target.id === me.id) return refuse('cannotRemoveSelf');
-			return accept([
-				...stopActivitiesOf(state, target.id, 'participantLeft', at),
-				{ type: 'participant.left', at, participantId: target.id, reason: 'removed' },
-			]);
-		}
-
-		case 'createInvitation': {
-			// Inviting is a control function (SPEC §1, §3); an e-mail invitation needs its recipient.
-			if (command.via === 'email' && !command.recipient) return refuse('invalidEmail');
-			return accept([
-				{
-					type: 'invitation.created',
-					at,
-					invitation: {
-						id: command.invitationId,
-						role: command.role,
-						via: command.via,
-						recipient: command.recipient,
-						createdBy: me.id,
-						expiresAt: at + command.validForMs,
-					},
-				},
-			]);
-		}
-
-		case 'revokeInvitation': {
-			const invitation = invitationIn(state, command.invitationId);
-			if (!invitation) return refuse('invitationNotFound');
-			if (invitation.revokedAt !== null) return refuse('invitationRevoked');
-			if (at >= invitation.expiresAt) return refuse('invitationExpired');
-			return accept([{ type: 'invitation.revoked', at, invitationId: invitation.id, by: me.id }]);
-		}
-
-		case 'end':
-			return accept([...stopEverything(state, 'sessionEnded', at), { type: 'session.ended', at, by: me.id, reason: 'ended' }]);
-
-		default:
-			return refuse('notController');
-	}
-}
+	end: control((state, _command, me, { now: at }) =>
+		accept([...stopEverything(state, 'sessionEnded', at), { type: 'session.ended', at, by: me.id, reason: 'ended' }]),
+	),
+};
 
 /** Why an invitation link may not be used to join as `role` now, if it may not (SPEC §3). */
 export function invitationRefusal(state: SessionState, invitationId: InvitationId, role: InvitedRole, now: number): RefusalCode | null {

@@ -92,6 +92,9 @@ export function evolve(state: SessionState | null, event: SessionEvent): Session
 		case 'invitation.revoked':
 			next.invitations = invitationsOf(state).map((i) => (i.id === event.invitationId ? { ...i, revokedAt: event.at } : i));
 			return next;
+		case 'media.failed':
+			// A record only: what it leaves stopped comes as its own activity.stopped.
+			return next;
 	}
 }
 

@@ -1,6 +1,11 @@
 // The support session as the rules see it: participants, who controls, what is going on.
 // Pure data; `decide` and `evolve` are the only code that reasons about it.
 
+/** The media a participant sends (SPEC §9): a screen or window, a camera, a microphone — the SFU's own word. */
+import type { MediaSource } from '@tandem/sfu-contract';
+
+export type { MediaSource };
+
 export type SessionId = string;
 export type ParticipantId = string;
 export type RepId = string;
@@ -20,7 +25,7 @@ export interface Participant {
 	voiceCapable: boolean;
 }
 
-/** Support activities (SPEC §9). Until the media issue wires them to the SFU they are flags. */
+/** Support activities in progress (SPEC §9); the media effect keeps the SFU in step with them. */
 export interface Activities {
 	/** Who is sharing a desktop or an application (the rep and/or customers). */
 	sharing: ParticipantId[];
@@ -104,7 +109,12 @@ export type SessionEvent =
 	  }
 	| { type: 'invitation.sent'; at: number; invitationId: InvitationId }
 	| { type: 'invitation.notSent'; at: number; invitationId: InvitationId; error: string }
-	| { type: 'invitation.revoked'; at: number; invitationId: InvitationId; by: ParticipantId };
+	| { type: 'invitation.revoked'; at: number; invitationId: InvitationId; by: ParticipantId }
+	/** The media plane could not do what the events asked of it (recorded, never swallowed). */
+	| { type: 'media.failed'; at: number; action: MediaAction; reason: string };
+
+/** What the media effect asks of the SFU when a session's events say so. */
+export type MediaAction = 'closeProducers' | 'stopRecording' | 'startRecording' | 'closeParticipant' | 'closeSession';
 
 export type SessionEventType = SessionEvent['type'];
 
@@ -134,8 +144,14 @@ export type Command =
 	/** The outcome of Tandem's e-mail for an invitation: sent (error null) or not. Told by the system. */
 	| { type: 'recordInvitationMail'; invitationId: InvitationId; error: string | null }
 	| { type: 'revokeInvitation'; invitationId: InvitationId }
+	/** A participant sends a screen, a camera or a microphone (the media router asks before the SFU is told). */
+	| { type: 'sendMedia'; source: MediaSource }
 	/** The media plane lost a participant's media (transport failed) or a whole worker: the system stops what it carried. */
-	| { type: 'mediaEnded'; activity?: Activity; participantId?: ParticipantId };
+	| { type: 'mediaEnded'; activity?: Activity; participantId?: ParticipantId }
+	/** The media effect could not do what the events asked: the system records it (and what it leaves stopped). */
+	| { type: 'recordMediaFailure'; action: MediaAction; reason: string };
+
+export type CommandOf<K extends CommandType> = Extract<Command, { type: K }>;
 
 export type CommandType = Command['type'];
 
@@ -143,10 +159,18 @@ export type CommandType = Command['type'];
 
 export type SessionMode = 'single' | 'multi';
 
-/** What the rules need about a rep beyond one session: limits and current load (SPEC §2, §5). */
+/** A rep's roles (SPEC §1): they combine; an account with none of rep's gives no support. */
+export interface RepRoles {
+	rep: boolean;
+	admin: boolean;
+	agent: boolean;
+}
+
+/** What the rules need about a rep beyond one session: roles, limits and current load (SPEC §1, §2, §5). */
 export interface RepLoad {
 	repId: RepId;
 	name: string;
+	roles: RepRoles;
 	mode: SessionMode;
 	/** Site maximum of sessions a rep controls at once (multi-session mode). */
 	maxSessions: number;
@@ -165,13 +189,20 @@ export type Actor =
 	| { kind: 'anonymous' }
 	| { kind: 'system' };
 
-export interface DecideContext {
-	now: number;
-	/** Load of the rep who controls the session (for a customer joining), when there is one. */
-	controllerLoad?: RepLoad;
-	/** Load of the rep control would go to (transferControl). */
-	targetLoad?: RepLoad;
+/**
+ * What a command needs beyond the session's state, by command: required, never optional, so a missing load
+ * cannot silently skip a check. The command table (sessionCommands.ts) says how each is read.
+ */
+export interface SessionInputs {
+	/** The load of the rep who controls the session; null while nobody does (it waits for an agent). */
+	joinAsCustomer: { controllerLoad: RepLoad | null };
+	/** The load of the rep control would go to; null when the target is not a rep present in the session. */
+	transferControl: { targetLoad: RepLoad | null };
 }
+
+export type InputsOf<K extends CommandType> = K extends keyof SessionInputs ? SessionInputs[K] : Record<never, never>;
+
+export type DecideContext<K extends CommandType = CommandType> = { now: number } & InputsOf<K>;
 
 // ------------------------------------------------------------------ refusals
 

@@ -16,12 +16,15 @@ import {
 	type DecideContext,
 	type InvitationChannel,
 	type InvitedRole,
+	type MediaAction,
+	type MediaSource,
 	type RefusalCode,
 	type RepLoad,
 	type SessionEvent,
 	type SessionState,
 	type SessionStatus,
 } from './model.ts';
+import { capabilitiesOf, type ParticipantCapabilities, type SessionCapabilities, type Viewer } from './capabilities.ts';
 import { formatSessionNumber, generateSessionNumber, parseSessionNumber } from './sessionNumber.ts';
 
 // ================================================================== people
@@ -33,6 +36,7 @@ function rep(name: string, over: Partial<RepLoad> = {}): RepLoad {
 	return {
 		repId: `r-${name.toLowerCase()}`,
 		name,
+		roles: { rep: true, admin: false, agent: false },
 		mode: 'multi',
 		maxSessions: 3,
 		maxCustomers: 5,
@@ -47,6 +51,8 @@ const ANA = rep('Ana'); // starts and controls the session
 const BOJAN = rep('Bojan'); // assists; console supports voice
 const DARA = rep('Dara', { voiceCapable: false }); // assists; console without voice
 const CECA = rep('Ceca'); // another rep, not in the session
+const ZORAN = rep('Zoran', { roles: { rep: false, admin: true, agent: false } }); // an administrator, not a rep
+const REPS = [ANA, BOJAN, DARA, CECA, ZORAN];
 
 /** A rep's participant id in the session. */
 const pid = (r: RepLoad) => `p-${r.name.toLowerCase()}`;
@@ -60,6 +66,7 @@ const actors = {
 	customer2: { kind: 'customer', participantId: C2 },
 	newCustomer: { kind: 'customer', participantId: null },
 	otherRep: { kind: 'rep', rep: CECA },
+	adminOnly: { kind: 'rep', rep: ZORAN },
 	anonymous: { kind: 'anonymous' },
 	system: { kind: 'system' },
 	// After control went from Ana to Bojan:
@@ -250,6 +257,8 @@ const cmd = {
 	stopA: (activity: Activity, participantId?: string): Command =>
 		participantId ? { type: 'stopActivity', activity, participantId } : { type: 'stopActivity', activity },
 	lostConsole: (reason: 'consoleClosed' | 'connectionLost' = 'consoleClosed'): Command => ({ type: 'endForLostConsole', reason }),
+	send: (source: MediaSource): Command => ({ type: 'sendMedia', source }),
+	mediaFailed: (action: MediaAction, reason = 'sfu down'): Command => ({ type: 'recordMediaFailure', action, reason }),
 };
 
 function describeCommand(c: Command): string {
@@ -278,6 +287,10 @@ function describeCommand(c: Command): string {
 			return `stopActivity ${c.activity}${c.participantId ? ` of ${c.participantId}` : ''}`;
 		case 'endForLostConsole':
 			return `endForLostConsole ${c.reason}`;
+		case 'sendMedia':
+			return `sendMedia ${c.source}`;
+		case 'recordMediaFailure':
+			return `recordMediaFailure ${c.action}`;
 		default:
 			return c.type;
 	}
@@ -315,6 +328,8 @@ function summary(e: SessionEvent): string {
 			return `invitation.notSent ${e.invitationId}: ${e.error}`;
 		case 'invitation.revoked':
 			return `invitation.revoked ${e.invitationId} by ${e.by}`;
+		case 'media.failed':
+			return `media.failed ${e.action}: ${e.reason}`;
 	}
 }
 
@@ -359,6 +374,9 @@ type Outcome = { refused: RefusalCode } | { events: string[] };
 const refused = (code: RefusalCode): Outcome => ({ refused: code });
 const ok = (...events: string[]): Outcome => ({ events });
 
+/** Every load any command needs (SessionInputs); a row may override them. */
+type Inputs = { controllerLoad?: RepLoad | null; targetLoad?: RepLoad | null };
+
 interface Case {
 	given: Given;
 	by: ActorName;
@@ -366,7 +384,8 @@ interface Case {
 	expect: Outcome;
 	/** Overrides of the acting rep's limits and load. */
 	load?: Partial<RepLoad>;
-	ctx?: Omit<DecideContext, 'now'>;
+	/** The loads the command needs, when not those of the reps in the session as they are (see `inputsOf`). */
+	ctx?: Inputs;
 	/** What the state looks like after the accepted events. */
 	then?: Partial<Look>;
 	/** Why the row is there, when the name does not say it. */
@@ -375,10 +394,10 @@ interface Case {
 
 const idle = (r: RepLoad, over: Partial<RepLoad> = {}): RepLoad => ({ ...r, ...over });
 /** Ana's load as seen when a customer joins: `helped` customers over all her sessions. */
-const anaHelping = (helped: number, maxCustomers = 5): Omit<DecideContext, 'now'> => ({
+const anaHelping = (helped: number, maxCustomers = 5): Inputs => ({
 	controllerLoad: idle(ANA, { controlledSessions: 2, customersHelped: helped, maxCustomers }),
 });
-const target = (r: RepLoad, over: Partial<RepLoad> = {}): Omit<DecideContext, 'now'> => ({ targetLoad: idle(r, over) });
+const target = (r: RepLoad, over: Partial<RepLoad> = {}): Inputs => ({ targetLoad: idle(r, over) });
 
 const everythingStopped = (reason: string, { voice = true } = {}) => [
 	`activity.stopped sharing p-ana ${reason}`,
@@ -436,6 +455,7 @@ const table: Case[] = [
 	{ given: NONE, by: 'newCustomer', do: cmd.start(), expect: refused('notARep') },
 	{ given: NONE, by: 'anonymous', do: cmd.start(), expect: refused('notARep') },
 	{ given: NONE, by: 'system', do: cmd.start(), expect: refused('notARep') },
+	{ given: NONE, by: 'adminOnly', do: cmd.start(pid(ZORAN)), expect: refused('notARep'), note: 'an administrator who is not a rep' },
 
 	// ------------------------------------------------------------ joinAsCustomer (§4, §5)
 	{
@@ -896,10 +916,66 @@ const table: Case[] = [
 	{ given: FULL, by: 'newCustomer', do: cmd.startA('sharing'), expect: refused('notInSession') },
 	{ given: FULL, by: 'anonymous', do: cmd.startA('sharing'), expect: refused('notSignedIn') },
 	{ given: FULL, by: 'system', do: cmd.startA('recording'), expect: refused('notInSession') },
-	{ given: WAITING, by: 'customer', do: cmd.startA('sharing'), expect: ok('activity.started sharing c-1'), then: { status: 'waiting' } },
+	{
+		given: WAITING,
+		by: 'customer',
+		do: cmd.startA('sharing'),
+		expect: refused('sessionWaiting'),
+		note: 'nothing starts while the session waits for an agent (SPEC §7)',
+	},
 	{ given: WAITING, by: 'assistant', do: cmd.startA('sharing'), expect: refused('assistantsCannotDoThat') },
 	{ given: WAITING, by: 'assistant', do: cmd.startA('recording'), expect: refused('assistantsCannotDoThat') },
 	{ given: ENDED, by: 'controller', do: cmd.startA('sharing'), expect: refused('sessionEnded') },
+
+	// ------------------------------------------------------------ sendMedia (§9): a track is the activity's, decided before the SFU hears of it
+	{
+		given: FULL,
+		by: 'customer',
+		do: cmd.send('screen'),
+		expect: ok('activity.started sharing c-1'),
+		then: { activities: 'sharing c-1' },
+	},
+	{ given: FULL, by: 'controller', do: cmd.send('camera'), expect: ok('activity.started video p-ana') },
+	{
+		given: SHARING_CUSTOMER,
+		by: 'customer',
+		do: cmd.send('screen'),
+		expect: ok(),
+		note: 'a new share of my own replaces it (a restart, or a leftover of a dropped connection)',
+	},
+	{ given: SHARING_CUSTOMER, by: 'controller', do: cmd.send('screen'), expect: ok('activity.started sharing p-ana') },
+	{ given: FULL, by: 'assistant', do: cmd.send('screen'), expect: refused('assistantsCannotDoThat') },
+	{ given: FULL, by: 'assistant', do: cmd.send('camera'), expect: refused('assistantsCannotDoThat') },
+	{ given: VOICE, by: 'assistant', do: cmd.send('microphone'), expect: ok(), note: 'assistants talk in the call' },
+	{ given: VOICE, by: 'customer2', do: cmd.send('microphone'), expect: ok() },
+	{ given: FULL, by: 'controller', do: cmd.send('microphone'), expect: refused('activityNotOn'), note: 'no call, no microphone' },
+	{ given: WAITING, by: 'customer', do: cmd.send('screen'), expect: refused('sessionWaiting') },
+	{ given: WAITING, by: 'assistant', do: cmd.send('camera'), expect: refused('assistantsCannotDoThat') },
+	{ given: FULL, by: 'otherRep', do: cmd.send('screen'), expect: refused('notInSession') },
+	{ given: FULL, by: 'anonymous', do: cmd.send('camera'), expect: refused('notSignedIn') },
+	{ given: ENDED, by: 'customer', do: cmd.send('screen'), expect: refused('sessionEnded') },
+	{ given: NONE, by: 'customer', do: cmd.send('screen'), expect: refused('sessionNotFound') },
+
+	// ------------------------------------------------------------ recordMediaFailure: what the media plane could not do is seen
+	{ given: SHARING_CUSTOMER, by: 'system', do: cmd.mediaFailed('closeProducers'), expect: ok('media.failed closeProducers: sfu down') },
+	{
+		given: RECORDING,
+		by: 'system',
+		do: cmd.mediaFailed('startRecording'),
+		expect: ok('media.failed startRecording: sfu down', 'activity.stopped recording mediaEnded'),
+		then: { activities: '' },
+		note: 'a recording that did not start is not on',
+	},
+	{ given: RECORDING, by: 'system', do: cmd.mediaFailed('stopRecording'), expect: ok('media.failed stopRecording: sfu down') },
+	{
+		given: ENDED,
+		by: 'system',
+		do: cmd.mediaFailed('closeSession'),
+		expect: ok('media.failed closeSession: sfu down'),
+		note: 'kept after the end',
+	},
+	{ given: RECORDING, by: 'controller', do: cmd.mediaFailed('stopRecording'), expect: refused('notController') },
+	{ given: NONE, by: 'system', do: cmd.mediaFailed('closeSession'), expect: refused('sessionNotFound') },
 
 	// ------------------------------------------------------------ stopActivity (§9)
 	{
@@ -1216,11 +1292,27 @@ const table: Case[] = [
 	},
 	{ given: INVITED, by: 'anonymous', do: cmd.assistByLink('i-r'), expect: refused('notARep'), note: 'a rep link needs a signed-in rep' },
 	{ given: INVITED, by: 'newCustomer', do: cmd.assistByLink('i-r'), expect: refused('notARep') },
+	{ given: INVITED, by: 'adminOnly', do: cmd.assistByLink('i-r', ZORAN), expect: refused('notARep') },
 	{ given: INVITED, by: 'controller', do: cmd.assistByLink('i-r', ANA), expect: refused('alreadyInSession') },
 	{ given: INVITED_ENDED, by: 'otherRep', do: cmd.assistByLink('i-r'), expect: refused('sessionEnded') },
 ];
 
 // ================================================================== running the table
+
+/**
+ * The loads a command needs, as the runner reads them (sessionCommands.ts): the controlling rep's, and the
+ * rep control would go to — as they are in the people above, null when there is no such rep.
+ */
+function inputsOf(state: SessionState | null, command: Command): Required<Inputs> {
+	const repAt = (participantId: string | null | undefined) => {
+		const repId = state?.participants.find((p) => p.id === participantId)?.repId;
+		return REPS.find((r) => r.repId === repId) ?? null;
+	};
+	return {
+		controllerLoad: repAt(state?.controllerId),
+		targetLoad: command.type === 'transferControl' ? repAt(command.to) : null,
+	};
+}
 
 function actorOf(row: Case): Actor {
 	const actor: Actor = actors[row.by];
@@ -1305,7 +1397,7 @@ describe('session rule table', () => {
 		describe(type, () => {
 			it.each(rows.filter((r) => r.do.type === type))('%s', (row) => {
 				const before = row.given.state();
-				const decision = decide(before, row.do, actorOf(row), { now: NOW, ...row.ctx });
+				const decision = decide(before, row.do, actorOf(row), { now: NOW, ...inputsOf(before, row.do), ...row.ctx });
 
 				if ('refused' in row.expect) {
 					expect(decision).toEqual({ ok: false, refusal: { code: row.expect.refused } });
@@ -1321,6 +1413,78 @@ describe('session rule table', () => {
 			});
 		});
 	}
+});
+
+// ================================================================== can, asked of the rules
+
+// What a page offers (`can`, capabilities.ts) must be what `decide` accepts: for every state of the table,
+// every viewer and every command a capability stands for. The probe assumes no limit is reached, so `can`
+// may offer a transfer that the target's real load then refuses — and only that.
+describe('capabilities agree with decide', () => {
+	const loadRefusals: RefusalCode[] = ['targetOverloaded', 'targetSingleSessionBusy'];
+	const states = [...new Set(rows.map((r) => r.given))].flatMap((g) => {
+		const state = g.state();
+		return state ? [{ label: g.label, state }] : [];
+	});
+	const viewers: { name: string; viewer: Viewer; actor: Actor }[] = [
+		...REPS.map((r) => ({ name: r.name, viewer: { kind: 'rep', repId: r.repId } as const, actor: { kind: 'rep', rep: r } as const })),
+		...[C1, C2, 'c-stranger'].map((id) => ({
+			name: id,
+			viewer: { kind: 'customer', participantId: id } as const,
+			actor: { kind: 'customer', participantId: id } as const,
+		})),
+	];
+	const sessionWide = (can: SessionCapabilities): [string, boolean, Command[]][] => [
+		['invite', can.invite, [cmd.invite('customer'), cmd.invite('rep')]],
+		['end', can.end, [cmd.end()]],
+		['leave', can.leave, [cmd.leave()]],
+		['share', can.share, [cmd.send('screen')]],
+		['video', can.video, [cmd.send('camera')]],
+		['talk', can.talk, [cmd.send('microphone')]],
+		['voiceCall', can.voiceCall, [cmd.startA('voiceCall'), cmd.stopA('voiceCall')]],
+		['record', can.record, [cmd.startA('recording'), cmd.stopA('recording')]],
+	];
+
+	it.each(states)('in [%s]', ({ label, state }) => {
+		const disagreements: string[] = [];
+		let checked = 0;
+		const check = (who: string, what: string, can: boolean, commands: Command[], actor: Actor) => {
+			const answers = commands.map((c) => decide(state, c, actor, { now: NOW, ...inputsOf(state, c) }));
+			const accepted = answers.some((d) => d.ok);
+			const refusedByLoad = answers.every((d) => !d.ok && loadRefusals.includes(d.refusal.code));
+			checked++;
+			if (accepted !== can && !(can && refusedByLoad)) {
+				const why = answers.map((d) => (d.ok ? 'ok' : d.refusal.code)).join('/');
+				disagreements.push(`${who}: can.${what} is ${can}, decide says ${why}`);
+			}
+		};
+		for (const { name, viewer, actor } of viewers) {
+			const { can, participants } = capabilitiesOf(state, viewer);
+			for (const [what, allowed, commands] of sessionWide(can)) check(name, what, allowed, commands, actor);
+			for (const p of state.participants) {
+				const pc = participants.get(p.id)!;
+				check(name, `focus(${p.id})`, pc.focus, [cmd.focus(p.id)], actor);
+				check(name, `remove(${p.id})`, pc.remove, [cmd.remove(p.id)], actor);
+				check(name, `transferTo(${p.id})`, pc.transferTo, [cmd.transfer(p.id)], actor);
+			}
+			const any = (k: keyof ParticipantCapabilities) => [...participants.values()].some((c) => c[k]);
+			expect([can.focus, can.removeParticipant, can.transferControl]).toEqual([any('focus'), any('remove'), any('transferTo')]);
+		}
+		expect(disagreements, label).toEqual([]);
+		expect(checked).toBeGreaterThan(viewers.length * 8);
+	});
+
+	it('offers a transfer the target’s load then refuses, and says so only then', () => {
+		const state = FULL.state()!;
+		const ana = { kind: 'rep', repId: ANA.repId } as const;
+		expect(capabilitiesOf(state, ana).participants.get(pid(BOJAN))?.transferTo).toBe(true);
+		const busy = { targetLoad: idle(BOJAN, { mode: 'single', controlledSessions: 1 }) };
+		expect(decide(state, cmd.transfer(pid(BOJAN)), actors.controller, { now: NOW, ...busy })).toEqual({
+			ok: false,
+			refusal: { code: 'targetSingleSessionBusy' },
+		});
+		expect(capabilitiesOf(state, ana).participants.get(C1)?.transferTo, 'never to a customer').toBe(false);
+	});
 });
 
 // ================================================================== properties over random command sequences
@@ -1427,11 +1591,16 @@ describe('properties over random command sequences', () => {
 									actor.kind === 'customer' && actor.participantId ? actor.participantId : `c-n${step}`,
 								),
 							() => cmd.assistByLink(anInvitation(), actor.kind === 'rep' ? actor.rep : r.pick(reps)),
+							() => cmd.send(r.pick(['screen', 'camera', 'microphone'] as const)),
+							() => cmd.mediaFailed(r.pick(['closeProducers', 'stopRecording', 'startRecording'] as const)),
 						])();
 				// Invitations made at step n expire a day later, some of them within the walk (below).
-				const ctx: DecideContext = { now: r.chance(0.1) ? now + DAY : now };
-				if (r.chance(0.5)) ctx.controllerLoad = load({ maxCustomers: 5 });
-				if (r.chance(0.5)) ctx.targetLoad = load({ maxCustomers: 5 });
+				const ctx: DecideContext = {
+					now: r.chance(0.1) ? now + DAY : now,
+					...inputsOf(state, command),
+					...(r.chance(0.5) ? { controllerLoad: load({ maxCustomers: 5 }) } : {}),
+					...(r.chance(0.5) ? { targetLoad: load({ maxCustomers: 5 }) } : {}),
+				};
 
 				const decision = decide(state, command, actor, ctx);
 				if (!decision.ok) continue;

@@ -41,6 +41,9 @@ const httpCode: Partial<Record<ErrorCode, TRPC_ERROR_CODE_KEY>> = {
 	forbidden: 'FORBIDDEN',
 	assistantsCannotDoThat: 'FORBIDDEN',
 	recordingNotFound: 'NOT_FOUND',
+	mediaUnavailable: 'SERVICE_UNAVAILABLE',
+	sessionEnded: 'CONFLICT',
+	tryAgain: 'CONFLICT',
 };
 
 /** Domain refusals become tRPC errors with the refusal's code kept as the cause. */

@@ -37,16 +37,16 @@ export const authRouter = router({
 	}),
 
 	/** The console page is unloading (SPEC §2): its sessions end in 5 s unless it comes back. */
-	goodbye: repProcedure.input(z.object({ consoleId: z.string().min(8).max(64) })).mutation(({ ctx, input }) => {
-		ctx.services.lifeline.goodbye(ctx.rep.id, input.consoleId);
+	goodbye: repProcedure.input(z.object({ consoleId: z.string().min(8).max(64) })).mutation(async ({ ctx, input }) => {
+		await ctx.services.lifeline.goodbye(ctx.rep.id, input.consoleId);
 		return { ok: true };
 	}),
 
 	/** The console is still there (every 5 s): one that falls silent has lost its connection (SPEC §2). */
 	heartbeat: repProcedure
 		.input(z.object({ consoleId: z.string().min(8).max(64), microphone: z.boolean().optional() }))
-		.mutation(({ ctx, input }) => {
-			ctx.services.lifeline.heartbeat(ctx.rep.id, input.consoleId, { microphone: input.microphone });
+		.mutation(async ({ ctx, input }) => {
+			await ctx.services.lifeline.heartbeat(ctx.rep.id, input.consoleId, { microphone: input.microphone });
 			return { ok: true };
 		}),
 

@@ -3,12 +3,13 @@
 // fresh snapshot plus the events it missed.
 
 import { tracked } from '@trpc/server';
-import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { SessionChange } from '../../feed/bus.ts';
 import { describeEvent, viewFor, type FeedEvent, type SessionView, type Viewer } from '../../feed/views.ts';
 import type { SessionState } from '../../session/model.ts';
-import { eventsSince, sessionsOfRep } from '../../service/sessionStore.ts';
+import { eventsAfter, logPosition } from '../../log/eventLog.ts';
+import type { SessionEvent } from '../../session/model.ts';
+import { sessionsOfRep } from '../../service/sessionStore.ts';
 import type { Context } from '../context.ts';
 import { publicProcedure, router } from '../trpc.ts';
 
@@ -66,32 +67,28 @@ export const feedRouter = router({
 					: () => {};
 			const stop = () => wake?.();
 			signal?.addEventListener('abort', stop);
-			const release =
-				viewer.kind === 'rep' && input.consoleId
-					? ctx.services.lifeline.connected(viewer.repId, input.consoleId, { microphone: input.microphone })
-					: null;
+			let release: (() => Promise<void>) | null = null;
 			try {
-				const position = await currentPosition(ctx);
+				if (viewer.kind === 'rep' && input.consoleId) {
+					release = await ctx.services.lifeline.connected(viewer.repId, input.consoleId, { microphone: input.microphone });
+				}
+				const position = await logPosition(ctx.services.db);
 				const states = await sessionsOf(ctx, viewer);
 				const after = input.lastEventId ? Number(input.lastEventId) : null;
 				const missed =
 					after === null
 						? []
-						: (
-								await eventsSince(
-									ctx.services.db,
-									states.map((s) => s.id),
-									after,
-								)
-							).map((e) =>
-								describeEvent(
-									e.id,
-									e.sessionId,
-									e.event,
-									null,
-									states.find((s) => s.id === e.sessionId)!,
-								),
-							);
+						: (await eventsAfter(ctx.services.db, after, { kind: 'session', aggregateIds: states.map((s) => s.id) }))
+								.filter((e) => e.id <= position)
+								.map((e) =>
+									describeEvent(
+										e.id,
+										e.aggregateId,
+										e.event as SessionEvent,
+										null,
+										states.find((s) => s.id === e.aggregateId)!,
+									),
+								);
 				yield tracked(String(position), {
 					kind: 'snapshot',
 					sessions: states.map((s) => viewFor(s, viewer)),
@@ -118,7 +115,7 @@ export const feedRouter = router({
 					} satisfies FeedItem);
 				}
 			} finally {
-				release?.();
+				await release?.().catch((error: unknown) => console.error('lifeline: could not note a console going', error));
 				unsubscribe();
 				unsubscribeMedia();
 				stopWatchingLogins();
@@ -145,10 +142,4 @@ function concerns(change: SessionChange, viewer: Viewer): boolean {
 	const inIt = (s: SessionState | null) =>
 		!!s?.participants.some((p) => (viewer.kind === 'rep' ? p.repId === viewer.repId : p.id === viewer.participantId));
 	return inIt(change.state) || inIt(change.before);
-}
-
-async function currentPosition(ctx: Context): Promise<number> {
-	const result = await ctx.services.db.execute<{ id: string | number }>(sql`select coalesce(max(id), 0) as id from session_events`);
-	const rows = (result as unknown as { rows?: { id: string | number }[] }).rows ?? (result as unknown as { id: string | number }[]);
-	return Number(rows[0]?.id ?? 0);
 }

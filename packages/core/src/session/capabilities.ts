@@ -1,0 +1,107 @@
+// What a viewer may do in a session (the `can` of the views pages render), asked of `decide` itself with a
+// probe of each command — never a second copy of a rule. Where the last word needs a load the view does
+// not have (whether the rep control would go to is overloaded), the probe assumes no limit is reached:
+// `can` says the command is possible for this viewer in this state, and `decide` with the real load has
+// the last word when it is sent.
+
+import { decide } from './decide.ts';
+import type { Actor, Command, Participant, RepLoad, SessionState } from './model.ts';
+
+export type Viewer = { kind: 'rep'; repId: string } | { kind: 'customer'; participantId: string };
+
+export interface SessionCapabilities {
+	invite: boolean;
+	end: boolean;
+	leave: boolean;
+	/** Focus some customer (see each participant's own `can`). */
+	focus: boolean;
+	removeParticipant: boolean;
+	transferControl: boolean;
+	/** Share a screen (the controlling rep and customers; assistants watch). */
+	share: boolean;
+	/** Turn on a camera. */
+	video: boolean;
+	/** Start or end the voice call (a control function). */
+	voiceCall: boolean;
+	/** Start or stop recording (a control function). */
+	record: boolean;
+	/** Talk in the voice call that is on (assistants too). */
+	talk: boolean;
+}
+
+/** What the viewer may do to one participant. */
+export interface ParticipantCapabilities {
+	focus: boolean;
+	remove: boolean;
+	/** Hand control to them (Transfer control). */
+	transferTo: boolean;
+}
+
+/** A rep's load as the probes assume it: no limit reached, the console supports voice. */
+function unlimited(repId: string): RepLoad {
+	return {
+		repId,
+		name: '',
+		roles: { rep: true, admin: false, agent: false },
+		mode: 'multi',
+		maxSessions: Number.POSITIVE_INFINITY,
+		maxCustomers: Number.POSITIVE_INFINITY,
+		controlledSessions: 0,
+		customersHelped: 0,
+		voiceCapable: true,
+	};
+}
+
+const actorOf = (viewer: Viewer): Actor =>
+	viewer.kind === 'rep' ? { kind: 'rep', rep: unlimited(viewer.repId) } : { kind: 'customer', participantId: viewer.participantId };
+
+/** The probe context of a command: now, and the loads it needs, assumed within every limit. */
+function probe(state: SessionState, command: Command, actor: Actor, now: number): boolean {
+	const controller = state.participants.find((p) => p.id === state.controllerId)?.repId;
+	const target = command.type === 'transferControl' ? state.participants.find((p) => p.id === command.to)?.repId : undefined;
+	return decide(state, command, actor, {
+		now,
+		controllerLoad: controller ? unlimited(controller) : null,
+		targetLoad: target ? unlimited(target) : null,
+	}).ok;
+}
+
+export function capabilitiesOf(
+	state: SessionState,
+	viewer: Viewer,
+): { can: SessionCapabilities; participants: Map<string, ParticipantCapabilities> } {
+	const actor = actorOf(viewer);
+	// None of the probed rules depends on the time (an invitation's expiry is asked when one is used).
+	const now = state.startedAt;
+	const may = (command: Command) => probe(state, command, actor, now);
+	const startOrStop = (activity: 'voiceCall' | 'recording') =>
+		may({ type: 'startActivity', activity }) || may({ type: 'stopActivity', activity });
+
+	const participants = new Map<string, ParticipantCapabilities>(
+		state.participants.map((p: Participant) => [
+			p.id,
+			{
+				focus: may({ type: 'focusCustomer', participantId: p.id }),
+				remove: may({ type: 'removeParticipant', participantId: p.id }),
+				transferTo: may({ type: 'transferControl', to: p.id, leave: false }),
+			},
+		]),
+	);
+	const any = (key: keyof ParticipantCapabilities) => [...participants.values()].some((c) => c[key]);
+	return {
+		can: {
+			invite: may({ type: 'createInvitation', invitationId: 'probe', role: 'customer', via: 'link', recipient: null, validForMs: 1 }),
+			end: may({ type: 'end' }),
+			leave: may({ type: 'leave' }),
+			focus: any('focus'),
+			removeParticipant: any('remove'),
+			transferControl: any('transferTo'),
+			share: may({ type: 'sendMedia', source: 'screen' }),
+			video: may({ type: 'sendMedia', source: 'camera' }),
+			voiceCall: startOrStop('voiceCall'),
+			record: startOrStop('recording'),
+			talk: may({ type: 'sendMedia', source: 'microphone' }),
+		},
+		participants,
+	};
+}

@@ -157,7 +157,26 @@ export class ConsoleFeed {
 			case 'session.ended':
 				this.toast(m.session_ended_here({ number: view.numberFormatted }));
 				break;
+			case 'media.failed':
+				// What the media plane could not do is said, never swallowed (only the controller can act on it).
+				if (view.me?.role === 'controller') this.toast(mediaFailure(e.activity, view.numberFormatted));
+				break;
 		}
+	}
+}
+
+function mediaFailure(action: string | null, number: string): string {
+	switch (action) {
+		case 'stopRecording':
+			return m.media_failed_stop_recording({ number });
+		case 'startRecording':
+			return m.media_failed_start_recording({ number });
+		case 'closeProducers':
+			return m.media_failed_close_producers({ number });
+		case 'closeParticipant':
+			return m.media_failed_close_participant({ number });
+		default:
+			return m.media_failed_close_session({ number });
 	}
 }
 

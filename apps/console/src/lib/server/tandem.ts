@@ -1,4 +1,4 @@
-// The one Tandem instance of this server process: created lazily on the first API call,
+// The one Tandem instance of this server process: created at boot (hooks.server.ts init),
 // closed when the process shuts down.
 import { createTandem, loadConfig, type Tandem } from '@tandem/core/server';
 

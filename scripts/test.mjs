@@ -1,4 +1,4 @@
-// Runs every suite — the type checks (tsc, svelte-check), the format check (Prettier), then unit, API and
+// Runs every suite — the type checks (tsc of every package and of the browser tests, svelte-check), the format check (Prettier), then unit, API and
 // browser tests in one vitest run — and ends with the one plain line CI reads:
 // `N passed, N failed` (and `, N skipped` when some are). Each check counts as one test.
 import { spawnSync } from 'node:child_process';
@@ -24,6 +24,7 @@ const vitestArgs = process.argv.slice(2);
 // A run narrowed to some tests (`npm test -- tests/browser/x.test.ts`) skips the whole-tree checks.
 if (vitestArgs.length === 0) {
 	check('types', 'npx', ['turbo', 'run', 'check', '--output-logs=errors-only']);
+	check('test types', 'npx', ['tsc', '-p', 'tests']);
 	check('format', 'npx', ['prettier', '--check', '.']);
 }
 

@@ -3,7 +3,8 @@
 //   /console…    the rep console and the API (SvelteKit, adapter-node's build/handler.js)
 // It also owns shutdown: adapter-node's own entry is not used, so 'sveltekit:shutdown' is never
 // emitted; on SIGTERM/SIGINT we stop accepting connections and close Tandem (the database).
-import { createReadStream } from 'node:fs';
+import { createReadStream, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { spawn } from 'node:child_process';
@@ -29,19 +30,82 @@ if (!process.env.TANDEM_SFU_URL && process.env.TANDEM_SFU !== 'off') {
 	const sfuPort = Number(process.env.TANDEM_SFU_PORT ?? Number(process.env.PORT ?? 3000) + 1000);
 	process.env.TANDEM_SFU_URL = `http://127.0.0.1:${sfuPort}`;
 	const dataDir = resolve(process.env.TANDEM_DATA_DIR ?? 'data');
+	mkdirSync(dataDir, { recursive: true });
+	const pidFile = join(dataDir, `sfu-${sfuPort}.pid`);
+	// A server killed before it could stop its media server left it holding the port: replace it.
+	await stopStaleSfu(pidFile);
+	await waitForPortFree(sfuPort);
 	sfu = spawn(process.execPath, [join(here, '../sfu/src/main.ts')], {
 		env: {
 			...process.env,
 			TANDEM_SFU_HOST: '127.0.0.1',
 			TANDEM_SFU_PORT: String(sfuPort),
 			TANDEM_RECORDINGS_DIR: process.env.TANDEM_RECORDINGS_DIR ?? join(dataDir, 'recordings'),
+			// Our end of its stdin closes when this process dies, however it dies: the SFU then stops.
+			TANDEM_SFU_PARENT: 'pipe',
 		},
-		stdio: ['ignore', 'inherit', 'inherit'],
+		stdio: ['pipe', 'inherit', 'inherit'],
 	});
+	if (sfu.pid) writeFileSync(pidFile, String(sfu.pid));
 	sfu.on('exit', (code, signal) => {
+		rmSync(pidFile, { force: true });
 		if (!stopping) console.error(`The media server stopped (${signal ?? code}); media is unavailable until a restart.`);
 	});
 	await waitForSfu(process.env.TANDEM_SFU_URL, process.env.TANDEM_SFU_SECRET);
+}
+
+/**
+ * Stops the media server a previous run of this server left behind (its pid file names it), if it is one.
+ * @param {string} pidFile
+ */
+async function stopStaleSfu(pidFile) {
+	let pid;
+	try {
+		pid = Number(readFileSync(pidFile, 'utf8'));
+	} catch {
+		return;
+	}
+	rmSync(pidFile, { force: true });
+	if (!Number.isInteger(pid) || pid <= 0 || !isSfuProcess(pid)) return;
+	console.log(`Replacing the media server (pid ${pid}) left by a server that did not stop cleanly.`);
+	process.kill(pid, 'SIGTERM');
+	const deadline = Date.now() + 5_000;
+	while (Date.now() < deadline && isSfuProcess(pid)) await new Promise((r) => setTimeout(r, 100));
+	if (isSfuProcess(pid)) process.kill(pid, 'SIGKILL');
+}
+
+/** @param {number} pid */
+function isSfuProcess(pid) {
+	try {
+		process.kill(pid, 0);
+	} catch {
+		return false;
+	}
+	try {
+		return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('sfu/src/main.ts');
+	} catch {
+		return true; // alive, and no /proc to ask: trust the pid file
+	}
+}
+
+/**
+ * Waits (a few seconds at most) until nothing listens on the port, e.g. an SFU that is still stopping.
+ * @param {number} port
+ */
+async function waitForPortFree(port) {
+	const deadline = Date.now() + 10_000;
+	while (Date.now() < deadline) {
+		const inUse = await new Promise((done) => {
+			const socket = connect({ host: '127.0.0.1', port }, () => {
+				socket.destroy();
+				done(true);
+			});
+			socket.on('error', () => done(false));
+		});
+		if (!inUse) return;
+		await new Promise((r) => setTimeout(r, 200));
+	}
+	console.error(`Port ${port} is still in use: the media server may not start.`);
 }
 
 /** @param {string} url @param {string} secret */

@@ -12,10 +12,14 @@ export async function launchChromium(): Promise<Browser> {
 
 export const baseUrl = () => inject('baseUrl');
 
-/** A person's browser: its own cookies, in a language. */
-export async function person(browser: Browser, locale: 'en-US' | 'sr-Latn-RS' = 'en-US'): Promise<{ context: BrowserContext; page: Page }> {
+/** A person's browser: its own cookies, in a language; on the suite's server unless `base` names another. */
+export async function person(
+	browser: Browser,
+	locale: 'en-US' | 'sr-Latn-RS' = 'en-US',
+	base: string = baseUrl(),
+): Promise<{ context: BrowserContext; page: Page }> {
 	const context = await browser.newContext({
-		baseURL: baseUrl(),
+		baseURL: base,
 		locale,
 		extraHTTPHeaders: { 'Accept-Language': locale === 'en-US' ? 'en-US,en' : 'sr-Latn-RS,sr' },
 		viewport: { width: 1280, height: 800 },

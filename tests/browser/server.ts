@@ -25,7 +25,7 @@ declare module 'vitest' {
 	}
 }
 
-const freePort = () =>
+export const freePort = () =>
 	new Promise<number>((resolve, reject) => {
 		const s = createServer();
 		s.listen(0, '127.0.0.1', () => {
@@ -37,9 +37,23 @@ const freePort = () =>
 
 export interface RunningServer {
 	baseUrl: string;
+	port: number;
 	dataDir: string;
-	/** Stops the server and removes its data. */
+	/** The server's process (a test about crashes kills it). */
+	process: ChildProcess;
+	/** What it printed so far. */
+	output(): string;
+	/** Stops the server and removes its data (unless it was started with `keepData`). */
 	stop(): Promise<void>;
+}
+
+export interface ServerOptions {
+	/** Run on this port rather than a free one (a restart of a server that was killed). */
+	port?: number;
+	/** Use this data directory rather than a fresh one. */
+	dataDir?: string;
+	/** Leave the data directory when stopping (the next start reads it). */
+	keepData?: boolean;
 }
 
 /** Limits for tests that are not about them: all browsers share one address. */
@@ -52,9 +66,9 @@ export const GENEROUS_LIMITS = {
 };
 
 /** The built product on a free port with a fresh data directory; `env` adds to (or overrides) its environment. */
-export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
-	const dataDir = mkdtempSync(join(tmpdir(), 'tandem-browser-'));
-	const port = await freePort();
+export async function startServer(env: Record<string, string> = {}, options: ServerOptions = {}): Promise<RunningServer> {
+	const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tandem-browser-'));
+	const port = options.port ?? (await freePort());
 	const baseUrl = `http://127.0.0.1:${port}`;
 	const server: ChildProcess = spawn(process.execPath, ['apps/console/server.js'], {
 		env: {
@@ -76,7 +90,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
 			await new Promise((r) => (server.exitCode !== null ? r(null) : server.once('exit', r)));
 		}
 		if (process.env.TANDEM_TEST_SERVER_LOG) console.log(output);
-		rmSync(dataDir, { recursive: true, force: true });
+		if (!options.keepData) rmSync(dataDir, { recursive: true, force: true });
 	};
 	const deadline = Date.now() + 60_000;
 	for (;;) {
@@ -96,7 +110,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
 		}
 		await new Promise((r) => setTimeout(r, 200));
 	}
-	return { baseUrl, dataDir, stop };
+	return { baseUrl, port, dataDir, process: server, output: () => output, stop };
 }
 
 export default async function setup(project: TestProject) {

@@ -11,10 +11,10 @@ export const ADMIN = { name: 'Admin', email: 'admin@example.com', password: 'adm
 export async function trpcCall<T = unknown>(
 	path: string,
 	input: unknown,
-	options: { cookie?: string; method?: 'GET' | 'POST' } = {},
+	options: { cookie?: string; method?: 'GET' | 'POST'; base?: string } = {},
 ): Promise<{ data: T; cookie: string | null }> {
 	const method = options.method ?? 'POST';
-	const url = `${baseUrl()}/console/api/trpc/${path}${method === 'GET' ? `?input=${encodeURIComponent(JSON.stringify(input))}` : ''}`;
+	const url = `${options.base ?? baseUrl()}/console/api/trpc/${path}${method === 'GET' ? `?input=${encodeURIComponent(JSON.stringify(input))}` : ''}`;
 	const res = await fetch(url, {
 		method,
 		headers: { 'content-type': 'application/json', ...(options.cookie ? { cookie: options.cookie } : {}) },

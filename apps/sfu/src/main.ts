@@ -12,17 +12,28 @@ try {
 }
 const sfu = await startSfu(config);
 
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-	process.once(signal, () => {
-		log.info('shutting down', { signal });
-		const force = setTimeout(() => process.exit(1), 15_000);
-		force.unref();
-		sfu.close().then(
-			() => process.exit(0),
-			(error: unknown) => {
-				log.error('shutdown failed', { error: String(error) });
-				process.exit(1);
-			},
-		);
-	});
+let stopping = false;
+function stop(why: Record<string, unknown>): void {
+	if (stopping) return;
+	stopping = true;
+	log.info('shutting down', why);
+	const force = setTimeout(() => process.exit(1), 15_000);
+	force.unref();
+	sfu.close().then(
+		() => process.exit(0),
+		(error: unknown) => {
+			log.error('shutdown failed', { error: String(error) });
+			process.exit(1);
+		},
+	);
+}
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => stop({ signal }));
+
+// Started by Tandem's server with a pipe for stdin: when the server dies — even by SIGKILL, which it cannot
+// catch — the pipe's other end closes, and the media server goes with it instead of holding its port.
+if (process.env.TANDEM_SFU_PARENT === 'pipe') {
+	process.stdin.on('end', () => stop({ reason: 'the server that started it is gone' }));
+	process.stdin.on('error', () => stop({ reason: 'the server that started it is gone' }));
+	process.stdin.resume();
 }

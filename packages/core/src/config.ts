@@ -33,8 +33,8 @@ export interface TandemConfig {
 	clock?: Clock | undefined;
 	/** This node's name, stable across restarts: presence rows and leases carry it. */
 	nodeId: string;
-	/** Tests only: effects do not run (so a crash can fall between a commit and its effect). */
-	effectsPaused: boolean;
+	/** Tests only: while it answers true, effects wait (so a crash can fall between a commit and its effect). */
+	effectsPaused?: (() => boolean) | undefined;
 }
 
 /** `Name <address>` or a bare address, with a valid address. */
@@ -56,7 +56,7 @@ const envSchema = z
 		TANDEM_SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
 		TANDEM_MAIL_FROM: mailbox.optional(),
 		TANDEM_TEST_CLOCK_FILE: z.string().min(1).optional(),
-		TANDEM_TEST_PAUSE_EFFECTS: z.enum(['1']).optional(),
+		TANDEM_TEST_PAUSE_EFFECTS_FILE: z.string().min(1).optional(),
 		TANDEM_NODE_ID: z
 			.string()
 			.regex(/^[\w.:-]{1,100}$/, 'letters, digits and _ . : - (at most 100)')
@@ -125,7 +125,7 @@ export function loadConfig(env: Record<string, string | undefined>): TandemConfi
 		ffmpegPath: e.TANDEM_FFMPEG,
 		clock: e.TANDEM_TEST_CLOCK_FILE ? clockFromFile(e.TANDEM_TEST_CLOCK_FILE) : undefined,
 		nodeId: e.TANDEM_NODE_ID ?? `${hostname()}:${e.PORT ?? '3000'}`,
-		effectsPaused: e.TANDEM_TEST_PAUSE_EFFECTS === '1',
+		effectsPaused: e.TANDEM_TEST_PAUSE_EFFECTS_FILE ? pausedWhileExists(e.TANDEM_TEST_PAUSE_EFFECTS_FILE) : undefined,
 	};
 }
 
@@ -148,6 +148,11 @@ function clockFromFile(file: string): Clock {
 			return Date.now() + offset;
 		},
 	};
+}
+
+/** For browser tests only: effects wait while this file exists. */
+function pausedWhileExists(file: string): () => boolean {
+	return () => existsSync(file);
 }
 
 /** Without TANDEM_AUDIT_KEY, a key file beside the data (outside the database) is made once. */

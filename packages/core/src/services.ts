@@ -45,8 +45,8 @@ export interface ServicesConfig {
 	ffmpegPath?: string;
 	/** Tests with a fake clock: no polling for due timers or silent consoles; the test fires them. */
 	timeByHand?: boolean;
-	/** Tests only: the effects do not run, so that a crash can come between a commit and its effect. */
-	effectsPaused?: boolean;
+	/** Tests only: while it answers true the effects wait, so that a crash can come between a commit and its effect. */
+	effectsPaused?: (() => boolean) | undefined;
 }
 
 export interface Services {
@@ -101,7 +101,14 @@ export function createServices(
 	const mailer = createMailer(config.mail ?? { from: 'Tandem <tandem@localhost>', outboxDir: join(tmpdir(), 'tandem-outbox') });
 	if (media) {
 		const lease = new Lease({ db, name: 'effect:media', holder: nodeId, clock });
-		effects.push(new EffectConsumer({ db, lease, effect: new MediaEffect({ db, media, sessions, sessionMedia }) }));
+		effects.push(
+			new EffectConsumer({
+				db,
+				lease,
+				effect: new MediaEffect({ db, media, sessions, sessionMedia }),
+				...(config.effectsPaused ? { paused: config.effectsPaused } : {}),
+			}),
+		);
 	}
 	const stopFollowingMedia = media ? followMediaPlane(media, sessions, sessionMedia) : () => {};
 	const recordings = new Recordings({
@@ -133,7 +140,7 @@ export function createServices(
 				lifeline.start();
 				timers.start();
 			}
-			if (!config.effectsPaused) for (const effect of effects) effect.start();
+			for (const effect of effects) effect.start();
 		},
 		async close() {
 			stopFollowingMedia();

@@ -24,6 +24,8 @@ export interface EffectConsumerOptions {
 	/** How often to look for new events when nothing wakes the consumer (events committed on other nodes). */
 	pollMs?: number;
 	batchSize?: number;
+	/** Tests only: while it answers true the consumer waits (a crash can then come between commit and effect). */
+	paused?: () => boolean;
 }
 
 export class EffectConsumer {
@@ -62,6 +64,7 @@ export class EffectConsumer {
 
 	/** One pass: when this node holds the lease, deal with every event after the cursor. Returns how many. */
 	async catchUp(): Promise<number> {
+		if (this.options.paused?.()) return 0;
 		if (!(await this.holdLease())) return 0;
 		let total = 0;
 		for (;;) {
@@ -71,7 +74,7 @@ export class EffectConsumer {
 			await this.options.effect.handle(batch);
 			await this.moveCursor(batch.at(-1)!.id);
 			total += batch.length;
-			if (this.stopped || !(await this.holdLease())) return total;
+			if (this.stopped || this.options.paused?.() || !(await this.holdLease())) return total;
 		}
 	}
 

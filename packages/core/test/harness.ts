@@ -80,7 +80,8 @@ export async function world(kind: DatabaseKind, options: WorldOptions = {}): Pro
 	return w;
 }
 
-async function worldOn(handle: DatabaseHandle, auditKey: Buffer, options: WorldOptions = {}): Promise<World> {
+/** Tandem over an existing database (a second node, or a database migrated from an older release). */
+export async function worldOn(handle: DatabaseHandle, auditKey: Buffer, options: WorldOptions = {}): Promise<World> {
 	const services = createServices(handle.db, handle.kind, {
 		publicUrl: 'http://127.0.0.1:3000',
 		auditKey,

@@ -3,13 +3,13 @@
 // builds a mailto with recipient, subject and body; a copied link that is revoked, or one that has
 // expired, is refused in the page; a rep link asks an anonymous browser to sign in, then makes an assistant.
 
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium, person } from './chromium.ts';
-import { createRep, gone, signIn, startSession, visible, waitFor } from './support.ts';
+import { clockOffset, createRep, gone, setClockOffset, signIn, startSession, visible, waitFor } from './support.ts';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -37,9 +37,6 @@ async function mailTo(address: string): Promise<ParsedMail> {
 	});
 	return found!;
 }
-
-/** Moves the site's clock of the session rules (invitation expiry). */
-const setClock = (offsetMs: number) => writeFileSync(inject('clockFile'), String(offsetMs));
 
 describe('invitations', () => {
 	it('Send: the e-mail arrives over SMTP with rep, number and link; the customer follows it and joins with a name', async () => {
@@ -184,13 +181,14 @@ describe('invitations', () => {
 		const dialog = rep.page.getByRole('dialog');
 		await dialog.getByRole('button', { name: 'Copy link' }).click();
 		const link = await dialog.getByLabel('Invitation link').inputValue();
+		const before = clockOffset();
 		try {
-			setClock(24 * HOUR + 60_000); // a day (the default expiry) and a minute later
+			await setClockOffset(before + 24 * HOUR + 60_000); // a day (the default expiry) and a minute later
 			await customer.page.goto(link);
 			await visible(customer.page.getByRole('alert').getByText('This invitation link has expired. Ask for a new one.'));
 			expect(await customer.page.getByLabel('Your name').count()).toBe(0);
 		} finally {
-			setClock(0);
+			await setClockOffset(before);
 		}
 		await rep.context.close();
 		await customer.context.close();

@@ -1,10 +1,24 @@
 // The console must stay open (SPEC §2): closing it ends the rep's sessions within 5 s; a reload
-// does not end anything.
+// does not end anything. The site's clock is moved (no sleeping): each move waits until the server has
+// acted on the new time, and whether the session is live is asked of the server.
 
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, person } from './chromium.ts';
-import { admin, createRep, joinAsCustomer, signIn, startSession, trpcCall, visible } from './support.ts';
+import { GENEROUS_LIMITS } from './server.ts';
+import {
+	admin,
+	advanceClock,
+	createRep,
+	joinAsCustomer,
+	signIn,
+	siteNow,
+	startSession,
+	stillLive,
+	trpcCall,
+	visible,
+	waitFor,
+} from './support.ts';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -13,47 +27,65 @@ beforeAll(async () => {
 afterAll(() => browser?.close());
 
 describe('the console must stay open', () => {
-	it('a reload ends nothing; closing the console ends the session and the customer sees it', async () => {
+	it('a reload ends nothing; closing the console ends the session 5 s later and the customer sees it', async () => {
 		const rep = await person(browser);
 		const customer = await person(browser);
 		rep.page.on('dialog', (d) => void d.accept()); // the "leave this page?" warning
 		await signIn(rep.page, await createRep('Keeper'));
 		const number = await startSession(rep.page);
+		const sessionId = (await rep.page.locator('[data-session-id]').getAttribute('data-session-id'))!;
 		await joinAsCustomer(customer.page, number, 'Zoran');
 		await visible(customer.page.getByText('Keeper from Support is helping you'));
 
 		await rep.page.reload();
 		await visible(rep.page.getByRole('complementary').getByText('Zoran'));
-		await new Promise((r) => setTimeout(r, 6500));
-		expect(await customer.page.getByText('Keeper from Support is helping you').isVisible()).toBe(true);
+		// Past the 5 s the reload's goodbye gave the console: it came back, so nothing ended.
+		await advanceClock(6_500);
+		expect(await stillLive(customer.page, sessionId)).toBe(true);
+		await visible(customer.page.getByText('Keeper from Support is helping you'));
 
-		const closedAt = Date.now();
+		const closedAt = siteNow();
 		await rep.page.close({ runBeforeUnload: true });
-		await visible(customer.page.getByText('The support session has ended'), 12_000);
-		const took = Date.now() - closedAt;
-		expect(took).toBeGreaterThan(3_000); // not at once: the console had 5 s to come back
+		expect(await stillLive(customer.page, sessionId)).toBe(true); // not at once: the console has 5 s to come back
+		await waitFor(async () => {
+			await advanceClock(500);
+			return !(await stillLive(customer.page, sessionId));
+		});
+		const took = siteNow() - closedAt;
+		expect(took).toBeGreaterThanOrEqual(5_000);
+		expect(took).toBeLessThan(8_000);
+		await visible(customer.page.getByText('The support session has ended'));
 		await rep.context.close();
 		await customer.context.close();
 	});
 
 	it('a dropped connection (the console goes offline) ends the session only after the grace period', async () => {
 		const grace = 12;
+		const silence = Number(GENEROUS_LIMITS.TANDEM_CONSOLE_SILENCE_SECONDS);
 		await trpcCall('admin.updateSettings', { gracePeriodSeconds: grace }, { cookie: await admin() });
 		try {
 			const rep = await person(browser);
 			const customer = await person(browser);
 			await signIn(rep.page, await createRep('Offline'));
 			const number = await startSession(rep.page);
+			const sessionId = (await rep.page.locator('[data-session-id]').getAttribute('data-session-id'))!;
 			await joinAsCustomer(customer.page, number, 'Vesna');
 			await visible(customer.page.getByText('Offline from Support is helping you'));
 
-			const droppedAt = Date.now();
+			const droppedAt = siteNow();
 			await rep.context.setOffline(true);
 			// Past the 5 s a closed console gets, the session is still there: no goodbye was said.
-			await new Promise((r) => setTimeout(r, 7000));
-			expect(await customer.page.getByText('Offline from Support is helping you').isVisible()).toBe(true);
-			await visible(customer.page.getByText('The support session has ended'), 30_000);
-			expect(Date.now() - droppedAt).toBeGreaterThanOrEqual(grace * 1000);
+			await advanceClock(7_000);
+			expect(await stillLive(customer.page, sessionId)).toBe(true);
+			await waitFor(async () => {
+				await advanceClock(1_000);
+				return !(await stillLive(customer.page, sessionId));
+			}, 60_000);
+			// The console is noticed silent, then it has the grace period to come back.
+			const took = siteNow() - droppedAt;
+			expect(took).toBeGreaterThanOrEqual(grace * 1000);
+			expect(took).toBeLessThan((silence + grace + 6) * 1000);
+			await visible(customer.page.getByText('The support session has ended'));
 			await rep.context.close();
 			await customer.context.close();
 		} finally {

@@ -2,7 +2,9 @@
 // what a person does in the pages (sign in, start, join). playwright-core has no web-first `expect`,
 // so `visible`/`gone` wait on locators and vitest's expect.poll waits on values.
 
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Locator, Page } from 'playwright-core';
+import { inject } from 'vitest';
 import { baseUrl } from './chromium.ts';
 
 export const ADMIN = { name: 'Admin', email: 'admin@example.com', password: 'admin-password' };
@@ -106,4 +108,45 @@ export async function receivesFrames(page: Page, name: string | RegExp, timeout 
 		() => video.first().evaluate((v: HTMLVideoElement) => v.videoWidth > 0 && (v.getVideoPlaybackQuality?.().totalVideoFrames ?? 0) > 0),
 		timeout,
 	);
+}
+
+/** How far the site's clock is ahead of the system's (ms). */
+export function clockOffset(): number {
+	return Number(readFileSync(inject('clockFile'), 'utf8')) || 0;
+}
+
+/**
+ * Moves the site's clock to `offset` ms ahead of the system's, and waits until the server has acted on the
+ * new time (silent consoles noticed, due deadlines fired): what was due has happened when this resolves.
+ */
+export async function setClockOffset(offset: number): Promise<void> {
+	const file = inject('clockFile');
+	writeFileSync(file, String(offset));
+	await waitFor(() => {
+		try {
+			return readFileSync(`${file}.done`, 'utf8') === String(offset);
+		} catch {
+			return false;
+		}
+	});
+}
+
+/** Moves the site's clock forward by `ms` (see setClockOffset). */
+export const advanceClock = (ms: number) => setClockOffset(clockOffset() + ms);
+
+/** The site's time now, as its clock tells it. */
+export const siteNow = () => Date.now() + clockOffset();
+
+/**
+ * Whether the session is still live, asked of the server by a participant's page (not from what it shows):
+ * its media capabilities are answered only while it is.
+ */
+export async function stillLive(page: Page, sessionId: string): Promise<boolean> {
+	const r = await page.evaluate(async (id) => {
+		const input = encodeURIComponent(JSON.stringify({ sessionId: id }));
+		const res = await fetch(`/console/api/trpc/media.capabilities?input=${input}`);
+		return { ok: res.ok, text: await res.text() };
+	}, sessionId);
+	if (!r.ok && !/sessionEnded|notInSession|sessionNotFound/.test(r.text)) throw new Error(`stillLive: ${r.text}`);
+	return r.ok;
 }

@@ -31,6 +31,8 @@ export interface TandemConfig {
 	ffmpegPath: string;
 	/** Browser tests move the clock of the rules and deadlines (expiry, the lifeline); otherwise absent. */
 	clock?: Clock | undefined;
+	/** Browser tests only: the file that moves `clock`; each move makes the server act on the new time at once. */
+	testClockFile?: string | undefined;
 	/** This node's name, stable across restarts: presence rows and leases carry it. */
 	nodeId: string;
 	/** Tests only: while it answers true, effects wait (so a crash can fall between a commit and its effect). */
@@ -124,6 +126,7 @@ export function loadConfig(env: Record<string, string | undefined>): TandemConfi
 		recordingsDir: resolve(e.TANDEM_RECORDINGS_DIR ?? join(dataDir, 'recordings')),
 		ffmpegPath: e.TANDEM_FFMPEG,
 		clock: e.TANDEM_TEST_CLOCK_FILE ? clockFromFile(e.TANDEM_TEST_CLOCK_FILE) : undefined,
+		testClockFile: e.TANDEM_TEST_CLOCK_FILE,
 		nodeId: e.TANDEM_NODE_ID ?? `${hostname()}:${e.PORT ?? '3000'}`,
 		effectsPaused: e.TANDEM_TEST_PAUSE_EFFECTS_FILE ? pausedWhileExists(e.TANDEM_TEST_PAUSE_EFFECTS_FILE) : undefined,
 	};

@@ -10,11 +10,17 @@ import { effectCursors, type Database } from '@tandem/db';
 import { eventsAfter, logPosition, type LoggedEvent } from '../log/eventLog.ts';
 import type { Lease } from './lease.ts';
 
+/** How long the stored cursor may lag behind over batches the effect had nothing to do for (ms). */
+const LAZY_CURSOR_MS = 1_000;
+
 export interface Effect {
 	/** The cursor's name: stable across releases. */
 	readonly name: string;
-	/** Deals with a batch of events in log order; resolves when every one is dealt with. */
-	handle(events: LoggedEvent[]): Promise<void>;
+	/**
+	 * Deals with a batch of events in log order; resolves when every one is dealt with, saying whether it did
+	 * anything (a batch it had nothing to do for moves the stored cursor lazily: seeing it again is harmless).
+	 */
+	handle(events: LoggedEvent[]): Promise<boolean>;
 }
 
 export interface EffectConsumerOptions {
@@ -36,6 +42,11 @@ export class EffectConsumer {
 	private woken = false;
 	private lastLeaseCheck = 0;
 	private holding = false;
+	/** Where this node's reading is: known while it holds the lease (nobody else moves the cursor then). */
+	private position: number | null = null;
+	/** The stored cursor's value, when it lags behind `position` (only batches with nothing done). */
+	private stored: number | null = null;
+	private lastStored = 0;
 
 	constructor(options: EffectConsumerOptions) {
 		this.options = options;
@@ -59,7 +70,10 @@ export class EffectConsumer {
 		this.stopped = true;
 		this.wakeUp?.();
 		await this.running;
-		if (this.holding) await this.options.lease.release().catch(() => undefined);
+		if (this.holding) {
+			await this.storeCursor().catch((error: unknown) => console.error(`effect ${this.name}: could not store the cursor`, error));
+			await this.options.lease.release().catch(() => undefined);
+		}
 	}
 
 	/** One pass: when this node holds the lease, deal with every event after the cursor. Returns how many. */
@@ -70,9 +84,13 @@ export class EffectConsumer {
 		for (;;) {
 			const position = await this.cursor();
 			const batch = await eventsAfter(this.options.db, position, { limit: this.options.batchSize ?? 200 });
-			if (batch.length === 0) return total;
-			await this.options.effect.handle(batch);
-			await this.moveCursor(batch.at(-1)!.id);
+			if (batch.length === 0) {
+				if (this.stored !== this.position && Date.now() - this.lastStored > LAZY_CURSOR_MS) await this.storeCursor();
+				return total;
+			}
+			const acted = await this.options.effect.handle(batch);
+			this.position = batch.at(-1)!.id;
+			if (acted || Date.now() - this.lastStored > LAZY_CURSOR_MS) await this.storeCursor();
 			total += batch.length;
 			if (this.stopped || this.options.paused?.() || !(await this.holdLease())) return total;
 		}
@@ -104,22 +122,33 @@ export class EffectConsumer {
 		if (this.holding && now - this.lastLeaseCheck < 3_000) return true;
 		this.holding = await this.options.lease.hold();
 		this.lastLeaseCheck = now;
+		// Another node may have moved the cursor while this one did not hold the lease.
+		if (!this.holding) this.position = this.stored = null;
 		return this.holding;
 	}
 
 	private async cursor(): Promise<number> {
+		if (this.position !== null) return this.position;
 		const [row] = await this.options.db
 			.select({ position: effectCursors.position })
 			.from(effectCursors)
 			.where(eq(effectCursors.name, this.name));
-		if (row) return row.position;
+		if (row) {
+			this.position = this.stored = row.position;
+			return row.position;
+		}
 		// A new effect starts at the log's end: the past's effects, if any were due, were another code's.
 		const position = await logPosition(this.options.db);
 		await this.options.db.insert(effectCursors).values({ name: this.name, position }).onConflictDoNothing();
+		this.position = this.stored = position;
 		return position;
 	}
 
-	private async moveCursor(position: number): Promise<void> {
+	private async storeCursor(): Promise<void> {
+		const position = this.position;
+		if (position === null || position === this.stored) return;
 		await this.options.db.update(effectCursors).set({ position, updatedAt: new Date() }).where(eq(effectCursors.name, this.name));
+		this.stored = position;
+		this.lastStored = Date.now();
 	}
 }

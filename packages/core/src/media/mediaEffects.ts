@@ -34,7 +34,7 @@ export class MediaEffect implements Effect {
 		this.deps = deps;
 	}
 
-	async handle(batch: LoggedEvent[]): Promise<void> {
+	async handle(batch: LoggedEvent[]): Promise<boolean> {
 		// Each session's events in their order; sessions side by side.
 		const bySession = new Map<string, LoggedEvent<SessionEvent>[]>();
 		for (const e of batch) {
@@ -43,39 +43,56 @@ export class MediaEffect implements Effect {
 			list.push(e as LoggedEvent<SessionEvent>);
 			bySession.set(e.aggregateId, list);
 		}
-		await Promise.all([...bySession].map(([sessionId, events]) => this.follow(sessionId, events)));
+		const acted = await Promise.all([...bySession].map(([sessionId, events]) => this.follow(sessionId, events)));
+		return acted.some(Boolean);
 	}
 
-	private async follow(sessionId: string, events: LoggedEvent<SessionEvent>[]): Promise<void> {
+	/** Tells the SFU what one session's events ask of it; says whether there was anything to tell. */
+	private async follow(sessionId: string, events: LoggedEvent<SessionEvent>[]): Promise<boolean> {
+		let acted = false;
 		let moved = false;
+		// Stopping things commutes (different producers, the recording, a participant's media): a run of
+		// stops goes to the SFU at once — a transfer's share, camera and recording close side by side.
+		let stops: Promise<void>[] = [];
+		const flushStops = async () => {
+			await Promise.all(stops);
+			stops = [];
+		};
 		for (const { id, event } of events) {
 			switch (event.type) {
 				case 'activity.stopped': {
 					const source = sourceOf(event.activity);
 					if (source && event.participantId) {
 						const participantId = event.participantId;
-						await this.tell(sessionId, 'closeProducers', () =>
-							this.deps.media.closeProducers(sessionId, { sources: [source], participantId }),
+						stops.push(
+							this.tell(sessionId, 'closeProducers', () => this.deps.media.closeProducers(sessionId, { sources: [source], participantId })),
 						);
 					} else if (event.activity === 'voiceCall') {
-						await this.tell(sessionId, 'closeProducers', () => this.deps.media.closeProducers(sessionId, { sources: ['microphone'] }));
+						stops.push(
+							this.tell(sessionId, 'closeProducers', () => this.deps.media.closeProducers(sessionId, { sources: ['microphone'] })),
+						);
 					} else if (event.activity === 'recording' && event.reason !== 'mediaEnded') {
-						await this.tell(sessionId, 'stopRecording', () => this.deps.media.stopRecording(sessionId));
+						stops.push(this.tell(sessionId, 'stopRecording', () => this.deps.media.stopRecording(sessionId)));
 					}
 					moved = true;
 					break;
 				}
 				case 'activity.started':
 					// Seen late (after a crash) a recording may be over already: start it only if it still is on.
-					if (event.activity === 'recording' && !(await this.stoppedSince(sessionId, id))) {
-						await this.tell(sessionId, 'startRecording', () => this.deps.media.startRecording(sessionId, `${sessionId}-${id}`));
+					if (event.activity === 'recording') {
+						await flushStops();
+						acted = true;
+						if (!(await this.stoppedSince(sessionId, id))) {
+							await this.tell(sessionId, 'startRecording', () => this.deps.media.startRecording(sessionId, `${sessionId}-${id}`));
+						}
 					}
 					break;
 				case 'participant.left':
-					await this.tell(sessionId, 'closeParticipant', () => this.deps.media.closeParticipant(sessionId, event.participantId));
+					stops.push(this.tell(sessionId, 'closeParticipant', () => this.deps.media.closeParticipant(sessionId, event.participantId)));
 					moved = true;
 					break;
 				case 'session.ended':
+					await flushStops();
 					await this.tell(sessionId, 'closeSession', () => this.deps.media.closeSession(sessionId));
 					moved = true;
 					break;
@@ -83,7 +100,9 @@ export class MediaEffect implements Effect {
 					break;
 			}
 		}
+		await flushStops();
 		if (moved) this.deps.sessionMedia.announce(await this.deps.sessions.state(sessionId));
+		return acted || moved;
 	}
 
 	/**

@@ -1,8 +1,8 @@
 // A rep's roles, limits and current load, read from the projections (SPEC §1 roles, §2 session mode, §5
 // maximum customers) and the consoles' presence (§6 voice).
 
-import { and, eq, ne, sql } from 'drizzle-orm';
-import { consoles, reps, siteSettings, supportSessions, type Database } from '@tandem/db';
+import { eq, sql } from 'drizzle-orm';
+import { reps, siteSettings, type Database } from '@tandem/db';
 import type { RepLoad } from '../session/model.ts';
 
 export type Tx = Parameters<Parameters<Database['transaction']>[0]>[0] | Database;
@@ -30,21 +30,22 @@ export async function readSiteSettings(db: Tx): Promise<SiteSettings> {
  * connected that declared a microphone; with no console connected, the setting alone counts.
  */
 export async function readRepLoad(db: Tx, repId: string): Promise<RepLoad | null> {
-	const [rep] = await db.select().from(reps).where(eq(reps.id, repId));
-	if (!rep || rep.disabled) return null;
-	const [present] = await db
-		.select({ microphone: sql<boolean | null>`bool_or(${consoles.microphone})` })
-		.from(consoles)
-		.where(and(eq(consoles.repId, repId), eq(consoles.connected, true)));
-	const microphone = present?.microphone ?? undefined;
-	const site = await readSiteSettings(db);
-	const [load] = await db
+	// One statement for the rep, their consoles and their load: it runs on every command a rep's limits touch.
+	const [row] = await db
 		.select({
-			sessions: sql<number>`count(*)::int`,
-			customers: sql<number>`coalesce(sum(${supportSessions.customerCount}), 0)::int`,
+			rep: reps,
+			// Spelled out with table names: in a subquery drizzle would leave the columns unqualified.
+			microphone: sql<boolean | null>`(select bool_or(c.microphone) from consoles c where c.rep_id = "reps"."id" and c.connected)`,
+			sessions: sql<number>`(select count(*)::int from support_sessions s where s.controller_rep_id = "reps"."id" and s.status <> 'ended')`,
+			customers: sql<number>`(select coalesce(sum(s.customer_count), 0)::int from support_sessions s where s.controller_rep_id = "reps"."id" and s.status <> 'ended')`,
 		})
-		.from(supportSessions)
-		.where(and(eq(supportSessions.controllerRepId, repId), ne(supportSessions.status, 'ended')));
+		.from(reps)
+		.where(eq(reps.id, repId));
+	if (!row || row.rep.disabled) return null;
+	const { rep } = row;
+	const microphone = row.microphone ?? undefined;
+	const site = await readSiteSettings(db);
+	const load = { sessions: Number(row.sessions), customers: Number(row.customers) };
 	return {
 		repId,
 		name: rep.name,
@@ -52,8 +53,8 @@ export async function readRepLoad(db: Tx, repId: string): Promise<RepLoad | null
 		mode: rep.sessionMode ?? site.defaultSessionMode,
 		maxSessions: rep.sessionMode === 'single' ? 1 : site.maxSessionsPerRep,
 		maxCustomers: rep.maxCustomers ?? site.maxCustomersPerRep,
-		controlledSessions: load?.sessions ?? 0,
-		customersHelped: load?.customers ?? 0,
+		controlledSessions: load.sessions,
+		customersHelped: load.customers,
 		voiceCapable: rep.voiceCalls && (microphone ?? true),
 	};
 }

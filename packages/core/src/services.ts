@@ -122,7 +122,7 @@ export function createServices(
 		nodeId,
 		clock,
 		bus,
-		reps: new RepAccounts(db, config.lockout),
+		reps: new RepAccounts(db, config.lockout, () => clock.now()),
 		sessions,
 		lifeline,
 		timers,

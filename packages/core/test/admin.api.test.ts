@@ -7,6 +7,7 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reps } from '@tandem/db';
 import { TandemError } from '../src/refusal.ts';
+import { FakeClock } from '../src/time/clock.ts';
 import { refusalOf, world, type Browser, type World } from './harness.ts';
 
 /** The Tandem error a call was refused with, params and all. */
@@ -306,18 +307,17 @@ describe.each(['pglite', 'postgres'] as const)('administration on %s', (kind) =>
 
 describe.each(['pglite', 'postgres'] as const)('abuse limits on %s', (kind) => {
 	let w: World;
+	// Locks and waits pass on this clock, not on the system's.
+	const clock = new FakeClock();
 	beforeAll(async () => {
 		// 2 free wrong numbers, then 60 s, 120 s, … up to 10 min.
-		w = await world(kind, { numberGuesses: { freeAttempts: 2, backoffBaseMs: 60_000, backoffMaxMs: 600_000 } });
+		w = await world(kind, { clock, numberGuesses: { freeAttempts: 2, backoffBaseMs: 60_000, backoffMaxMs: 600_000 } });
 	});
 	afterAll(() => w?.close());
 
 	const lockedUntil = async (email: string) => (await w.services.db.select().from(reps).where(eq(reps.email, email)))[0]!.lockedUntil;
-	const expireLock = (email: string) =>
-		w.services.db
-			.update(reps)
-			.set({ lockedUntil: new Date(Date.now() - 1000) })
-			.where(eq(reps.email, email));
+	/** Time passes until a second after the account's lock ends. */
+	const expireLock = async (email: string) => clock.advance((await lockedUntil(email))!.getTime() - clock.now() + 1000);
 
 	it('sign-in locks after 3 failures (the harness policy), for 60 s, then 120 s, 240 s; a success resets it', async () => {
 		const rep = await account(w, 'Locky');
@@ -328,19 +328,19 @@ describe.each(['pglite', 'postgres'] as const)('abuse limits on %s', (kind) => {
 		const third = await errorOf(wrong());
 		expect(third.code).toBe('accountLocked');
 		expect(third.params).toEqual({ minutes: 1 });
-		let until = (await lockedUntil(rep.email))!.getTime() - Date.now();
+		let until = (await lockedUntil(rep.email))!.getTime() - clock.now();
 		expect(until).toBeGreaterThan(50_000);
 		expect(until).toBeLessThanOrEqual(60_000);
 
 		// While locked, even the right password is refused, and the lock does not grow.
 		const whileLocked = await errorOf(api.auth.signIn({ email: rep.email, password: rep.password }));
 		expect(whileLocked.code).toBe('accountLocked');
-		expect((await lockedUntil(rep.email))!.getTime() - Date.now()).toBeLessThanOrEqual(60_000);
+		expect((await lockedUntil(rep.email))!.getTime() - clock.now()).toBeLessThanOrEqual(60_000);
 
 		// Each further failure after a lock doubles the delay.
 		await expireLock(rep.email);
 		expect((await errorOf(wrong())).params).toEqual({ minutes: 2 });
-		until = (await lockedUntil(rep.email))!.getTime() - Date.now();
+		until = (await lockedUntil(rep.email))!.getTime() - clock.now();
 		expect(until).toBeGreaterThan(110_000);
 		expect(until).toBeLessThanOrEqual(120_000);
 		await expireLock(rep.email);

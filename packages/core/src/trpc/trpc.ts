@@ -1,6 +1,7 @@
 // tRPC building blocks: the error shape (a TandemError's code travels to the client, which shows it in
 // the user's language) and procedures narrowed by who the caller is.
 
+import { randomUUID } from 'node:crypto';
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import { z } from 'zod';
@@ -9,12 +10,20 @@ import type { Context } from './context.ts';
 
 const t = initTRPC.context<Context>().create({
 	sse: { ping: { enabled: true, intervalMs: 5_000 }, client: { reconnectAfterInactivityMs: 12_000 } },
+	// What a client learns of an error: the refusal's code (it words it in the user's language), the fields
+	// that were wrong — and of anything else only that it happened, with an id to find it in the server's log.
+	// Never a message from inside (SQL and its parameters, a path, the SFU's words), never a stack.
 	errorFormatter({ shape, error }) {
 		const cause = error.cause;
 		const code: ErrorCode | null = cause instanceof TandemError ? cause.code : cause instanceof z.ZodError ? 'invalidInput' : null;
 		const issues = cause instanceof z.ZodError ? cause.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) : undefined;
 		const params = cause instanceof TandemError ? cause.params : undefined;
-		return { ...shape, data: { ...shape.data, tandemCode: code, issues, params, stack: undefined } };
+		const data = { code: shape.data.code, httpStatus: shape.data.httpStatus, path: shape.data.path, tandemCode: code, issues, params };
+		if (code) return { ...shape, message: code, data };
+		if (error.code !== 'INTERNAL_SERVER_ERROR') return { ...shape, message: error.code, data };
+		const errorId = randomUUID();
+		console.error(`API error ${errorId} in ${shape.data.path ?? '?'}:`, error.cause ?? error);
+		return { ...shape, message: `Internal error ${errorId}`, data: { ...data, errorId } };
 	},
 });
 
@@ -56,9 +65,30 @@ const refusals = t.middleware(async ({ next }) => {
 	return result;
 });
 
+/** Deeper than any input of ours: refused before it is parsed. */
+const MAX_DEPTH = 16;
+const NUL_OR_LONE_SURROGATE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** A string no person types: a NUL, or half of a surrogate pair (not Unicode at all). */
+function malformed(value: unknown, depth = 0): boolean {
+	if (typeof value === 'string') return NUL_OR_LONE_SURROGATE.test(value);
+	if (value === null || typeof value !== 'object') return false;
+	if (depth > MAX_DEPTH) return true;
+	for (const [key, inner] of Object.entries(value)) {
+		if (NUL_OR_LONE_SURROGATE.test(key) || malformed(inner, depth + 1)) return true;
+	}
+	return false;
+}
+
+/** Every procedure's input, before its own schema: no NUL, no lone surrogate, no absurd nesting, in any string or key. */
+const wellFormedInput = t.middleware(async ({ getRawInput, next }) => {
+	if (malformed(await getRawInput())) throw new TRPCError({ code: 'BAD_REQUEST', cause: new TandemError('invalidInput') });
+	return next();
+});
+
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure.use(refusals);
+export const publicProcedure = t.procedure.use(refusals).use(wellFormedInput);
 
 /** A signed-in rep (or admin) — the console's caller. */
 export const repProcedure = publicProcedure.use(({ ctx, next }) => {

@@ -9,7 +9,7 @@ import { eventsOf } from '../src/log/eventLog.ts';
 import { createContext } from '../src/trpc/context.ts';
 import { appRouter } from '../src/trpc/root.ts';
 import type { Services } from '../src/services.ts';
-import { world, type World } from './harness.ts';
+import { refusalOf, world, type World } from './harness.ts';
 
 /** Calls the API as a browser does: JSON over HTTP through the same handler the console mounts. */
 async function http(services: Services, path: string, input: unknown, cookie = '') {
@@ -95,5 +95,60 @@ describe('an error inside the server', () => {
 		} finally {
 			console.error = error;
 		}
+	});
+});
+
+describe('names (finding 7)', () => {
+	let w: World;
+	let number: string;
+	let sessionId: string;
+	beforeAll(async () => {
+		w = await world('pglite');
+		const session = await (await (await w.rep('Ana')).api()).session.start();
+		number = session.number;
+		sessionId = session.id;
+	});
+	afterAll(() => w?.close());
+
+	const join = (name: string) =>
+		w
+			.browser()
+			.api()
+			.then((api) => api.session.join({ number, name }));
+	const names = async () => (await w.services.sessions.state(sessionId))!.participants.map((p) => p.name);
+
+	it.each([
+		['a right-to-left override', 'Ana\u202Egnp.exe'],
+		['a direction isolate', '\u2067Support\u2069'],
+		['an escape sequence', 'Ana\u001b[31m'],
+		['a line break', 'Ana\nAdmin'],
+		['an invisible space', 'An\u200Ba'],
+		['a byte-order mark inside', 'An\uFEFFa'],
+	])('a customer name with %s is refused and nobody joins', async (_what, name) => {
+		const before = await names();
+		expect(await refusalOf(join(name))).toBe('invalidInput');
+		expect(await names()).toEqual(before);
+	});
+
+	it('a name is kept in composed form, and its limit of 80 counts characters, not UTF-16 units', async () => {
+		await join('Milica C\u0301iric\u0301'); // Ć typed as C + combining acute
+		expect(await names()).toContain('Milica Ćirić');
+		const eighty = '😀'.repeat(80); // 160 UTF-16 units
+		await join(eighty);
+		expect(await names()).toContain(eighty);
+		expect(await refusalOf(join('😀'.repeat(81)))).toBe('invalidInput');
+		// Emoji sequences keep their joiners.
+		await join('Ana 👩‍💻');
+		expect(await names()).toContain('Ana 👩‍💻');
+	});
+
+	it('a rep name with CR/LF is refused for a new rep and for an edit', async () => {
+		const admin = await w.admin.api();
+		expect(await refusalOf(admin.admin.createRep({ name: 'Eve\r\nAdmin', email: 'eve@example.com', password: 'eve-password' }))).toBe(
+			'invalidInput',
+		);
+		const rep = (await admin.admin.reps()).find((r) => r.name === 'Ana')!;
+		expect(await refusalOf(admin.admin.updateRep({ id: rep.id, name: 'Ana\r\nAdmin' }))).toBe('invalidInput');
+		expect((await admin.admin.reps()).find((r) => r.id === rep.id)!.name).toBe('Ana');
 	});
 });

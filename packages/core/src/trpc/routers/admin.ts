@@ -7,7 +7,8 @@ import { siteSettings } from '@tandem/db';
 import { repMaxCustomersRange, siteSettingRanges, type Range } from '../../admin/ranges.ts';
 import { readSiteSettings } from '../../service/repLoad.ts';
 import { adminProcedure, router } from '../trpc.ts';
-import { email, password, personName } from './auth.ts';
+import { personName } from '../../session/personName.ts';
+import { email, password } from './auth.ts';
 
 const inRange = (r: Range) => z.number().int().min(r.min).max(r.max);
 

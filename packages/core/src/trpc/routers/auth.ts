@@ -2,12 +2,12 @@
 
 import { z } from 'zod';
 import { profileOf } from '../../auth/repAccounts.ts';
+import { personName } from '../../session/personName.ts';
 import { REP_COOKIE } from '../context.ts';
 import { publicProcedure, repProcedure, router } from '../trpc.ts';
 
 export const email = z.string().trim().toLowerCase().max(254).pipe(z.email());
 export const password = z.string().min(8).max(200);
-export const personName = z.string().trim().min(1).max(80);
 
 export const authRouter = router({
 	status: publicProcedure.query(async ({ ctx }) => ({

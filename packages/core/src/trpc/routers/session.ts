@@ -9,7 +9,7 @@ import { actorIn } from '../actor.ts';
 import { CUSTOMER_COOKIE, type Context } from '../context.ts';
 import { byNumber } from '../numberGuard.ts';
 import { publicProcedure, repProcedure, router } from '../trpc.ts';
-import { personName } from './auth.ts';
+import { personName } from '../../session/personName.ts';
 
 const sessionId = z.uuid();
 const typedNumber = z.string().trim().min(1).max(20);

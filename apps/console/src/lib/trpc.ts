@@ -1,7 +1,7 @@
 // The console's typed client for the one API (tRPC): subscriptions over SSE, the rest batched.
 // Any call refused with "not signed in" means this browser's login has ended (signed out elsewhere,
 // or the account was disabled): the page is told, and shows the sign-in form.
-import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, type TRPCLink } from '@trpc/client';
+import { createTRPCClient, httpBatchLink, httpLink, httpSubscriptionLink, splitLink, type TRPCLink } from '@trpc/client';
 import { observable } from '@trpc/server/observable';
 import type { AppRouter } from '@tandem/core/server';
 
@@ -39,7 +39,12 @@ export const trpc = createTRPCClient<AppRouter>({
 		splitLink({
 			condition: (op) => op.type === 'subscription',
 			true: httpSubscriptionLink({ url: TRPC_URL }),
-			false: httpBatchLink({ url: TRPC_URL }),
+			// The server takes at most 10 calls per request, and sign-ins only one at a time (no batch of guesses).
+			false: splitLink({
+				condition: (op) => op.path === 'auth.signIn' || op.path === 'auth.createFirstAdmin',
+				true: httpLink({ url: TRPC_URL }),
+				false: httpBatchLink({ url: TRPC_URL, maxItems: 10 }),
+			}),
 		}),
 	],
 });

@@ -1,7 +1,7 @@
 // Reps' accounts and sign-in: the first admin, sign in with lockout, login sessions as cookies.
 
 import { createHash, randomBytes } from 'node:crypto';
-import { and, count, eq, gt, ne, sql } from 'drizzle-orm';
+import { and, count, eq, gt, isNull, lte, ne, or, sql } from 'drizzle-orm';
 import { loginSessions, reps, type Database } from '@tandem/db';
 import { refuse, TandemError } from '../refusal.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
@@ -129,13 +129,24 @@ export class RepAccounts {
 			await verifyPassword(DUMMY_HASH, password); // same cost whether or not the account exists
 			return refuse('badCredentials');
 		}
-		if (rep.lockedUntil && rep.lockedUntil.getTime() > now) throw locked(rep.lockedUntil.getTime() - now);
+		// The attempt is counted before its password is checked, in one statement under the row's lock: guesses
+		// sent at once each get their own count, and those past the free attempts are refused unchecked.
+		const [counted] = await this.db
+			.update(reps)
+			.set({
+				failedLogins: sql`${reps.failedLogins} + 1`,
+				lockedUntil: sql`case when ${reps.failedLogins} + 1 >= ${this.lockout.freeAttempts}
+					then ${new Date(now)}::timestamptz + make_interval(secs => ${this.lockout.baseLockSeconds} * power(2, least(${reps.failedLogins} + 1 - ${this.lockout.freeAttempts}, 12)))
+					else ${reps.lockedUntil} end`,
+			})
+			.where(and(eq(reps.id, rep.id), or(isNull(reps.lockedUntil), lte(reps.lockedUntil, new Date(now)))))
+			.returning({ lockedUntil: reps.lockedUntil });
+		if (!counted) {
+			const [still] = await this.db.select({ lockedUntil: reps.lockedUntil }).from(reps).where(eq(reps.id, rep.id));
+			throw locked(Math.max((still?.lockedUntil?.getTime() ?? now) - now, 1000));
+		}
 		if (!(await verifyPassword(rep.passwordHash, password))) {
-			const failures = rep.failedLogins + 1;
-			const over = failures - this.lockout.freeAttempts;
-			const lockedUntil = over >= 0 ? new Date(now + this.lockout.baseLockSeconds * 1000 * 2 ** Math.min(over, 12)) : null;
-			await this.db.update(reps).set({ failedLogins: failures, lockedUntil }).where(eq(reps.id, rep.id));
-			if (lockedUntil) throw locked(lockedUntil.getTime() - now);
+			if (counted.lockedUntil && counted.lockedUntil.getTime() > now) throw locked(counted.lockedUntil.getTime() - now);
 			return refuse('badCredentials');
 		}
 		if (rep.disabled) return refuse('accountDisabled');

@@ -35,22 +35,35 @@ if (!process.env.TANDEM_SFU_URL && process.env.TANDEM_SFU !== 'off') {
 	// A server killed before it could stop its media server left it holding the port: replace it.
 	await stopStaleSfu(pidFile);
 	await waitForPortFree(sfuPort);
-	sfu = spawn(process.execPath, [join(here, '../sfu/src/main.ts')], {
-		env: {
-			...process.env,
-			TANDEM_SFU_HOST: '127.0.0.1',
-			TANDEM_SFU_PORT: String(sfuPort),
-			TANDEM_RECORDINGS_DIR: process.env.TANDEM_RECORDINGS_DIR ?? join(dataDir, 'recordings'),
-			// Our end of its stdin closes when this process dies, however it dies: the SFU then stops.
-			TANDEM_SFU_PARENT: 'pipe',
-		},
-		stdio: ['pipe', 'inherit', 'inherit'],
-	});
-	if (sfu.pid) writeFileSync(pidFile, String(sfu.pid));
-	sfu.on('exit', (code, signal) => {
-		rmSync(pidFile, { force: true });
-		if (!stopping) console.error(`The media server stopped (${signal ?? code}); media is unavailable until a restart.`);
-	});
+	/** Starts the media server; when it dies while we run, it is started again (sooner after a long life). */
+	const startSfu = () => {
+		const startedAt = Date.now();
+		sfu = spawn(process.execPath, [join(here, '../sfu/src/main.ts')], {
+			env: {
+				...process.env,
+				TANDEM_SFU_HOST: '127.0.0.1',
+				TANDEM_SFU_PORT: String(sfuPort),
+				TANDEM_RECORDINGS_DIR: process.env.TANDEM_RECORDINGS_DIR ?? join(dataDir, 'recordings'),
+				// Our end of its stdin closes when this process dies, however it dies: the SFU then stops.
+				TANDEM_SFU_PARENT: 'pipe',
+			},
+			stdio: ['pipe', 'inherit', 'inherit'],
+		});
+		if (sfu.pid) writeFileSync(pidFile, String(sfu.pid));
+		sfu.on('exit', (code, signal) => {
+			rmSync(pidFile, { force: true });
+			if (stopping) return;
+			// Crashing at once again and again (a broken install) backs off up to 30 s; after a long life, at once.
+			sfuRestarts = Date.now() - startedAt > 60_000 ? 0 : sfuRestarts + 1;
+			const wait = Math.min(250 * 2 ** sfuRestarts, 30_000);
+			console.error(`The media server stopped (${signal ?? code}); starting it again in ${wait} ms.`);
+			setTimeout(() => {
+				if (!stopping) void waitForPortFree(sfuPort).then(() => stopping || startSfu());
+			}, wait).unref();
+		});
+	};
+	let sfuRestarts = 0;
+	startSfu();
 	await waitForSfu(process.env.TANDEM_SFU_URL, process.env.TANDEM_SFU_SECRET);
 }
 

@@ -66,19 +66,22 @@ async function setUpSite(base: string, repNames: string[]) {
 async function mediaWorks(base: string, rep: { email: string; password: string }) {
 	const { cookie } = await trpcCall('auth.signIn', { email: rep.email, password: rep.password }, { base });
 	const { data: session } = await trpcCall<{ id: string }>('session.start', undefined, { base, cookie: cookie! });
-	const { data: caps } = await trpcCall<{ rtpCapabilities: { codecs: unknown[] } }>(
-		'media.capabilities',
-		{ sessionId: session.id },
-		{ base, cookie: cookie!, method: 'GET' },
-	);
-	expect(caps.rtpCapabilities.codecs.length).toBeGreaterThan(0);
-	const { data: transport } = await trpcCall<{ id: string }>(
-		'media.createTransport',
-		{ sessionId: session.id, direction: 'send' },
-		{ base, cookie: cookie! },
-	);
-	expect(transport.id).toMatch(/.+/);
-	await trpcCall('session.end', { sessionId: session.id }, { base, cookie: cookie! });
+	try {
+		const { data: caps } = await trpcCall<{ rtpCapabilities: { codecs: unknown[] } }>(
+			'media.capabilities',
+			{ sessionId: session.id },
+			{ base, cookie: cookie!, method: 'GET' },
+		);
+		expect(caps.rtpCapabilities.codecs.length).toBeGreaterThan(0);
+		const { data: transport } = await trpcCall<{ id: string }>(
+			'media.createTransport',
+			{ sessionId: session.id, direction: 'send' },
+			{ base, cookie: cookie! },
+		);
+		expect(transport.id).toMatch(/.+/);
+	} finally {
+		await trpcCall('session.end', { sessionId: session.id }, { base, cookie: cookie! });
+	}
 }
 
 const sfuPidFile = (server: RunningServer) => join(server.dataDir, `sfu-${server.port + 1000}.pid`);
@@ -128,6 +131,32 @@ describe('a server killed with SIGKILL', () => {
 		expect(server.output()).toContain('Replacing the media server');
 		const [rep] = await setUpSite(server.baseUrl, ['Nada']);
 		await mediaWorks(server.baseUrl, rep!);
+	});
+});
+
+describe('a media server killed with SIGKILL', () => {
+	it('is started again by its server, and media works again within seconds', async () => {
+		const server = await startServer({}, { keepData: true });
+		cleanUp.push(() => server.stop());
+		cleanUp.push(() => rmSync(server.dataDir, { recursive: true, force: true }));
+		const [rep] = await setUpSite(server.baseUrl, ['Olga']);
+		await mediaWorks(server.baseUrl, rep!);
+		const killed = Number(readFileSync(sfuPidFile(server), 'utf8'));
+		process.kill(killed, 'SIGKILL');
+		const killedAt = Date.now();
+		await waitFor(() => {
+			const now = existsSync(sfuPidFile(server)) ? Number(readFileSync(sfuPidFile(server), 'utf8')) : 0;
+			return now > 0 && now !== killed && alive(now);
+		}, 10_000);
+		await waitFor(async () => {
+			try {
+				await mediaWorks(server.baseUrl, rep!);
+				return true;
+			} catch {
+				return false;
+			}
+		}, 10_000);
+		expect(Date.now() - killedAt).toBeLessThan(10_000);
 	});
 });
 

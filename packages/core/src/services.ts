@@ -20,6 +20,7 @@ import { Invitations } from './service/invitations.ts';
 import { NumberGuessLimiter, type NumberGuessPolicy } from './service/numberGuessLimiter.ts';
 import { Recordings } from './recordings/recordings.ts';
 import { SessionService } from './service/sessionService.ts';
+import type { SessionNumber } from './session/sessionNumber.ts';
 import { systemClock, type Clock } from './time/clock.ts';
 import { Timers } from './timers/timers.ts';
 
@@ -43,6 +44,8 @@ export interface ServicesConfig {
 	recordingsDir?: string;
 	/** The ffmpeg that makes exports ('ffmpeg' from PATH when absent). */
 	ffmpegPath?: string;
+	/** Tests only: which session numbers are drawn (random when absent). */
+	drawSessionNumber?: () => SessionNumber;
 	/** Tests with a fake clock: no polling for due timers or silent consoles; the test fires them. */
 	timeByHand?: boolean;
 	/** Tests only: while it answers true the effects wait, so that a crash can come between a commit and its effect. */
@@ -94,7 +97,13 @@ export function createServices(
 			for (const effect of effects) effect.wake();
 		},
 	});
-	const sessions = new SessionService({ db, bus, runner, clock });
+	const sessions = new SessionService({
+		db,
+		bus,
+		runner,
+		clock,
+		...(config.drawSessionNumber ? { drawNumber: config.drawSessionNumber } : {}),
+	});
 	const sessionMedia = new SessionMediaService({ media, sessions, bus });
 	const timers = new Timers({ db, clock, nodeId });
 	const lifeline = new ConsoleLifeline({ db, sessions, timers, clock, nodeId, ...config.lifeline });

@@ -13,6 +13,7 @@ import { freshDatabase, type DatabaseKind } from '@tandem/db/testing';
 import type { NumberGuessPolicy } from '../src/service/numberGuessLimiter.ts';
 import type { MailConfig } from '../src/mail/mailer.ts';
 import { createServices, type Services } from '../src/services.ts';
+import type { SessionNumber } from '../src/session/sessionNumber.ts';
 import type { Clock } from '../src/time/clock.ts';
 import { createContext } from '../src/trpc/context.ts';
 import { createCaller } from '../src/trpc/root.ts';
@@ -70,6 +71,8 @@ export interface WorldOptions {
 	clock?: Clock;
 	/** Where recordings are (a temporary folder of the services' own when absent). */
 	recordingsDir?: string;
+	/** Which session numbers are drawn (random when absent). */
+	drawSessionNumber?: () => SessionNumber;
 }
 
 export async function world(kind: DatabaseKind, options: WorldOptions = {}): Promise<World> {
@@ -91,6 +94,7 @@ export async function worldOn(handle: DatabaseHandle, auditKey: Buffer, options:
 		mail: { from: 'Tandem <tandem@example.com>', outboxDir: mkdtempSync(join(tmpdir(), 'tandem-outbox-')), ...options.mail },
 		...(options.clock ? { clock: options.clock, timeByHand: true } : {}),
 		...(options.recordingsDir ? { recordingsDir: options.recordingsDir } : {}),
+		...(options.drawSessionNumber ? { drawSessionNumber: options.drawSessionNumber } : {}),
 	});
 	await services.open();
 	const admin = new Browser(services);

@@ -48,7 +48,7 @@ describe.each(['pglite', 'postgres'] as const)('sessions on %s', (kind) => {
 		const ivo = await w.rep('Ivo');
 		const s = await (await ivo.api()).session.start();
 		await (await ivo.api()).session.end({ sessionId: s.id });
-		expect(await refusalOf(api.session.join({ number: s.number, name: 'Late' }))).toBe('sessionNotFound');
+		expect(await refusalOf(api.session.join({ number: s.number, name: 'Late' }))).toBe('sessionEnded'); // SPEC §2: an ended number is answered as ended for 7 days
 	});
 
 	it('single-session mode refuses a second Start; multi-session allows up to the site maximum', async () => {

@@ -74,6 +74,8 @@ export const supportSessions = pgTable(
 			.on(t.number)
 			.where(sql`${t.status} <> 'ended'`),
 		index('support_sessions_controller_idx').on(t.controllerRepId),
+		// Numbers of sessions that ended lately are asked for (not given out again for 7 days, SPEC §2).
+		index('support_sessions_number_ended_idx').on(t.number, t.endedAt),
 	],
 );
 

@@ -10,11 +10,18 @@ import { Bus } from '../feed/bus.ts';
 import { refuse, TandemError } from '../refusal.ts';
 import { participantOf } from '../session/decide.ts';
 import type { Command, Invitation, InvitationChannel, InvitedRole, SessionEvent, SessionState } from '../session/model.ts';
-import { generateSessionNumber, parseSessionNumber } from '../session/sessionNumber.ts';
+import { generateSessionNumber, parseSessionNumber, type SessionNumber } from '../session/sessionNumber.ts';
 import { systemClock, type Clock } from '../time/clock.ts';
 import { readSiteSettings } from './repLoad.ts';
 import { sessionAggregate, type ActorRef } from './sessionAggregate.ts';
-import { customerByTokenHash, findLiveSessionByNumber, invitationByTokenHash, loadSession, type EventSecrets } from './sessionStore.ts';
+import {
+	customerByTokenHash,
+	findLiveSessionByNumber,
+	invitationByTokenHash,
+	loadSession,
+	numberEndedSince,
+	type EventSecrets,
+} from './sessionStore.ts';
 
 export type { ActorRef };
 
@@ -23,6 +30,8 @@ export interface SessionServiceDeps {
 	bus: Bus;
 	runner: CommandRunner;
 	clock?: Clock;
+	/** Draws a new session number (random; a test may say which). */
+	drawNumber?: () => SessionNumber;
 }
 
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
@@ -51,13 +60,10 @@ export class SessionService {
 		for (let attempt = 0; ; attempt++) {
 			try {
 				const sessionId = randomUUID();
-				return (
-					await this.run(
-						null,
-						{ kind: 'rep', repId },
-						{ type: 'start', sessionId, number: generateSessionNumber(), participantId: randomUUID() },
-					)
-				).state;
+				const number = (this.deps.drawNumber ?? generateSessionNumber)();
+				// A number whose session ended lately still means "ended" to whoever has it (SPEC §2): not given out.
+				if (attempt < 5 && (await numberEndedSince(this.deps.db, number, this.numberReuseFrom()))) continue;
+				return (await this.run(null, { kind: 'rep', repId }, { type: 'start', sessionId, number, participantId: randomUUID() })).state;
 			} catch (error) {
 				// A number already live elsewhere: draw again (the partial unique index decides).
 				if (attempt < 5 && isUniqueViolation(error)) continue;
@@ -166,16 +172,24 @@ export class SessionService {
 	}
 
 	async sessionIdForNumber(typed: string): Promise<string> {
-		const number = parseSessionNumber(typed);
-		if (!number) return refuse('invalidSessionNumber');
-		return (await findLiveSessionByNumber(this.deps.db, number)) ?? refuse('sessionNotFound');
+		return (await this.liveSessionFor(typed)) ?? refuse('sessionNotFound');
 	}
 
-	/** A typed number's live session, or null (the rules then say why: no such session, or the caller may not). */
+	/**
+	 * A typed number's live session, or null (the rules then say why: no such session, or the caller may not).
+	 * A number whose session ended within the last 7 days is refused as ended — not a wrong guess (SPEC §2, §11).
+	 */
 	async liveSessionFor(typed: string): Promise<string | null> {
 		const number = parseSessionNumber(typed);
 		if (!number) return refuse('invalidSessionNumber');
-		return findLiveSessionByNumber(this.deps.db, number);
+		const live = await findLiveSessionByNumber(this.deps.db, number);
+		if (!live && (await numberEndedSince(this.deps.db, number, this.numberReuseFrom()))) return refuse('sessionEnded');
+		return live;
+	}
+
+	/** Sessions that ended since this time keep their numbers (SPEC §2: 7 days). */
+	private numberReuseFrom(): Date {
+		return new Date(this.clock.now() - NUMBER_KEPT_MS);
 	}
 
 	private async run(
@@ -198,6 +212,9 @@ export class SessionService {
 		});
 	}
 }
+
+/** How long an ended session's number is kept from being given out again (SPEC §2). */
+const NUMBER_KEPT_MS = 7 * 24 * 3600 * 1000;
 
 function isUniqueViolation(error: unknown): boolean {
 	for (let e: unknown = error; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {

@@ -1,7 +1,7 @@
 // Where sessions live beside their events in the log: the projections written in the same transaction
 // (`support_sessions`, `participants`, `invitations`) and the queries they answer.
 
-import { and, asc, eq, isNull, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, isNull, ne, sql } from 'drizzle-orm';
 import { invitations, participants, supportSessions } from '@tandem/db';
 import { customersIn } from '../session/decide.ts';
 import type { SessionEvent, SessionState } from '../session/model.ts';
@@ -29,6 +29,16 @@ export async function findLiveSessionByNumber(db: Tx, number: string): Promise<s
 		.from(supportSessions)
 		.where(and(eq(supportSessions.number, number), ne(supportSessions.status, 'ended')));
 	return row?.id ?? null;
+}
+
+/** Whether a session with this number ended at or after `since` (its number is not given out again yet). */
+export async function numberEndedSince(db: Tx, number: string, since: Date): Promise<boolean> {
+	const [row] = await db
+		.select({ id: supportSessions.id })
+		.from(supportSessions)
+		.where(and(eq(supportSessions.number, number), gte(supportSessions.endedAt, since)))
+		.limit(1);
+	return !!row;
 }
 
 /** Writes the projections of a session's new events: the session row, its participants, its invitations. */

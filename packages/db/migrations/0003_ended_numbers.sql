@@ -1,0 +1,1 @@
+CREATE INDEX "support_sessions_number_ended_idx" ON "support_sessions" USING btree ("number","ended_at");

@@ -45,6 +45,9 @@ type TransportEntry = {
 };
 type ConsumerEntry = { consumer: ms.Consumer; participantId: string; producer: ProducerEntry };
 
+/** WebRTC transports one participant may hold in each direction (a page uses one; a reload makes another). */
+const TRANSPORTS_PER_DIRECTION = 2;
+
 /** What one participant has in this session's router (mediasoup-demo's Peer). */
 class ParticipantMedia {
 	readonly transports = new Map<string, TransportEntry>();
@@ -104,6 +107,13 @@ export class SessionMedia {
 	// ------------------------------------------------------------------ transports
 
 	async createWebRtcTransport(participantId: string, direction: TransportDirection): Promise<CreateTransportResponse> {
+		// A page needs one transport each way; a reload or a reconnect makes new ones. Beyond a couple, the
+		// participant's oldest in that direction is closed: nobody can hold the ports every session needs.
+		const mine = [...(this.#participants.get(participantId)?.transports.values() ?? [])].filter(
+			(t) => t.direction === direction && t.transport.type === 'webrtc' && !t.transport.closed,
+		);
+		for (const old of mine.slice(0, Math.max(0, mine.length - (TRANSPORTS_PER_DIRECTION - 1))))
+			this.#closeTransport(old, 'transport-closed');
 		const { listenIp, announcedIp, rtcMinPort, rtcMaxPort } = this.#deps.transportSettings;
 		const listen = (protocol: 'udp' | 'tcp'): ms.TransportListenInfo => ({
 			protocol,

@@ -64,7 +64,8 @@ describe('control API', () => {
 		const transports: CreateTransportResponse[] = [];
 		for (let i = 0; i < 10; i++) {
 			const t0 = performance.now();
-			transports.push(await sendTransport('s-own', 'alice'));
+			// Ten participants (one of them alice): a participant holds at most two transports each way.
+			transports.push(await sendTransport('s-own', i === 0 ? 'alice' : `p${i}`));
 			times.push(performance.now() - t0);
 		}
 		const alice = transports[0]!;
@@ -96,6 +97,25 @@ describe('control API', () => {
 		expect((await sfu.call<SfuStats>('GET', '/stats')).transports).toBe(10);
 		await sfu.call('DELETE', '/sessions/s-own');
 		expect((await sfu.call<SfuStats>('GET', '/stats')).transports).toBe(0);
+	});
+
+	it('one participant cannot take every media port: beyond two transports each way, its oldest is closed', async () => {
+		// An attacker's loop made 497 transports and left every other session without ports (issue 8, finding 2).
+		await sfu.call('POST', '/sessions/s-quota');
+		const made: string[] = [];
+		for (let i = 0; i < 12; i++) made.push((await sendTransport('s-quota', 'hog')).id);
+		await sfu.call('POST', '/sessions/s-quota/participants/hog/transports', { direction: 'recv' });
+		const stats = await sfu.call<SfuStats>('GET', '/stats');
+		expect(stats.transports).toBe(3); // the two newest to send, one to receive
+		// The newest still work; an old one is gone.
+		const dtlsParameters = { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: 'AB:'.repeat(31) + 'AB' }] };
+		const connect = (id: string) =>
+			sfu.raw('POST', `/sessions/s-quota/participants/hog/transports/${id}/connect`, { body: JSON.stringify({ dtlsParameters }) });
+		expect(await connect(made.at(-1)!)).toMatchObject({ status: 200 });
+		expect(await connect(made[0]!)).toMatchObject({ status: 404 });
+		// Another participant still gets its transports.
+		expect((await sendTransport('s-quota', 'other')).id).toMatch(/.+/);
+		await sfu.call('DELETE', '/sessions/s-quota');
 	});
 
 	it('refuses a codec the router lacks, and a kind that does not fit the source', async () => {

@@ -218,7 +218,20 @@ async function serveCustomer(req, res, pathname) {
 		.pipe(res);
 }
 
+// On every answer, pages and API alike. Another site may not frame them (a support session clickjacked);
+// links carry no referrer (invitation tokens are in them); capture is for this site only.
+// (A CSP that also limits scripts and styles to this site comes with the pages' nonces and hashes.)
+const SECURITY_HEADERS = {
+	'content-security-policy': "frame-ancestors 'none'; object-src 'none'; base-uri 'none'; form-action 'self'",
+	'x-frame-options': 'DENY',
+	'referrer-policy': 'no-referrer',
+	'x-content-type-options': 'nosniff',
+	'permissions-policy': 'camera=(self), microphone=(self), display-capture=(self), geolocation=(), payment=(), usb=()',
+	...(process.env.TANDEM_PUBLIC_URL?.startsWith('https:') ? { 'strict-transport-security': 'max-age=31536000' } : {}),
+};
+
 const server = createServer((req, res) => {
+	for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
 	const pathname = (req.url ?? '/').split('?')[0] ?? '/';
 	if (pathname === '/console' || pathname.startsWith('/console/')) {
 		req.headers[protocolHeader] ??= 'http';

@@ -62,6 +62,16 @@ describe('hostile strings', () => {
 		expect((await eventsOf(w.services.db, 'session', sessionId)).length).toBe(before);
 	});
 
+	it('a query that takes no input answers whatever its input says (as before the check)', async () => {
+		const res = await fetchRequestHandler({
+			endpoint: '/console/api/trpc',
+			req: new Request('http://127.0.0.1/console/api/trpc/auth.status?input=undefined'),
+			router: appRouter,
+			createContext: ({ req, resHeaders }) => createContext(w.services, { req, resHeaders }),
+		});
+		expect(res.status).toBe(200);
+	});
+
 	it('an admin creating a rep with a NUL in the name is refused the same way', async () => {
 		const adminCookie = [...w.admin.cookies].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('; ');
 		const res = await http(

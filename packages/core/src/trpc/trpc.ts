@@ -82,7 +82,9 @@ function malformed(value: unknown, depth = 0): boolean {
 
 /** Every procedure's input, before its own schema: no NUL, no lone surrogate, no absurd nesting, in any string or key. */
 const wellFormedInput = t.middleware(async ({ getRawInput, next }) => {
-	if (malformed(await getRawInput())) throw new TRPCError({ code: 'BAD_REQUEST', cause: new TandemError('invalidInput') });
+	// Input that is not even JSON is the procedure's parser's to refuse (one with no input ignores it).
+	const raw = await getRawInput().catch(() => undefined);
+	if (malformed(raw)) throw new TRPCError({ code: 'BAD_REQUEST', cause: new TandemError('invalidInput') });
 	return next();
 });
 

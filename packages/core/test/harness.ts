@@ -16,7 +16,8 @@ import { createServices, type Services } from '../src/services.ts';
 import type { SessionNumber } from '../src/session/sessionNumber.ts';
 import type { Clock } from '../src/time/clock.ts';
 import { createContext } from '../src/trpc/context.ts';
-import { createCaller } from '../src/trpc/root.ts';
+import { appRouter, createCaller } from '../src/trpc/root.ts';
+import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { TRPCError } from '@trpc/server';
 import { TandemError, type ErrorCode } from '../src/refusal.ts';
 
@@ -121,6 +122,16 @@ export async function worldOn(handle: DatabaseHandle, auditKey: Buffer, options:
 			await handle.close();
 		},
 	};
+}
+
+/** A request to the API over HTTP, through the same fetch handler the console mounts (batching, errors as sent). */
+export function overHttp(services: Services, req: Request): Promise<Response> {
+	return fetchRequestHandler({
+		endpoint: '/console/api/trpc',
+		req,
+		router: appRouter,
+		createContext: ({ req, resHeaders }) => createContext(services, { req, resHeaders }),
+	});
 }
 
 /** The Tandem error code a call was refused with (fails the test when it was not refused). */

@@ -3,13 +3,10 @@
 // or a stack — and changes nothing; an error inside the server reaches the client as a generic message
 // with an id the server's log carries.
 
-import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventsOf } from '../src/log/eventLog.ts';
-import { createContext } from '../src/trpc/context.ts';
-import { appRouter } from '../src/trpc/root.ts';
 import type { Services } from '../src/services.ts';
-import { refusalOf, world, type World } from './harness.ts';
+import { overHttp, refusalOf, world, type World } from './harness.ts';
 
 /** Calls the API as a browser does: JSON over HTTP through the same handler the console mounts. */
 async function http(services: Services, path: string, input: unknown, cookie = '') {
@@ -18,12 +15,7 @@ async function http(services: Services, path: string, input: unknown, cookie = '
 		headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
 		body: JSON.stringify(input),
 	});
-	const res = await fetchRequestHandler({
-		endpoint: '/console/api/trpc',
-		req,
-		router: appRouter,
-		createContext: ({ req, resHeaders }) => createContext(services, { req, resHeaders }),
-	});
+	const res = await overHttp(services, req);
 	return { status: res.status, text: await res.text() };
 }
 
@@ -63,12 +55,7 @@ describe('hostile strings', () => {
 	});
 
 	it('a query that takes no input answers whatever its input says (as before the check)', async () => {
-		const res = await fetchRequestHandler({
-			endpoint: '/console/api/trpc',
-			req: new Request('http://127.0.0.1/console/api/trpc/auth.status?input=undefined'),
-			router: appRouter,
-			createContext: ({ req, resHeaders }) => createContext(w.services, { req, resHeaders }),
-		});
+		const res = await overHttp(w.services, new Request('http://127.0.0.1/console/api/trpc/auth.status?input=undefined'));
 		expect(res.status).toBe(200);
 	});
 

@@ -3,13 +3,10 @@
 // the moment the free attempts are spent, and the right password among a flood of wrong ones is refused
 // like them; and one HTTP request cannot carry a batch of sign-ins.
 
-import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { reps } from '@tandem/db';
-import { createContext } from '../src/trpc/context.ts';
-import { appRouter } from '../src/trpc/root.ts';
-import { refusalOf, world, type World } from './harness.ts';
+import { overHttp, refusalOf, world, type World } from './harness.ts';
 
 describe.each(['pglite', 'postgres'] as const)('sign-in under attack on %s', (kind) => {
 	let w: World;
@@ -55,12 +52,7 @@ describe.each(['pglite', 'postgres'] as const)('sign-in under attack on %s', (ki
 				headers: { 'content-type': 'application/json' },
 				...(method === 'POST' ? { body: JSON.stringify(body) } : {}),
 			});
-			const res = await fetchRequestHandler({
-				endpoint: '/console/api/trpc',
-				req,
-				router: appRouter,
-				createContext: ({ req, resHeaders }) => createContext(w.services, { req, resHeaders }),
-			});
+			const res = await overHttp(w.services, req);
 			return { status: res.status, cookie: res.headers.get('set-cookie') };
 		};
 		const attempts = Object.fromEntries(

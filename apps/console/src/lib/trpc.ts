@@ -4,6 +4,7 @@
 import { createTRPCClient, httpBatchLink, httpLink, httpSubscriptionLink, splitLink, type TRPCLink } from '@trpc/client';
 import { observable } from '@trpc/server/observable';
 import type { AppRouter } from '@tandem/core/server';
+import { MAX_BATCH, mustComeAlone } from '@tandem/core/client';
 
 export const TRPC_URL = '/console/api/trpc';
 
@@ -39,11 +40,11 @@ export const trpc = createTRPCClient<AppRouter>({
 		splitLink({
 			condition: (op) => op.type === 'subscription',
 			true: httpSubscriptionLink({ url: TRPC_URL }),
-			// The server takes at most 10 calls per request, and sign-ins only one at a time (no batch of guesses).
+			// Never a request the server refuses: at most MAX_BATCH calls, and sign-ins one at a time.
 			false: splitLink({
-				condition: (op) => op.path === 'auth.signIn' || op.path === 'auth.createFirstAdmin',
+				condition: (op) => mustComeAlone(op.path),
 				true: httpLink({ url: TRPC_URL }),
-				false: httpBatchLink({ url: TRPC_URL, maxItems: 10 }),
+				false: httpBatchLink({ url: TRPC_URL, maxItems: MAX_BATCH }),
 			}),
 		}),
 	],

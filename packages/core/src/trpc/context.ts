@@ -3,6 +3,7 @@
 import { TRPCError } from '@trpc/server';
 import type { RepRow } from '../auth/repAccounts.ts';
 import { TandemError } from '../refusal.ts';
+import { batchAllowed } from './batching.ts';
 import type { Services } from '../services.ts';
 
 export const REP_COOKIE = 'tandem_rep';
@@ -38,17 +39,12 @@ export function parseCookies(header: string | null): Map<string, string> {
 	return cookies;
 }
 
-/** More calls than a page ever batches in one request. */
-export const MAX_BATCH = 10;
-/** Calls that must come one per request: a batch of them would be a batch of guesses. */
-const NEVER_BATCHED = new Set(['auth.signIn', 'auth.createFirstAdmin']);
-
 /** Refuses a request that batches too many calls, or batches a call that must come alone. */
 export function checkBatch(req: Request): void {
 	const url = new URL(req.url);
 	if (!url.searchParams.has('batch')) return;
 	const paths = decodeURIComponent(url.pathname.split('/').at(-1) ?? '').split(',');
-	if (paths.length > MAX_BATCH || (paths.length > 1 && paths.some((p) => NEVER_BATCHED.has(p)))) {
+	if (!batchAllowed(paths)) {
 		throw new TRPCError({ code: 'BAD_REQUEST', cause: new TandemError('invalidInput') });
 	}
 }

@@ -131,7 +131,7 @@ export function createServices(
 		nodeId,
 		clock,
 		bus,
-		reps: new RepAccounts(db, config.lockout, () => clock.now()),
+		reps: new RepAccounts(db, config.lockout, clock),
 		sessions,
 		lifeline,
 		timers,

@@ -3,7 +3,20 @@
 // tokens). Presence, timers, leases and effect cursors let several nodes share the work.
 
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+	bigint,
+	bigserial,
+	boolean,
+	index,
+	integer,
+	jsonb,
+	pgTable,
+	primaryKey,
+	text,
+	timestamp,
+	uniqueIndex,
+	uuid,
+} from 'drizzle-orm/pg-core';
 
 export const reps = pgTable('reps', {
 	id: uuid('id').primaryKey().defaultRandom(),
@@ -22,8 +35,9 @@ export const reps = pgTable('reps', {
 		.notNull()
 		.default('en'),
 	disabled: boolean('disabled').notNull().default(false),
+	/** Wrong passwords on the account from anywhere, forgotten an hour after the last: they hold every attempt. */
 	failedLogins: integer('failed_logins').notNull().default(0),
-	lockedUntil: timestamp('locked_until', { withTimezone: true }),
+	lastFailedLoginAt: timestamp('last_failed_login_at', { withTimezone: true }),
 	createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
@@ -39,6 +53,20 @@ export const loginSessions = pgTable(
 		expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
 	},
 	(t) => [index('login_sessions_rep_idx').on(t.repId)],
+);
+
+/** Wrong passwords per account and client address: that client, not the account's owner, is locked out. */
+export const signInLocks = pgTable(
+	'sign_in_locks',
+	{
+		repId: uuid('rep_id')
+			.notNull()
+			.references(() => reps.id, { onDelete: 'cascade' }),
+		client: text('client').notNull(),
+		failures: integer('failures').notNull().default(0),
+		lockedUntil: timestamp('locked_until', { withTimezone: true }),
+	},
+	(t) => [primaryKey({ columns: [t.repId, t.client] })],
 );
 
 export const siteSettings = pgTable('site_settings', {

@@ -1,10 +1,11 @@
-// Reps' accounts and sign-in: the first admin, sign in with lockout, login sessions as cookies.
+// Reps' accounts and sign-in: the first admin, sign in with its limits on guessing, login sessions as cookies.
 
 import { createHash, randomBytes } from 'node:crypto';
-import { and, count, eq, gt, isNull, lte, ne, or, sql } from 'drizzle-orm';
-import { loginSessions, reps, type Database } from '@tandem/db';
+import { and, count, eq, gt, isNull, lte, ne, or, sql, type SQL } from 'drizzle-orm';
+import { loginSessions, reps, signInLocks, type Database } from '@tandem/db';
 import { refuse, TandemError } from '../refusal.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
+import { sleepOn, systemClock, type Clock } from '../time/clock.ts';
 
 export type RepRow = typeof reps.$inferSelect;
 
@@ -49,12 +50,25 @@ export interface NewRep {
 	language?: 'en' | 'sr';
 }
 
+/**
+ * Two limits on guessing a rep's password (issue "Hold under attack", finding 6). Per account and client
+ * address, a lock with back-off: a stranger locks out only themselves. Per account, wherever the guesses come
+ * from, a delay before each password is checked: guesses spread over many addresses are slowed, and the owner
+ * still gets in after the delay — never a lock the owner cannot pass.
+ */
 export interface LockoutPolicy {
-	/** Failures allowed before the account locks. */
+	/** Wrong passwords from one client before that client is locked out of the account. */
 	freeAttempts: number;
-	/** First lock; doubles with each further failure. */
+	/** That client's first lock; doubles with each further failure (up to 128 times). */
 	baseLockSeconds: number;
+	/** Wrong passwords on the account (from anywhere, within an hour of each other) before attempts are held. */
+	accountFreeFailures?: number;
+	/** The first hold; doubles with each further failure up to `accountMaxDelayMs`. */
+	accountDelayBaseMs?: number;
+	accountMaxDelayMs?: number;
 }
+
+const ACCOUNT_FAILURES_FORGOTTEN_MS = 3600 * 1000;
 
 const LOGIN_TTL_MS = 7 * 24 * 3600 * 1000;
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -63,14 +77,18 @@ export type RepPatch = Partial<Omit<RepProfile, 'id' | 'email'>>;
 
 export class RepAccounts {
 	private readonly db: Database;
-	private readonly lockout: LockoutPolicy;
-	private readonly now: () => number;
+	private readonly lockout: Required<LockoutPolicy>;
+	private readonly clock: Clock;
 	private readonly loginsEnded = new Set<(repId: string) => void>();
 
-	constructor(db: Database, lockout: LockoutPolicy = { freeAttempts: 5, baseLockSeconds: 30 }, now: () => number = Date.now) {
+	constructor(db: Database, lockout: LockoutPolicy = { freeAttempts: 5, baseLockSeconds: 30 }, clock: Clock = systemClock) {
 		this.db = db;
-		this.lockout = lockout;
-		this.now = now;
+		this.lockout = { accountFreeFailures: 10, accountDelayBaseMs: 500, accountMaxDelayMs: 10_000, ...lockout };
+		this.clock = clock;
+	}
+
+	private now(): number {
+		return this.clock.now();
 	}
 
 	async setupNeeded(): Promise<boolean> {
@@ -120,40 +138,76 @@ export class RepAccounts {
 		};
 	}
 
-	/** Check the password, mind the lockout, and open a login session; returns the cookie's token. */
-	async signIn(emailTyped: string, password: string): Promise<{ token: string; rep: RepProfile }> {
+	/**
+	 * Check the password, mind both limits, and open a login session; returns the cookie's token.
+	 * `client` is who is asking (the client address), for the per-client lock.
+	 */
+	async signIn(emailTyped: string, password: string, client: string): Promise<{ token: string; rep: RepProfile }> {
 		const email = emailTyped.trim().toLowerCase();
 		const [rep] = await this.db.select().from(reps).where(eq(reps.email, email));
-		const now = this.now();
 		if (!rep) {
 			await verifyPassword(DUMMY_HASH, password); // same cost whether or not the account exists
 			return refuse('badCredentials');
 		}
-		// The attempt is counted before its password is checked, in one statement under the row's lock: guesses
-		// sent at once each get their own count, and those past the free attempts are refused unchecked.
-		const [counted] = await this.db
-			.update(reps)
-			.set({
-				failedLogins: sql`${reps.failedLogins} + 1`,
-				lockedUntil: sql`case when ${reps.failedLogins} + 1 >= ${this.lockout.freeAttempts}
-					then ${new Date(now)}::timestamptz + make_interval(secs => ${this.lockout.baseLockSeconds} * power(2, least(${reps.failedLogins} + 1 - ${this.lockout.freeAttempts}, 12)))
-					else ${reps.lockedUntil} end`,
-			})
-			.where(and(eq(reps.id, rep.id), or(isNull(reps.lockedUntil), lte(reps.lockedUntil, new Date(now)))))
-			.returning({ lockedUntil: reps.lockedUntil });
-		if (!counted) {
-			const [still] = await this.db.select({ lockedUntil: reps.lockedUntil }).from(reps).where(eq(reps.id, rep.id));
-			throw locked(Math.max((still?.lockedUntil?.getTime() ?? now) - now, 1000));
-		}
+		const lockedUntil = await this.countAttempt(rep.id, client);
+		await sleepOn(this.clock, this.accountDelay(rep));
 		if (!(await verifyPassword(rep.passwordHash, password))) {
-			if (counted.lockedUntil && counted.lockedUntil.getTime() > now) throw locked(counted.lockedUntil.getTime() - now);
+			const now = new Date(this.now());
+			await this.db
+				.update(reps)
+				.set({
+					failedLogins: sql`case when ${reps.lastFailedLoginAt} > ${new Date(now.getTime() - ACCOUNT_FAILURES_FORGOTTEN_MS)}
+						then ${reps.failedLogins} + 1 else 1 end`,
+					lastFailedLoginAt: now,
+				})
+				.where(eq(reps.id, rep.id));
+			// The failure that spends this client's free attempts says so at once.
+			if (lockedUntil && lockedUntil.getTime() > now.getTime()) throw locked(lockedUntil.getTime() - now.getTime());
 			return refuse('badCredentials');
 		}
 		if (rep.disabled) return refuse('accountDisabled');
-		await this.db.update(reps).set({ failedLogins: 0, lockedUntil: null }).where(eq(reps.id, rep.id));
+		// The owner is in: this client's count starts again. The account's count does not — those failures
+		// may be a stranger's, still guessing from elsewhere.
+		await this.db.delete(signInLocks).where(and(eq(signInLocks.repId, rep.id), eq(signInLocks.client, client)));
 		const token = randomBytes(32).toString('base64url');
-		await this.db.insert(loginSessions).values({ id: sha256(token), repId: rep.id, expiresAt: new Date(now + LOGIN_TTL_MS) });
+		await this.db.insert(loginSessions).values({ id: sha256(token), repId: rep.id, expiresAt: new Date(this.now() + LOGIN_TTL_MS) });
 		return { token, rep: profileOf(rep) };
+	}
+
+	/**
+	 * The attempt is counted before its password is checked, in one statement under the row's lock: guesses
+	 * sent at once each get their own count, and a client past its free attempts is refused unchecked.
+	 */
+	private async countAttempt(repId: string, client: string): Promise<Date | null> {
+		const now = this.now();
+		const { freeAttempts, baseLockSeconds } = this.lockout;
+		const lockAfter = (failures: SQL | number) =>
+			sql`case when (${failures})::int >= ${freeAttempts}::int
+				then ${new Date(now)}::timestamptz + make_interval(secs => ${baseLockSeconds}::int * power(2, least((${failures})::int - ${freeAttempts}::int, 7)))
+				else null end`;
+		const [counted] = await this.db
+			.insert(signInLocks)
+			.values({ repId, client, failures: 1, lockedUntil: lockAfter(1) })
+			.onConflictDoUpdate({
+				target: [signInLocks.repId, signInLocks.client],
+				set: { failures: sql`${signInLocks.failures} + 1`, lockedUntil: lockAfter(sql`${signInLocks.failures} + 1`) },
+				setWhere: or(isNull(signInLocks.lockedUntil), lte(signInLocks.lockedUntil, new Date(now))),
+			})
+			.returning({ lockedUntil: signInLocks.lockedUntil });
+		if (counted) return counted.lockedUntil;
+		const [still] = await this.db
+			.select({ lockedUntil: signInLocks.lockedUntil })
+			.from(signInLocks)
+			.where(and(eq(signInLocks.repId, repId), eq(signInLocks.client, client)));
+		throw locked(Math.max((still?.lockedUntil?.getTime() ?? now) - now, 1000));
+	}
+
+	/** How long an attempt on this account is held before its password is checked. */
+	private accountDelay(rep: RepRow): number {
+		const { accountFreeFailures, accountDelayBaseMs, accountMaxDelayMs } = this.lockout;
+		const recent = rep.lastFailedLoginAt && this.now() - rep.lastFailedLoginAt.getTime() < ACCOUNT_FAILURES_FORGOTTEN_MS;
+		if (!recent || rep.failedLogins < accountFreeFailures) return 0;
+		return Math.min(accountMaxDelayMs, accountDelayBaseMs * 2 ** Math.min(rep.failedLogins - accountFreeFailures, 20));
 	}
 
 	async repForToken(token: string | null | undefined): Promise<RepRow | null> {

@@ -17,7 +17,7 @@ export const authRouter = router({
 
 	createFirstAdmin: publicProcedure.input(z.object({ name: personName, email, password })).mutation(async ({ ctx, input }) => {
 		const admin = await ctx.services.reps.createFirstAdmin(input);
-		const { token } = await ctx.services.reps.signIn(input.email, input.password);
+		const { token } = await ctx.services.reps.signIn(input.email, input.password, ctx.clientId);
 		ctx.setCookie(REP_COOKIE, token);
 		return admin;
 	}),
@@ -25,7 +25,7 @@ export const authRouter = router({
 	signIn: publicProcedure
 		.input(z.object({ email: z.string().trim().max(254), password: z.string().max(200) }))
 		.mutation(async ({ ctx, input }) => {
-			const { token, rep } = await ctx.services.reps.signIn(input.email, input.password);
+			const { token, rep } = await ctx.services.reps.signIn(input.email, input.password, ctx.clientId);
 			ctx.setCookie(REP_COOKIE, token);
 			return rep;
 		}),

@@ -1,0 +1,1 @@
+ALTER TABLE "reps" DROP COLUMN "locked_until";

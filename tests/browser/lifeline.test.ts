@@ -92,4 +92,36 @@ describe('the console must stay open', () => {
 			await trpcCall('admin.updateSettings', { gracePeriodSeconds: 30 }, { cookie: await admin() });
 		}
 	});
+
+	it('the heartbeat goes on while the page itself cannot run (as a hidden tab is throttled): nothing ends', async () => {
+		const grace = 5;
+		await trpcCall('admin.updateSettings', { gracePeriodSeconds: grace }, { cookie: await admin() });
+		try {
+			const rep = await person(browser);
+			const customer = await person(browser);
+			await signIn(rep.page, await createRep('Busy'));
+			const number = await startSession(rep.page);
+			const sessionId = (await rep.page.locator('[data-session-id]').getAttribute('data-session-id'))!;
+			await joinAsCustomer(customer.page, number, 'Nada');
+			await visible(customer.page.getByText('Busy from Support is helping you'));
+			// The console's page runs nothing for longer than the silence and the grace period together
+			// (real time: the server's sweeps run on it); its worker still beats.
+			const silence = Number(GENEROUS_LIMITS.TANDEM_CONSOLE_SILENCE_SECONDS);
+			await rep.page.evaluate(
+				(ms) => {
+					const until = Date.now() + ms;
+					while (Date.now() < until) {
+						/* the page's own timers cannot fire */
+					}
+				},
+				(silence + grace + 4) * 1000,
+			);
+			expect(await stillLive(customer.page, sessionId)).toBe(true);
+			await visible(customer.page.getByText('Busy from Support is helping you'));
+			await rep.context.close();
+			await customer.context.close();
+		} finally {
+			await trpcCall('admin.updateSettings', { gracePeriodSeconds: 30 }, { cookie: await admin() });
+		}
+	});
 });

@@ -13,6 +13,11 @@ describe('configuration of the abuse limits', () => {
 		expect(config.lockout).toEqual({ freeAttempts: 5, baseLockSeconds: 30 });
 	});
 
+	it('a console whose network dies silently is noticed within 30 s (then the grace period runs)', () => {
+		// Heartbeats every 5 s come from a worker, which a hidden tab does not throttle: 4 missed beats is silence.
+		expect(loadConfig(base).consoleSilenceMs).toBe(20_000);
+	});
+
 	it('reads the TANDEM_NUMBER_* and TANDEM_TRUST_PROXY variables', () => {
 		const config = loadConfig({
 			...base,

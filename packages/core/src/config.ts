@@ -70,7 +70,7 @@ const envSchema = z
 		TANDEM_LOGIN_FREE_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
 		TANDEM_LOGIN_LOCK_SECONDS: z.coerce.number().int().min(1).max(86_400).default(30),
 		/** A console silent this long (no heartbeat) has lost its connection. Browsers throttle a hidden tab's timers to once a minute, so the default stays above that. */
-		TANDEM_CONSOLE_SILENCE_SECONDS: z.coerce.number().int().min(3).max(3_600).default(75),
+		TANDEM_CONSOLE_SILENCE_SECONDS: z.coerce.number().int().min(3).max(3_600).default(20),
 		TANDEM_NUMBER_FREE_ATTEMPTS: z.coerce.number().int().min(0).max(1_000_000).default(5),
 		TANDEM_NUMBER_BACKOFF_BASE_MS: z.coerce.number().int().min(1).max(86_400_000).default(1_000),
 		TANDEM_NUMBER_BACKOFF_MAX_MS: z.coerce

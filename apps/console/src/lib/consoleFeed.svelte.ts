@@ -4,6 +4,7 @@
 import type { FeedEvent, SessionView } from '@tandem/core/client';
 import type { FeedItem } from '@tandem/core/server';
 import { m } from '../paraglide/messages.js';
+import type { HeartbeatOrder } from './heartbeatWorker.ts';
 import { signedOut, TRPC_URL, trpc } from './trpc.ts';
 
 export interface Toast {
@@ -23,7 +24,7 @@ export class ConsoleFeed {
 	onsessions: (sessions: SessionView[]) => void = () => {};
 	/** This page's id: its feed is the console's lifeline (SPEC §2). */
 	readonly consoleId = crypto.randomUUID();
-	private heartbeat: ReturnType<typeof setInterval> | null = null;
+	private heartbeat: { beat(): void; stop(): void } | null = null;
 	/** The browser gave this console a microphone. */
 	private microphone = false;
 
@@ -37,8 +38,8 @@ export class ConsoleFeed {
 	 */
 	open(options: { voiceCalls: boolean } = { voiceCalls: false }): void {
 		// The console's heartbeat (SPEC §2): a console that falls silent has lost its connection.
-		const beat = () => void trpc.auth.heartbeat.mutate({ consoleId: this.consoleId, microphone: this.microphone }).catch(() => undefined);
-		this.heartbeat = setInterval(beat, 5_000);
+		this.heartbeat = this.startHeartbeat();
+		const beat = () => this.heartbeat?.beat();
 		if (options.voiceCalls && navigator.mediaDevices?.getUserMedia) {
 			navigator.mediaDevices
 				.getUserMedia({ audio: true })
@@ -64,8 +65,26 @@ export class ConsoleFeed {
 		);
 	}
 
+	/** Beats from a worker, which a hidden tab does not throttle; from the page where workers cannot run. */
+	private startHeartbeat(): { beat(): void; stop(): void } {
+		const order = (): HeartbeatOrder => ({
+			url: new URL(`${TRPC_URL}/auth.heartbeat`, location.href).href,
+			consoleId: this.consoleId,
+			microphone: this.microphone,
+		});
+		try {
+			const worker = new Worker(new URL('./heartbeatWorker.ts', import.meta.url), { type: 'module' });
+			worker.postMessage(order());
+			return { beat: () => worker.postMessage(order()), stop: () => worker.terminate() };
+		} catch {
+			const beat = () => void trpc.auth.heartbeat.mutate({ consoleId: this.consoleId, microphone: this.microphone }).catch(() => undefined);
+			const timer = setInterval(beat, 5_000);
+			return { beat, stop: () => clearInterval(timer) };
+		}
+	}
+
 	close(): void {
-		if (this.heartbeat) clearInterval(this.heartbeat);
+		this.heartbeat?.stop();
 		this.heartbeat = null;
 		const subscription = this.subscription;
 		this.subscription = null;

@@ -21,7 +21,7 @@ import type { SessionService } from './sessionService.ts';
 
 export const GOODBYE_MS = 5_000;
 /** A console silent for this long has lost its connection (it beats every 5 s). */
-export const HEARTBEAT_TIMEOUT_MS = 15_000;
+export const HEARTBEAT_TIMEOUT_MS = 20_000;
 
 type GoneReason = EndReason & ('consoleClosed' | 'connectionLost');
 const TIMER_KIND = 'console.gone';

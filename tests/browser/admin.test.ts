@@ -190,10 +190,10 @@ describe('administration', () => {
 				await visible(alert.getByText('Wrong e-mail address or password.'));
 			}
 			await attempt('wrong-password-5');
-			await visible(alert.getByText('Too many failed sign-ins. Try again in 1 min.'));
+			await visible(alert.getByText('Too many failed sign-ins from here. Try again in 1 min.'));
 			// Even the right password waits.
 			await attempt(lena.password);
-			await visible(alert.getByText('Too many failed sign-ins. Try again in 1 min.'));
+			await visible(alert.getByText('Too many failed sign-ins from here. Try again in 1 min.'));
 			expect(await rep.page.getByRole('button', { name: 'Start' }).count()).toBe(0);
 		} finally {
 			await rep.context.close();

@@ -134,7 +134,7 @@ export class SessionMediaService {
 
 	/** The caller's participant in a session they may take part in, with the media port. */
 	private async member(caller: MediaCaller): Promise<{ media: MediaPort; state: SessionState; me: Participant }> {
-		const media = this.media ?? refuse('mediaUnavailable');
+		// Who may comes first: without an SFU a stranger still learns only that they may not.
 		if (caller.actor.kind === 'anonymous') return refuse('notSignedIn');
 		const state = (await this.sessions.state(caller.sessionId)) ?? refuse('sessionNotFound');
 		const actor = caller.actor;
@@ -143,6 +143,7 @@ export class SessionMediaService {
 		);
 		const refusal = mayReceive(state, me);
 		if (refusal || !me) return refuse(refusal ?? 'notInSession');
+		const media = this.media ?? refuse('mediaUnavailable');
 		return { media, state, me };
 	}
 }

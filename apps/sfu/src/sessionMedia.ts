@@ -277,12 +277,16 @@ export class SessionMedia {
 				'cannot-consume',
 				`these RTP capabilities cannot receive producer ${request.producerId} (${producerEntry.kind}; the session sends VP8 and Opus)`,
 			);
+		// One consumer of a producer per transport: asking again (a page that re-subscribes, or a script in a
+		// loop) replaces the old one, so a participant holds at most what the session produces, per transport.
+		for (const old of this.#participants.get(participantId)?.consumers.values() ?? [])
+			if (old.producer === producerEntry && old.consumer.appData.transportId === entry.transport.id) old.consumer.close();
 		const consumer = await this.#guard(() =>
 			entry.transport.consume({
 				producerId: request.producerId,
 				rtpCapabilities: request.rtpCapabilities,
 				paused: true,
-				appData: { participantId },
+				appData: { participantId, transportId: entry.transport.id },
 			}),
 		);
 		const participant = this.#participant(participantId);

@@ -118,6 +118,41 @@ describe('control API', () => {
 		await sfu.call('DELETE', '/sessions/s-quota');
 	});
 
+	it('one participant cannot pile up consumers: asking again for a producer on the same transport replaces the old consumer', async () => {
+		// A script consuming one producer in a loop made a consumer per call (issue 8, finding 2).
+		const session = await sfu.call<CreateSessionResponse>('POST', '/sessions/s-consumers');
+		const t = await sfu.call<CreatePlainTransportResponse>('POST', '/sessions/s-consumers/participants/alice/plain-transports', {
+			direction: 'send',
+		});
+		const { producerId } = await sfu.call<ProduceResponse>('POST', '/sessions/s-consumers/participants/alice/produce', {
+			transportId: t.id,
+			kind: 'video',
+			source: 'camera',
+			rtpParameters: vp8RtpParameters(101, 2001),
+		});
+		const recv = await sfu.call<CreateTransportResponse>('POST', '/sessions/s-consumers/participants/hog/transports', {
+			direction: 'recv',
+		});
+		const consumerIds: string[] = [];
+		for (let i = 0; i < 20; i++) {
+			const { consumerId } = await sfu.call<{ consumerId: string }>('POST', '/sessions/s-consumers/participants/hog/consume', {
+				transportId: recv.id,
+				producerId,
+				rtpCapabilities: session.rtpCapabilities,
+			});
+			consumerIds.push(consumerId);
+		}
+		expect((await sfu.call<SfuStats>('GET', '/stats')).consumers).toBe(1);
+		// The newest works; an old one is gone.
+		expect(await sfu.raw('POST', `/sessions/s-consumers/participants/hog/consumers/${consumerIds.at(-1)}/resume`)).toMatchObject({
+			status: 200,
+		});
+		expect(await sfu.raw('POST', `/sessions/s-consumers/participants/hog/consumers/${consumerIds[0]}/resume`)).toMatchObject({
+			status: 404,
+		});
+		await sfu.call('DELETE', '/sessions/s-consumers');
+	});
+
 	it('refuses a codec the router lacks, and a kind that does not fit the source', async () => {
 		await sfu.call('POST', '/sessions/s-codec');
 		const t = await sendTransport('s-codec', 'alice');

@@ -21,6 +21,8 @@ export type ErrorCode =
 	| 'mediaRefused'
 	| 'recordingNotFound'
 	| 'recordingInProgress'
+	/** More calls than a person makes (media: the rate limit per participant). */
+	| 'tooManyRequests'
 	/** The things a command touches kept changing under it: nothing was done. */
 	| 'tryAgain';
 

@@ -18,6 +18,7 @@ import { createMailer, type MailConfig, type Mailer } from './mail/mailer.ts';
 import { ConsoleLifeline } from './service/consoleLifeline.ts';
 import { Invitations } from './service/invitations.ts';
 import { NumberGuessLimiter, type NumberGuessPolicy } from './service/numberGuessLimiter.ts';
+import { RateLimiter, type RatePolicy } from './service/rateLimiter.ts';
 import { Recordings } from './recordings/recordings.ts';
 import { SessionService } from './service/sessionService.ts';
 import type { SessionNumber } from './session/sessionNumber.ts';
@@ -48,6 +49,8 @@ export interface ServicesConfig {
 	drawSessionNumber?: () => SessionNumber;
 	/** Tests with a fake clock: no polling for due timers or silent consoles; the test fires them. */
 	timeByHand?: boolean;
+	/** Media calls per participant (every one reaches the media server); the defaults when absent. */
+	mediaRate?: RatePolicy;
 	/** Tests only: while it answers true the effects wait, so that a crash can come between a commit and its effect. */
 	effectsPaused?: (() => boolean) | undefined;
 }
@@ -104,7 +107,10 @@ export function createServices(
 		clock,
 		...(config.drawSessionNumber ? { drawNumber: config.drawSessionNumber } : {}),
 	});
-	const sessionMedia = new SessionMediaService({ media, sessions, bus });
+	// A page joining a session of ten people with camera, microphone and screen each makes about 70 media
+	// calls at once; a script in a loop makes thousands.
+	const mediaRate = new RateLimiter(config.mediaRate ?? { burst: 150, perSecond: 20 }, () => clock.now());
+	const sessionMedia = new SessionMediaService({ media, sessions, bus, rate: mediaRate });
 	const timers = new Timers({ db, clock, nodeId });
 	const lifeline = new ConsoleLifeline({ db, sessions, timers, clock, nodeId, ...config.lifeline });
 	const mailer = createMailer(config.mail ?? { from: 'Tandem <tandem@localhost>', outboxDir: join(tmpdir(), 'tandem-outbox') });

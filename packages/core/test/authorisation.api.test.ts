@@ -9,15 +9,15 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { and, count, isNull, ne } from 'drizzle-orm';
-import { events, invitations, loginSessions, participants, reps, siteSettings, supportSessions } from '@tandem/db';
+import { and, ne } from 'drizzle-orm';
+import { supportSessions } from '@tandem/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordingManifest } from '../src/recordings/manifest.ts';
 import { FakeClock } from '../src/time/clock.ts';
 import { appRouter } from '../src/trpc/root.ts';
 import { TandemError } from '../src/refusal.ts';
 import { REP_COOKIE } from '../src/trpc/context.ts';
-import { Browser, refusalOf, world, type World } from './harness.ts';
+import { Browser, fingerprint, refusalOf, world, type World } from './harness.ts';
 
 const actors = [
 	'anonymous',
@@ -288,21 +288,6 @@ describe('authorisation matrix', () => {
 		return b;
 	}
 
-	/** What a refused call must not have changed: the log, sessions, people, invitations, reps, logins, settings. */
-	async function fingerprint(): Promise<string> {
-		const db = w.services.db;
-		const counts = await Promise.all(
-			[events, supportSessions, participants, loginSessions].map(async (table) => (await db.select({ n: count() }).from(table))[0]!.n),
-		);
-		const open = await db.select({ n: count() }).from(invitations).where(isNull(invitations.revokedAt));
-		const people = await db
-			.select({ id: reps.id, name: reps.name, isAdmin: reps.isAdmin, disabled: reps.disabled, language: reps.language })
-			.from(reps)
-			.orderBy(reps.id);
-		const settings = await db.select().from(siteSettings);
-		return JSON.stringify({ counts, open, people, settings });
-	}
-
 	/** Ends every session but the other rep's, so the next scene starts clean. */
 	async function endAll(): Promise<void> {
 		const live = await w.services.db
@@ -326,7 +311,7 @@ describe('authorisation matrix', () => {
 				const wrong: string[] = [];
 				for (const actor of actors) {
 					const { s, customer } = await scene();
-					const before = await fingerprint();
+					const before = await fingerprint(w.services);
 					const outcome = await outcomeOf(cell.call(await as(actor, customer).api(), s));
 					const refusedForWho = AUTHORISATION.has(outcome);
 					tally.cells++;
@@ -337,7 +322,7 @@ describe('authorisation matrix', () => {
 						wrong.push(`${actor} may not, but got: ${outcome}`);
 					} else {
 						tally.refused++;
-						if ((await fingerprint()) !== before) wrong.push(`${actor} was refused (${outcome}) but something changed`);
+						if ((await fingerprint(w.services)) !== before) wrong.push(`${actor} was refused (${outcome}) but something changed`);
 					}
 					await endAll();
 				}

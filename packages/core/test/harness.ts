@@ -8,10 +8,22 @@ import { join } from 'node:path';
 import { inject } from 'vitest';
 // What the global set-up provides (the PostgreSQL server's base URL).
 import type {} from '../../db/test/postgresServer.ts';
-import { openDatabase, type DatabaseHandle } from '@tandem/db';
+import { count, isNull } from 'drizzle-orm';
+import {
+	events,
+	invitations,
+	loginSessions,
+	openDatabase,
+	participants,
+	reps,
+	siteSettings,
+	supportSessions,
+	type DatabaseHandle,
+} from '@tandem/db';
 import { freshDatabase, type DatabaseKind } from '@tandem/db/testing';
 import type { NumberGuessPolicy } from '../src/service/numberGuessLimiter.ts';
 import type { MailConfig } from '../src/mail/mailer.ts';
+import type { MediaPort } from '../src/media/mediaPort.ts';
 import { createServices, type Services } from '../src/services.ts';
 import type { SessionNumber } from '../src/session/sessionNumber.ts';
 import type { Clock } from '../src/time/clock.ts';
@@ -74,6 +86,8 @@ export interface WorldOptions {
 	recordingsDir?: string;
 	/** Which session numbers are drawn (random when absent). */
 	drawSessionNumber?: () => SessionNumber;
+	/** The media plane (none when absent: media calls are refused as unavailable). */
+	media?: MediaPort;
 }
 
 export async function world(kind: DatabaseKind, options: WorldOptions = {}): Promise<World> {
@@ -86,17 +100,22 @@ export async function world(kind: DatabaseKind, options: WorldOptions = {}): Pro
 
 /** Tandem over an existing database (a second node, or a database migrated from an older release). */
 export async function worldOn(handle: DatabaseHandle, auditKey: Buffer, options: WorldOptions = {}): Promise<World> {
-	const services = createServices(handle.db, handle.kind, {
-		publicUrl: 'http://127.0.0.1:3000',
-		auditKey,
-		lockout: { freeAttempts: 3, baseLockSeconds: 60 },
-		numberGuesses: options.numberGuesses ?? { freeAttempts: 1_000_000, backoffBaseMs: 1, backoffMaxMs: 1 },
-		...(options.lifeline ? { lifeline: options.lifeline } : {}),
-		mail: { from: 'Tandem <tandem@example.com>', outboxDir: mkdtempSync(join(tmpdir(), 'tandem-outbox-')), ...options.mail },
-		...(options.clock ? { clock: options.clock, timeByHand: true } : {}),
-		...(options.recordingsDir ? { recordingsDir: options.recordingsDir } : {}),
-		...(options.drawSessionNumber ? { drawSessionNumber: options.drawSessionNumber } : {}),
-	});
+	const services = createServices(
+		handle.db,
+		handle.kind,
+		{
+			publicUrl: 'http://127.0.0.1:3000',
+			auditKey,
+			lockout: { freeAttempts: 3, baseLockSeconds: 60 },
+			numberGuesses: options.numberGuesses ?? { freeAttempts: 1_000_000, backoffBaseMs: 1, backoffMaxMs: 1 },
+			...(options.lifeline ? { lifeline: options.lifeline } : {}),
+			mail: { from: 'Tandem <tandem@example.com>', outboxDir: mkdtempSync(join(tmpdir(), 'tandem-outbox-')), ...options.mail },
+			...(options.clock ? { clock: options.clock, timeByHand: true } : {}),
+			...(options.recordingsDir ? { recordingsDir: options.recordingsDir } : {}),
+			...(options.drawSessionNumber ? { drawSessionNumber: options.drawSessionNumber } : {}),
+		},
+		options.media ?? null,
+	);
 	await services.open();
 	const admin = new Browser(services);
 	let n = 0;
@@ -147,4 +166,26 @@ export async function refusalOf(call: Promise<unknown>): Promise<ErrorCode | str
 		throw error;
 	}
 	throw new Error('expected the call to be refused, but it succeeded');
+}
+
+/**
+ * What a refused call must not have changed, as one comparable string: the log, sessions and their
+ * projections, people, open invitations, reps, logins and the site's settings.
+ */
+export async function fingerprint(services: Services): Promise<string> {
+	const db = services.db;
+	const counts = await Promise.all(
+		[events, supportSessions, participants, loginSessions].map(async (table) => (await db.select({ n: count() }).from(table))[0]!.n),
+	);
+	const open = await db.select({ n: count() }).from(invitations).where(isNull(invitations.revokedAt));
+	const sessions = await db
+		.select({ id: supportSessions.id, version: supportSessions.version, status: supportSessions.status })
+		.from(supportSessions)
+		.orderBy(supportSessions.id);
+	const people = await db
+		.select({ id: reps.id, name: reps.name, isAdmin: reps.isAdmin, disabled: reps.disabled, language: reps.language })
+		.from(reps)
+		.orderBy(reps.id);
+	const settings = await db.select().from(siteSettings);
+	return JSON.stringify({ counts, open, sessions, people, settings });
 }

@@ -83,6 +83,25 @@ export class CommandRunner {
 		this.deps = deps;
 	}
 
+	/**
+	 * Refuses `command` as `run` would refuse it now — the same loads and rules — without locking or writing
+	 * anything: for a command whose outside work (the media server's) must not start when the rules say no,
+	 * and must not leave a record when the outside work fails. `run` decides again under the locks after.
+	 */
+	async check<S, C extends { type: string }, E extends { type: string; at: number }, Ref, A, R extends ErrorCode, Secrets>(
+		type: AggregateType<S, C, E, Ref, A, R, Secrets>,
+		id: string | null,
+		ref: Ref,
+		command: C,
+	): Promise<void> {
+		const { db } = this.deps;
+		const state = id ? await type.load(db, id) : null;
+		const actor = await type.actor(db, ref);
+		const inputs = await type.needs(command).inputs(db, state, command, ref);
+		const decision = type.decide(state, command, actor, { now: this.deps.clock.now(), ...inputs });
+		if (!decision.ok) refuse(decision.refusal.code);
+	}
+
 	/** Runs `command` against the aggregate `id` (null: it does not exist yet, or was not found). */
 	async run<S, C extends { type: string }, E extends { type: string; at: number }, Ref, A, R extends ErrorCode, Secrets>(
 		type: AggregateType<S, C, E, Ref, A, R, Secrets>,

@@ -1,7 +1,7 @@
 // Media through core (ARCHITECTURE "Media flow"): every call checks that the caller takes part in the session,
 // then asks the SFU. Sending a screen, a camera or a microphone is a command the session rules decide first
-// (sendMedia), committed under the session's lock; only then is the SFU told — a refused command touches
-// nothing in the SFU. Stopping goes through the rules too, and the media effect closes what carried it.
+// (sendMedia): a command they refuse touches nothing in the SFU, and one the SFU refuses leaves nothing in
+// the record. Stopping goes through the rules too, and the media effect closes what carried it.
 
 import { MediaError, type MediaKind, type MediaPort, type MediaSource } from './mediaPort.ts';
 import { activityOf, carries, mayReceive } from './mediaRules.ts';
@@ -9,6 +9,7 @@ import type { Bus } from '../feed/bus.ts';
 import { refuse, TandemError } from '../refusal.ts';
 import type { Participant, SessionState } from '../session/model.ts';
 import type { ActorRef } from '../service/sessionAggregate.ts';
+import type { RateLimiter } from '../service/rateLimiter.ts';
 import type { SessionService } from '../service/sessionService.ts';
 
 type Json = Record<string, unknown>;
@@ -24,10 +25,13 @@ export class SessionMediaService {
 	private readonly sessions: SessionService;
 	private readonly bus: Bus;
 
-	constructor(deps: { media: MediaPort | null; sessions: SessionService; bus: Bus }) {
+	private readonly rate: RateLimiter;
+
+	constructor(deps: { media: MediaPort | null; sessions: SessionService; bus: Bus; rate: RateLimiter }) {
 		this.media = deps.media;
 		this.sessions = deps.sessions;
 		this.bus = deps.bus;
+		this.rate = deps.rate;
 	}
 
 	/** The router's capabilities: a browser loads its mediasoup Device with them. */
@@ -48,7 +52,12 @@ export class SessionMediaService {
 		return { ok: true };
 	}
 
-	/** Send my screen, camera or microphone: the rules first, then the SFU. */
+	/**
+	 * Send my screen, camera or microphone. The rules are asked first (a refusal touches nothing anywhere),
+	 * then the SFU takes the track, then the rules decide again and commit under the session's lock: what
+	 * the SFU refuses (a wrong transport, codecs it lacks) leaves no record, and a track the rules refuse
+	 * by then (a transfer came in between) is closed at once.
+	 */
 	async produce(
 		caller: MediaCaller,
 		request: { transportId: string; kind: MediaKind; rtpParameters: Json; source: MediaSource },
@@ -56,22 +65,30 @@ export class SessionMediaService {
 		const { media, me } = await this.member(caller);
 		if ((request.source === 'microphone') !== (request.kind === 'audio')) refuse('invalidInput');
 		const sid = caller.sessionId;
-		const decided = await this.sessions.command(sid, caller.actor, { type: 'sendMedia', source: request.source });
+		const command = { type: 'sendMedia', source: request.source } as const;
+		await this.sessions.check(sid, caller.actor, command);
 		const activity = activityOf(request.source);
+		// A new share of the same source replaces the old one (a restart, or a leftover after a drop).
+		const replaced = await sfu(() => media.closeProducers(sid, { sources: [request.source], participantId: me.id }));
 		let producerId: string;
 		try {
-			// A new share of the same source replaces the old one (a restart, or a leftover after a drop).
-			await sfu(() => media.closeProducers(sid, { sources: [request.source], participantId: me.id }));
 			({ producerId } = await sfu(() => media.produce(sid, me.id, request)));
 		} catch (error) {
-			// The rules have it on, the SFU has nothing: the record says it ended.
-			if (activity && carries(decided.activities, request.source, me.id)) {
+			// An old track of this source was closed for the new one, which did not start: the record says it ended.
+			if (activity && replaced.length > 0) {
 				await this.sessions.command(sid, { kind: 'system' }, { type: 'mediaEnded', activity, participantId: me.id }).catch(logFailure);
 			}
 			throw error;
 		}
-		// The rules may have ended it while the SFU was busy (a transfer, a new focus): what the media effect
-		// closed then did not include this producer yet — close it too.
+		const closeIt = () => sfu(() => media.closeProducers(sid, { sources: [request.source], participantId: me.id }));
+		try {
+			await this.sessions.command(sid, caller.actor, command);
+		} catch (error) {
+			await closeIt().catch(logFailure);
+			throw error;
+		}
+		// The rules may have ended it since (a transfer, a new focus): what the media effect closed then did not
+		// include this producer yet — close it too.
 		const now = await this.sessions.state(sid);
 		if (
 			!now ||
@@ -79,7 +96,7 @@ export class SessionMediaService {
 			!now.participants.some((p) => p.id === me.id) ||
 			!carries(now.activities, request.source, me.id)
 		) {
-			await sfu(() => media.closeProducers(sid, { sources: [request.source], participantId: me.id }));
+			await closeIt();
 			refuse('activityNotOn');
 		}
 		this.announce(now);
@@ -143,6 +160,8 @@ export class SessionMediaService {
 		);
 		const refusal = mayReceive(state, me);
 		if (refusal || !me) return refuse(refusal ?? 'notInSession');
+		// Each call reaches the media server: a participant in a loop is slowed, nobody else.
+		this.rate.take(me.id);
 		const media = this.media ?? refuse('mediaUnavailable');
 		return { media, state, me };
 	}
@@ -162,5 +181,5 @@ async function sfu<T>(call: () => Promise<T>): Promise<T> {
 }
 
 function logFailure(error: unknown): void {
-	console.error('media: could not record that a producer did not start', error);
+	console.error('media: could not put right a track that did not start', error);
 }

@@ -153,6 +153,11 @@ export class SessionService {
 		return (await this.run(sessionId, { kind: 'rep', repId }, { type: 'assist', participantId: randomUUID() })).state;
 	}
 
+	/** Refuses the command as the rules would now, changing nothing (the runner's dry run). */
+	async check(sessionId: string, actor: ActorRef, command: Command): Promise<void> {
+		await this.deps.runner.check(sessionAggregate, sessionId, actor, command);
+	}
+
 	async command(sessionId: string, actor: ActorRef, command: Command): Promise<SessionState> {
 		return (await this.run(sessionId, actor, command)).state;
 	}

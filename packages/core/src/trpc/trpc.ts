@@ -33,6 +33,7 @@ const httpCode: Partial<Record<ErrorCode, TRPC_ERROR_CODE_KEY>> = {
 	accountDisabled: 'FORBIDDEN',
 	accountLocked: 'TOO_MANY_REQUESTS',
 	tooManyWrongNumbers: 'TOO_MANY_REQUESTS',
+	tooManyRequests: 'TOO_MANY_REQUESTS',
 	repNotFound: 'NOT_FOUND',
 	invalidRoles: 'BAD_REQUEST',
 	sessionNotFound: 'NOT_FOUND',

@@ -36,8 +36,6 @@ export interface MadeInvitation {
 export interface SentInvitation {
 	invitation: InvitationView;
 	transport: 'smtp' | 'outbox';
-	/** The .eml file, when mail goes to the outbox. */
-	file: string | null;
 }
 
 /** What an invitation link shows before joining. */
@@ -61,8 +59,9 @@ export class Invitations {
 		this.deps = deps;
 	}
 
-	get mail(): { transport: 'smtp' | 'outbox'; outboxDir: string | null } {
-		return { transport: this.deps.mailer.transport, outboxDir: this.deps.mailer.outboxDir };
+	/** How Tandem's e-mail leaves (not where on the server an outbox is: a rep has no business with its paths). */
+	get mail(): { transport: 'smtp' | 'outbox' } {
+		return { transport: this.deps.mailer.transport };
 	}
 
 	/** Customers join on the support site; reps open the console (which asks them to sign in first). */
@@ -95,9 +94,8 @@ export class Invitations {
 		const made = await this.deps.sessions.createInvitation(sessionId, repId, { role: what.role, via: 'email', recipient });
 		const { subject, body } = this.words(made.state, made.invitation, this.linkFor(what.role, made.token), language);
 		const { sessions, mailer } = this.deps;
-		let file: string | null;
 		try {
-			({ file } = await mailer.send({ to: recipient, subject, text: body, language }));
+			await mailer.send({ to: recipient, subject, text: body, language });
 		} catch (error) {
 			const reason = error instanceof MailError ? error.message : String(error);
 			await sessions.recordInvitationMail(sessionId, made.invitation.id, reason).catch(ignoreRefusal);
@@ -105,7 +103,7 @@ export class Invitations {
 		}
 		const state = await sessions.recordInvitationMail(sessionId, made.invitation.id, null).catch(ignoreRefusal);
 		const invitation = state?.invitations.find((i) => i.id === made.invitation.id) ?? made.invitation;
-		return { invitation: invitationView(invitation), transport: mailer.transport, file };
+		return { invitation: invitationView(invitation), transport: mailer.transport };
 	}
 
 	async revoke(repId: string, sessionId: string, invitationId: string): Promise<void> {

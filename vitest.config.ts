@@ -32,6 +32,7 @@ export default defineConfig({
 					name: 'browser',
 					include: ['tests/browser/**/*.test.ts'],
 					globalSetup: ['tests/browser/server.ts'],
+					setupFiles: ['tests/browser/setup.ts'],
 					testTimeout: 90_000,
 					hookTimeout: 120_000,
 					fileParallelism: false,

@@ -8,7 +8,7 @@ import { connect } from 'node:net';
 import { stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -208,6 +208,7 @@ async function serveCustomer(req, res, pathname) {
 		'content-type': types[/** @type {keyof typeof types} */ (extname(file))] ?? 'application/octet-stream',
 		'cache-control': cache,
 		'x-content-type-options': 'nosniff',
+		...(extname(file) === '.html' && customerPageCsp ? { 'content-security-policy': customerPageCsp } : {}),
 	});
 	if (req.method === 'HEAD') {
 		res.end();
@@ -219,10 +220,11 @@ async function serveCustomer(req, res, pathname) {
 }
 
 // On every answer, pages and API alike. Another site may not frame them (a support session clickjacked);
-// links carry no referrer (invitation tokens are in them); capture is for this site only.
-// (A CSP that also limits scripts and styles to this site comes with the pages' nonces and hashes.)
+// links carry no referrer (invitation tokens are in them); capture is for this site only. The policy here
+// allows nothing to load: it is what an API answer or a file carries. The console's pages get theirs from
+// SvelteKit (a nonce per page, apps/console/vite.config.ts), the customer app's page the one below.
 const SECURITY_HEADERS = {
-	'content-security-policy': "frame-ancestors 'none'; object-src 'none'; base-uri 'none'; form-action 'self'",
+	'content-security-policy': "default-src 'none'; frame-ancestors 'none'; object-src 'none'; base-uri 'none'; form-action 'self'",
 	'x-frame-options': 'DENY',
 	'referrer-policy': 'no-referrer',
 	'x-content-type-options': 'nosniff',
@@ -230,9 +232,54 @@ const SECURITY_HEADERS = {
 	...(process.env.TANDEM_PUBLIC_URL?.startsWith('https:') ? { 'strict-transport-security': 'max-age=31536000' } : {}),
 };
 
+/**
+ * The support site's page may run and style only what this site serves — and the inline scripts and styles
+ * its built index.html carries, by their hashes (computed here from the file, so a new build needs no edit).
+ * Why each source beyond 'self' is there: SECURITY.md.
+ * @param {string} html
+ */
+function customerPolicy(html) {
+	/** @param {RegExp} pattern */
+	const hashes = (pattern) =>
+		[...html.matchAll(pattern)]
+			.map(
+				(m) =>
+					`'sha256-${createHash('sha256')
+						.update(m[1] ?? '')
+						.digest('base64')}'`,
+			)
+			.join(' ');
+	const scripts = hashes(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g);
+	const styles = hashes(/<style[^>]*>([\s\S]*?)<\/style>/g);
+	return [
+		"default-src 'self'",
+		`script-src 'self'${scripts ? ` ${scripts}` : ''}`,
+		`style-src 'self'${styles ? ` ${styles}` : ''}`,
+		"img-src 'self' data:",
+		"media-src 'self'",
+		"connect-src 'self'",
+		"worker-src 'self'",
+		"object-src 'none'",
+		"base-uri 'none'",
+		"frame-ancestors 'none'",
+		"form-action 'self'",
+	].join('; ');
+}
+/** @type {string | null} */
+let customerPageCsp = null;
+try {
+	customerPageCsp = customerPolicy(readFileSync(join(customerDir, 'index.html'), 'utf8'));
+} catch {
+	/* no built customer app: its answers are 404s, which keep the strict policy */
+}
+
+/** A worker runs under the policy of its own script's answer: the console's heartbeat worker calls the API. */
+const WORKER_CSP = "default-src 'none'; connect-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'none'; form-action 'self'";
+
 const server = createServer((req, res) => {
 	for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
 	const pathname = (req.url ?? '/').split('?')[0] ?? '/';
+	if (pathname.startsWith('/console/_app/immutable/workers/')) res.setHeader('content-security-policy', WORKER_CSP);
 	if (pathname === '/console' || pathname.startsWith('/console/')) {
 		req.headers[protocolHeader] ??= 'http';
 		handler(req, res, () => {

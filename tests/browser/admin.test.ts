@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, person } from './chromium.ts';
 import { startServer, type RunningServer } from './server.ts';
 import { ADMIN, admin, createRep, gone, joinAsCustomer, signIn, startSession, trpcCall, visible } from './support.ts';
+import { watchCsp } from './cspWatch.ts';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -237,6 +238,7 @@ describe('wrong session numbers', () => {
 			viewport: { width: 1280, height: 800 },
 		});
 		context.setDefaultTimeout(15_000);
+		watchCsp(context);
 		return { context, page: await context.newPage() };
 	}
 

@@ -3,6 +3,7 @@
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { inject } from 'vitest';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromiumFlags.ts';
+import { watchCsp } from './cspWatch.ts';
 
 export { CHROMIUM_ARGS };
 
@@ -25,6 +26,7 @@ export async function person(
 		viewport: { width: 1280, height: 800 },
 	});
 	context.setDefaultTimeout(15_000);
+	watchCsp(context);
 	const page = await context.newPage();
 	return { context, page };
 }

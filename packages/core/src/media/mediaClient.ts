@@ -91,7 +91,8 @@ export class MediaSession {
 
 	private async transport(direction: 'send' | 'recv'): Promise<Transport> {
 		const existing = direction === 'send' ? this.sendTransport : this.recvTransport;
-		if (existing && !existing.closed) return existing;
+		if (existing && !existing.closed && existing.connectionState !== 'failed') return existing;
+		existing?.close();
 		const device = await this.ready();
 		const options = await this.api.createTransport({ sessionId: this.sessionId, direction });
 		const transport = (
@@ -127,17 +128,13 @@ export class MediaSession {
 	 */
 	async send(source: MediaSource, track: MediaStreamTrack): Promise<void> {
 		if (this.producers.has(source)) await this.stopSending(source);
-		const transport = await this.transport('send');
 		if (source === 'screen') track.contentHint = 'detail';
-		const producer = await transport.produce({
-			track,
-			appData: { source },
-			...(source === 'screen'
-				? { encodings: [{ maxBitrate: 3_000_000, priority: 'high' as const }], codecOptions: { videoGoogleStartBitrate: 1000 } }
-				: source === 'camera'
-					? { encodings: [{ maxBitrate: 800_000 }] }
-					: { codecOptions: { opusDtx: true, opusFec: true } }),
-		});
+		const producer = await this.afterMediaPlaneRestart('send', (transport) => this.produceOn(transport, source, track)).catch(
+			(error: unknown) => {
+				track.stop(); // the browser's capture indicator goes off with it
+				throw error;
+			},
+		);
 		if (source === 'screen') {
 			try {
 				await producer.rtpSender?.setParameters({ ...producer.rtpSender.getParameters(), degradationPreference: 'maintain-resolution' });
@@ -149,6 +146,36 @@ export class MediaSession {
 		// The person stopped it from the browser's own bar ("Stop sharing").
 		track.addEventListener('ended', () => void this.stopSending(source));
 		this.onchange();
+	}
+
+	/**
+	 * Does `work` on this page's transport, and once more on a new one when the media server no longer knows
+	 * the old (it was restarted, or this server was: its media server is new) — the page goes on by itself.
+	 */
+	private async afterMediaPlaneRestart<T>(direction: 'send' | 'recv', work: (transport: Transport) => Promise<T>): Promise<T> {
+		try {
+			return await work(await this.transport(direction));
+		} catch (error) {
+			if ((error as { data?: { tandemCode?: string } } | null)?.data?.tandemCode !== 'mediaRefused') throw error;
+			(direction === 'send' ? this.sendTransport : this.recvTransport)?.close();
+			if (direction === 'send') this.sendTransport = null;
+			else this.recvTransport = null;
+			return work(await this.transport(direction));
+		}
+	}
+
+	private produceOn(transport: Transport, source: MediaSource, track: MediaStreamTrack): Promise<Producer> {
+		return transport.produce({
+			track,
+			// A try that fails must leave the track alive for the next (it is stopped here when sending ends).
+			stopTracks: false,
+			appData: { source },
+			...(source === 'screen'
+				? { encodings: [{ maxBitrate: 3_000_000, priority: 'high' as const }], codecOptions: { videoGoogleStartBitrate: 1000 } }
+				: source === 'camera'
+					? { encodings: [{ maxBitrate: 800_000 }] }
+					: { codecOptions: { opusDtx: true, opusFec: true } }),
+		});
 	}
 
 	async stopSending(source: MediaSource): Promise<void> {
@@ -237,19 +264,20 @@ export class MediaSession {
 		const wanted = available.filter((p) => !this.consumers.has(p.producerId));
 		if (wanted.length) {
 			const device = await this.ready();
-			const transport = await this.transport('recv');
 			for (const p of wanted) {
-				const options = await this.api.consume({
-					sessionId: this.sessionId,
-					transportId: transport.id,
-					producerId: p.producerId,
-					rtpCapabilities: device.recvRtpCapabilities as unknown as Json,
-				});
-				const consumer = await transport.consume({
-					id: options.consumerId,
-					producerId: options.producerId,
-					kind: options.kind,
-					rtpParameters: options.rtpParameters as never,
+				const consumer = await this.afterMediaPlaneRestart('recv', async (transport) => {
+					const options = await this.api.consume({
+						sessionId: this.sessionId,
+						transportId: transport.id,
+						producerId: p.producerId,
+						rtpCapabilities: device.recvRtpCapabilities as unknown as Json,
+					});
+					return transport.consume({
+						id: options.consumerId,
+						producerId: options.producerId,
+						kind: options.kind,
+						rtpParameters: options.rtpParameters as never,
+					});
 				});
 				consumer.on('trackended', () => void this.sync());
 				this.consumers.set(p.producerId, {
@@ -263,7 +291,7 @@ export class MediaSession {
 					},
 				});
 				// Consumers start paused on the SFU; resuming asks the sender for a key frame at once.
-				await this.api.resumeConsumer({ sessionId: this.sessionId, consumerId: options.consumerId });
+				await this.api.resumeConsumer({ sessionId: this.sessionId, consumerId: consumer.id });
 				changed = true;
 			}
 		}

@@ -161,11 +161,37 @@ export function followMediaPlane(media: MediaPort, sessions: SessionService, ses
 			if (error instanceof TandemError && (error.code === 'sessionEnded' || error.code === 'sessionNotFound')) return;
 			console.error(`media: could not record what the media plane lost in session ${sessionId}`, error);
 		});
+	/**
+	 * The first word from the media plane since this server started: what the record says is on but the media
+	 * plane does not carry ends (a server killed with its media server comes back to a new, empty one).
+	 */
+	const reconcile = async () => {
+		for (const sessionId of await sessions.liveSessionIds()) {
+			const state = await sessions.state(sessionId);
+			const a = state?.activities;
+			if (!a || (a.sharing.length === 0 && a.video.length === 0 && !a.recording && !a.voiceCall)) continue;
+			const carried = await media.producers(sessionId).catch((error: unknown) => {
+				if (error instanceof MediaError && error.status === 404) return null; // the media plane never saw it
+				throw error;
+			});
+			if (!carried) {
+				await record(sessionId, { type: 'mediaEnded' });
+				continue;
+			}
+			const has = (participantId: string, source: string) => carried.some((p) => p.participantId === participantId && p.source === source);
+			for (const participantId of a.sharing)
+				if (!has(participantId, 'screen')) await record(sessionId, { type: 'mediaEnded', activity: 'sharing', participantId });
+			for (const participantId of a.video)
+				if (!has(participantId, 'camera')) await record(sessionId, { type: 'mediaEnded', activity: 'video', participantId });
+		}
+	};
 	return media.onEvent((event) => {
 		switch (event.type) {
 			case 'hello':
-				// The SFU restarted: whatever media the sessions had is gone; clients can start it again.
-				if (instance !== null && instance !== event.instanceId) {
+				if (instance === null) {
+					void reconcile().catch((error: unknown) => console.error('media: could not compare the record with the media plane', error));
+				} else if (instance !== event.instanceId) {
+					// The SFU restarted: whatever media the sessions had is gone; clients can start it again.
 					void sessions.liveSessionIds().then(
 						(ids) => Promise.all(ids.map((sessionId) => record(sessionId, { type: 'mediaEnded' }))),
 						(error: unknown) => console.error('media: could not list the live sessions after an SFU restart', error),

@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { withEventLoopTurns } from './eventLoopTurns.ts';
 import { schema, type Schema } from './schema.ts';
 
 export type Database = PgDatabase<PgQueryResultHKT, Schema>;
@@ -43,7 +44,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
 	const dataDir = options.dataDir ?? 'memory://';
 	if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
 	const client = new PGlite(dataDir);
-	const db = drizzle(client, { schema });
+	const db = drizzle(withEventLoopTurns(client), { schema });
 	await migrate(db, { migrationsFolder });
 	return { db: db as unknown as Database, kind: 'pglite', close: () => client.close() };
 }

@@ -9,5 +9,6 @@ export function announce(e: FeedEvent, s: SessionView): string | null {
 	if (e.type === 'participant.left' && e.who)
 		return e.reason === 'removed' ? m.event_removed({ name: e.who }) : m.event_left({ name: e.who });
 	if (e.type === 'control.transferred' && e.to) return m.cust_control_changed({ name: e.to });
+	if (e.type === 'media.failed' && e.activity === 'connect' && e.who === mine) return m.cust_media_blocked();
 	return null;
 }

@@ -19,6 +19,7 @@ it('needs a secret of 16 characters or more, and defaults the rest', () => {
 		workers: os.availableParallelism(),
 		recordingsDir: path.resolve('/srv/tandem/recordings'),
 		ffmpegPath: 'ffmpeg',
+		unreachableAfterMs: 10_000,
 	});
 });
 
@@ -33,8 +34,10 @@ it('reads every setting, and treats empty variables as unset', () => {
 		TANDEM_SFU_RTC_MAX_PORT: '50100',
 		TANDEM_SFU_WORKERS: '3',
 		TANDEM_RECORDINGS_DIR: '/var/rec',
+		TANDEM_SFU_UNREACHABLE_MS: '2500',
 	});
 	expect(config).toMatchObject({
+		unreachableAfterMs: 2500,
 		host: '0.0.0.0',
 		port: 4100,
 		listenIp: '0.0.0.0',

@@ -20,6 +20,8 @@ export type SfuConfig = {
 	workers: number;
 	recordingsDir: string;
 	ffmpegPath: string;
+	/** How long a connected WebRTC transport may go without a single ICE check before the browser is taken for unable to reach us. */
+	unreachableAfterMs: number;
 };
 
 const port = z.coerce.number().int().min(1).max(65535);
@@ -44,6 +46,7 @@ const sfuEnvSchema = z
 		TANDEM_DATA_DIR: z.string().min(1).optional(),
 		TANDEM_RECORDINGS_DIR: z.string().min(1).optional(),
 		TANDEM_FFMPEG: z.string().min(1).default('ffmpeg'),
+		TANDEM_SFU_UNREACHABLE_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
 	})
 	.refine((env) => env.TANDEM_SFU_RTC_MIN_PORT < env.TANDEM_SFU_RTC_MAX_PORT, {
 		message: 'TANDEM_SFU_RTC_MIN_PORT must be below TANDEM_SFU_RTC_MAX_PORT',
@@ -73,6 +76,7 @@ export function readSfuConfig(env: NodeJS.ProcessEnv = process.env): SfuConfig {
 		workers: e.TANDEM_SFU_WORKERS,
 		recordingsDir: path.resolve(e.TANDEM_RECORDINGS_DIR ?? path.join(e.TANDEM_DATA_DIR ?? 'data', 'recordings')),
 		ffmpegPath: e.TANDEM_FFMPEG,
+		unreachableAfterMs: e.TANDEM_SFU_UNREACHABLE_MS,
 	};
 }
 

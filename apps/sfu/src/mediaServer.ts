@@ -120,6 +120,7 @@ export class MediaServer {
 				announcedIp: this.#config.announcedIp,
 				rtcMinPort: this.#config.rtcMinPort,
 				rtcMaxPort: this.#config.rtcMaxPort,
+				unreachableAfterMs: this.#config.unreachableAfterMs,
 			},
 			publish: (event) => this.events.publish(event),
 			createRecording: (media, recordingId) =>

@@ -34,6 +34,8 @@ export type TransportSettings = {
 	announcedIp: string | undefined;
 	rtcMinPort: number;
 	rtcMaxPort: number;
+	/** A connected WebRTC transport with no ICE check after this long: the browser cannot reach us. */
+	unreachableAfterMs: number;
 };
 
 type TransportEntry = {
@@ -186,7 +188,9 @@ export class SessionMedia {
 		if ('dtlsParameters' in params) {
 			if (transport.type !== 'webrtc')
 				throw badRequest('invalid-request', `transport ${transportId} is a plain transport: connect it with { ip, port, rtcpPort }`);
-			await this.#guard(() => (transport as ms.WebRtcTransport).connect({ dtlsParameters: params.dtlsParameters }));
+			const webRtc = transport as ms.WebRtcTransport;
+			await this.#guard(() => webRtc.connect({ dtlsParameters: params.dtlsParameters }));
+			this.#watchReachability(webRtc, participantId, direction);
 		} else {
 			if (transport.type !== 'plain')
 				throw badRequest('invalid-request', `transport ${transportId} is a WebRTC transport: connect it with { dtlsParameters }`);
@@ -413,6 +417,20 @@ export class SessionMedia {
 		participant.transports.set(transport.id, entry);
 		(transport.observer as ms.TransportObserver).once('close', () => participant.transports.delete(transport.id));
 		return entry;
+	}
+
+	/**
+	 * The browser starts its ICE checks as soon as it connects a transport. None at all after a while: its
+	 * network lets neither UDP nor TCP through to our ports — core tells the people of the session.
+	 */
+	#watchReachability(transport: ms.WebRtcTransport, participantId: string, direction: TransportDirection): void {
+		const timer = setTimeout(() => {
+			if (transport.closed || transport.iceState !== 'new' || this.closed) return;
+			log.warn('transport unreachable', { sessionId: this.sessionId, participantId, transportId: transport.id });
+			this.#deps.publish({ type: 'transport.unreachable', sessionId: this.sessionId, participantId, direction });
+		}, this.#deps.transportSettings.unreachableAfterMs);
+		timer.unref();
+		transport.observer.once('close', () => clearTimeout(timer));
 	}
 
 	#ownTransport(participantId: string, transportId: string): TransportEntry {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { types as ms } from 'mediasoup';
-import type { CreatePlainTransportResponse, ProduceResponse, ProducerInfo, SfuStats } from '@tandem/sfu-contract';
+import type { CreatePlainTransportResponse, ProduceResponse, ProducerInfo, SfuEvent, SfuStats } from '@tandem/sfu-contract';
 import { childProcessNames, startTestSfu, stopChildren, vp8RtpParameters, waitFor, type TestSfu } from './harness.ts';
 
 // The contract carries mediasoup's parameter objects as opaque JSON; these tests read inside them.
@@ -151,6 +151,26 @@ describe('control API', () => {
 			status: 404,
 		});
 		await sfu.call('DELETE', '/sessions/s-consumers');
+	});
+
+	it('a transport whose browser never reaches it (no ICE check after it was connected) is reported unreachable', async () => {
+		await sfu.call('POST', '/sessions/s-unreachable');
+		const blocked = await sendTransport('s-unreachable', 'blocked');
+		const dtlsParameters = { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: 'AB:'.repeat(31) + 'AB' }] };
+		await sfu.call('POST', `/sessions/s-unreachable/participants/blocked/transports/${blocked.id}/connect`, { dtlsParameters });
+		const event = await sfu.events.next(
+			(e): e is Extract<SfuEvent, { type: 'transport.unreachable' }> =>
+				e.type === 'transport.unreachable' && e.sessionId === 's-unreachable',
+			5000,
+		);
+		expect(event).toEqual({ type: 'transport.unreachable', sessionId: 's-unreachable', participantId: 'blocked', direction: 'send' });
+		// A transport that is closed before the time is up is not reported.
+		const closed = await sendTransport('s-unreachable', 'leaver');
+		await sfu.call('POST', `/sessions/s-unreachable/participants/leaver/transports/${closed.id}/connect`, { dtlsParameters });
+		await sfu.call('DELETE', '/sessions/s-unreachable/participants/leaver');
+		await new Promise((r) => setTimeout(r, 1500));
+		expect(sfu.events.received.some((e) => e.type === 'transport.unreachable' && e.participantId === 'leaver')).toBe(false);
+		await sfu.call('DELETE', '/sessions/s-unreachable');
 	});
 
 	it('refuses a codec the router lacks, and a kind that does not fit the source', async () => {

@@ -32,6 +32,8 @@ export async function startTestSfu(overrides: Partial<SfuConfig> = {}): Promise<
 			TANDEM_SFU_RECORDING_MIN_PORT: '42500',
 			TANDEM_SFU_RECORDING_MAX_PORT: '42999',
 			TANDEM_RECORDINGS_DIR: recordingsDir,
+			// A browser that never reaches a transport is told of within a second here (10 s by default).
+			TANDEM_SFU_UNREACHABLE_MS: '1000',
 		}),
 		...overrides,
 	};

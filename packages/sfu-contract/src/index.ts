@@ -247,6 +247,13 @@ export const sfuEvent = z.discriminatedUnion('type', [
 		reason: producerCloseReason,
 	}),
 	z.object({ type: z.literal('worker.died'), pid: z.number(), sessionIds: z.array(z.string()), reason: z.string() }),
+	/** A participant's browser was given a WebRTC transport and never reached it (its network blocks UDP and TCP to the SFU). */
+	z.object({
+		type: z.literal('transport.unreachable'),
+		sessionId: z.string(),
+		participantId: z.string(),
+		direction: transportDirection,
+	}),
 	z.object({
 		type: z.literal('recording.failed'),
 		sessionId: z.string(),

@@ -178,7 +178,14 @@ export class ConsoleFeed {
 				break;
 			case 'media.failed':
 				// What the media plane could not do is said, never swallowed (only the controller can act on it).
-				if (view.me?.role === 'controller') this.toast(mediaFailure(e.activity, view.numberFormatted));
+				if (view.me?.role !== 'controller') break;
+				if (e.activity === 'connect')
+					this.toast(
+						e.who && e.who !== meName
+							? m.media_failed_connect({ number: view.numberFormatted, name: e.who })
+							: m.media_failed_connect_mine({ number: view.numberFormatted }),
+					);
+				else this.toast(mediaFailure(e.activity, view.numberFormatted));
 				break;
 		}
 	}

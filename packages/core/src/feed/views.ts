@@ -149,6 +149,6 @@ export function describeEvent(
 		case 'invitation.notSent':
 			return base;
 		case 'media.failed':
-			return { ...base, activity: event.action, reason: event.reason };
+			return { ...base, who: nameOf(event.participantId), activity: event.action, reason: event.reason };
 	}
 }

@@ -217,6 +217,15 @@ export function followMediaPlane(media: MediaPort, sessions: SessionService, ses
 			case 'recording.failed':
 				void record(event.sessionId, { type: 'mediaEnded', activity: 'recording' });
 				return;
+			case 'transport.unreachable':
+				// Neither UDP nor TCP gets through from this browser: the people of the session are told.
+				void record(event.sessionId, {
+					type: 'recordMediaFailure',
+					action: 'connect',
+					reason: `no ICE check reached the ${event.direction} transport`,
+					participantId: event.participantId,
+				});
+				return;
 		}
 	});
 }

@@ -201,7 +201,13 @@ const rules: { [K in CommandType]: Rule<K> } = {
 		// The record of what the media plane could not do is kept even after the session's end.
 		if (actor.kind !== 'system') return refuse('notController');
 		if (!state) return refuse('sessionNotFound');
-		const failed: SessionEvent = { type: 'media.failed', at, action: command.action, reason: command.reason };
+		const failed: SessionEvent = {
+			type: 'media.failed',
+			at,
+			action: command.action,
+			reason: command.reason,
+			...(command.participantId ? { participantId: command.participantId } : {}),
+		};
 		// A recording that did not start is not on.
 		if (command.action === 'startRecording' && state.activities.recording) {
 			return accept([failed, { type: 'activity.stopped', at, activity: 'recording', participantId: null, reason: 'mediaEnded' }]);

@@ -111,10 +111,12 @@ export type SessionEvent =
 	| { type: 'invitation.notSent'; at: number; invitationId: InvitationId; error: string }
 	| { type: 'invitation.revoked'; at: number; invitationId: InvitationId; by: ParticipantId }
 	/** The media plane could not do what the events asked of it (recorded, never swallowed). */
-	| { type: 'media.failed'; at: number; action: MediaAction; reason: string };
+	/** What the media plane could not do; `participantId`: whose media it was (a browser that cannot reach it). */
+	| { type: 'media.failed'; at: number; action: MediaAction; reason: string; participantId?: ParticipantId };
 
 /** What the media effect asks of the SFU when a session's events say so. */
-export type MediaAction = 'closeProducers' | 'stopRecording' | 'startRecording' | 'closeParticipant' | 'closeSession';
+/** What the media plane could not do (`connect`: a participant's browser could not reach it at all). */
+export type MediaAction = 'closeProducers' | 'stopRecording' | 'startRecording' | 'closeParticipant' | 'closeSession' | 'connect';
 
 export type SessionEventType = SessionEvent['type'];
 
@@ -149,7 +151,7 @@ export type Command =
 	/** The media plane lost a participant's media (transport failed) or a whole worker: the system stops what it carried. */
 	| { type: 'mediaEnded'; activity?: Activity; participantId?: ParticipantId }
 	/** The media effect could not do what the events asked: the system records it (and what it leaves stopped). */
-	| { type: 'recordMediaFailure'; action: MediaAction; reason: string };
+	| { type: 'recordMediaFailure'; action: MediaAction; reason: string; participantId?: ParticipantId };
 
 export type CommandOf<K extends CommandType> = Extract<Command, { type: K }>;
 

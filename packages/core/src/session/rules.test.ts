@@ -329,7 +329,7 @@ function summary(e: SessionEvent): string {
 		case 'invitation.revoked':
 			return `invitation.revoked ${e.invitationId} by ${e.by}`;
 		case 'media.failed':
-			return `media.failed ${e.action}: ${e.reason}`;
+			return `media.failed ${e.action}: ${e.reason}${e.participantId ? ` (${e.participantId})` : ''}`;
 	}
 }
 
@@ -975,6 +975,13 @@ const table: Case[] = [
 		note: 'kept after the end',
 	},
 	{ given: RECORDING, by: 'controller', do: cmd.mediaFailed('stopRecording'), expect: refused('notController') },
+	{
+		given: SHARING_CUSTOMER,
+		by: 'system',
+		do: { type: 'recordMediaFailure', action: 'connect', reason: 'unreachable', participantId: 'c-1' },
+		expect: ok('media.failed connect: unreachable (c-1)'),
+		note: "a customer's browser that cannot reach the media server: whose it was is kept",
+	},
 	{ given: NONE, by: 'system', do: cmd.mediaFailed('closeSession'), expect: refused('sessionNotFound') },
 
 	// ------------------------------------------------------------ stopActivity (§9)

@@ -90,7 +90,8 @@ case "$TASK" in
 		exec node apps/console/server.js
 		;;
 	test)
-		apt_ensure chromium fonts-dejavu-core
+		# Firefox ESR for the second browser, iproute2 and nftables for the second network (tests/browser/network.test.ts).
+		apt_ensure chromium fonts-dejavu-core firefox-esr iproute2 nftables
 		build
 		exec node scripts/test.mjs
 		;;

@@ -54,6 +54,8 @@ export interface ServerOptions {
 	dataDir?: string;
 	/** Leave the data directory when stopping (the next start reads it). */
 	keepData?: boolean;
+	/** Listen on this address rather than 127.0.0.1 (a network test's host end). */
+	host?: string;
 }
 
 /** Limits for tests that are not about them: all browsers share one address. */
@@ -69,12 +71,13 @@ export const GENEROUS_LIMITS = {
 export async function startServer(env: Record<string, string> = {}, options: ServerOptions = {}): Promise<RunningServer> {
 	const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tandem-browser-'));
 	const port = options.port ?? (await freePort());
-	const baseUrl = `http://127.0.0.1:${port}`;
+	const host = options.host ?? '127.0.0.1';
+	const baseUrl = `http://${host}:${port}`;
 	const server: ChildProcess = spawn(process.execPath, ['apps/console/server.js'], {
 		env: {
 			...process.env,
 			PORT: String(port),
-			HOST: '127.0.0.1',
+			HOST: host,
 			TANDEM_DATA_DIR: dataDir,
 			TANDEM_PUBLIC_URL: baseUrl,
 			...env,

@@ -55,12 +55,16 @@ export async function createRep(
 }
 
 /** A rep on a server of the test's own (`base`): its first admin is made on the way. */
-export async function createRepOn(base: string, name: string): Promise<{ name: string; email: string; password: string }> {
+export async function createRepOn(
+	base: string,
+	name: string,
+	options: { sessionMode?: 'single' | 'multi' } = {},
+): Promise<{ name: string; email: string; password: string }> {
 	const status = await trpcCall<{ setupNeeded: boolean }>('auth.status', undefined, { method: 'GET', base });
 	if (status.data.setupNeeded) await trpcCall('auth.createFirstAdmin', ADMIN, { base });
 	const { cookie } = await trpcCall('auth.signIn', { email: ADMIN.email, password: ADMIN.password }, { base });
 	const rep = { name, email: `${name.toLowerCase()}.${++reps}@example.com`, password: 'rep-password' };
-	await trpcCall('admin.createRep', rep, { base, cookie: cookie! });
+	await trpcCall('admin.createRep', { ...rep, ...options }, { base, cookie: cookie! });
 	return rep;
 }
 

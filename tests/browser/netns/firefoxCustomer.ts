@@ -2,7 +2,7 @@
 // customer's namespace with `ip netns exec … node firefoxCustomer.ts <site> <number> <name> <rep name>`.
 // It joins, turns on the (fake) camera, and watches for the rep's shared screen; it says what it saw on
 // stdout, one JSON line per step, and waits for a line on stdin before it closes the browser.
-//   {"step":"joined"}  {"step":"camera"}  {"step":"screen","frames":N,"width":W}  or  {"step":"error","message":…}
+//   {"step":"joined"}  {"step":"camera"}  {"step":"screen","frames":N,"width":W,"colours":C,"csp":[…]}  or  {"step":"error",…}
 
 import { createInterface } from 'node:readline';
 import puppeteer, { type ElementHandle, type Page } from 'puppeteer-core';
@@ -55,6 +55,11 @@ const browser = await puppeteer.launch({
 });
 try {
 	const page = await browser.newPage();
+	// What the page's Content-Security-Policy refused (Firefox says so on the console): the test fails on any.
+	const csp: string[] = [];
+	page.on('console', (message) => {
+		if (/Content[- ]Security[- ]Policy/i.test(message.text())) csp.push(message.text());
+	});
 	await page.goto(site);
 	await (await control(page, 'label', 'Session number')).type(number);
 	await (await control(page, 'label', 'Your name')).type(name);
@@ -98,7 +103,7 @@ try {
 		`Screen of ${repName}`,
 		60_000,
 	);
-	say({ step: 'screen', ...seen });
+	say({ step: 'screen', ...seen, csp });
 	// Stay in the session until the test is done with it.
 	await new Promise<void>((resolve) => createInterface({ input: process.stdin }).once('line', () => resolve()));
 } catch (error) {

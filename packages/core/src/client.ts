@@ -6,5 +6,5 @@ export type { SessionView, ParticipantView, FeedEvent, InvitationView } from './
 export type { RefusalCode, ParticipantRole, SessionStatus, Activity } from './session/model.ts';
 export type { ErrorCode } from './refusal.ts';
 export type { RepProfile } from './auth/repAccounts.ts';
-export { siteSettingRanges, repMaxCustomersRange, type Range, type NumericSiteSetting } from './admin/ranges.ts';
+export { siteSettingRanges, repMaxCustomersRange, repAgentCapacityRange, type Range, type NumericSiteSetting } from './admin/ranges.ts';
 export type { SiteSettings } from './service/repLoad.ts';

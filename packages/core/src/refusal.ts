@@ -23,6 +23,11 @@ export type ErrorCode =
 	| 'recordingInProgress'
 	/** More calls than a person makes (media: the rate limit per participant). */
 	| 'tooManyRequests'
+	// WebACD (SPEC §7, §8)
+	| 'notAnAgent'
+	| 'queueNotFound'
+	| 'queueExists'
+	| 'queueNameTaken'
 	/** The things a command touches kept changing under it: nothing was done. */
 	| 'tryAgain';
 

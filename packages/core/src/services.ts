@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Database } from '@tandem/db';
 import { CommandRunner } from './aggregate/runner.ts';
-import { RepAccounts, type LockoutPolicy } from './auth/repAccounts.ts';
+import { RepAccounts, type AdminRecord, type LockoutPolicy } from './auth/repAccounts.ts';
+import { appendToLog } from './log/eventLog.ts';
+import { Acd } from './service/acd.ts';
 import { EffectConsumer } from './effects/effectConsumer.ts';
 import { Lease } from './effects/lease.ts';
 import { Bus } from './feed/bus.ts';
@@ -62,6 +64,10 @@ export interface Services {
 	clock: Clock;
 	bus: Bus;
 	reps: RepAccounts;
+	/** WebACD: queues, agents (SPEC §7, §8). */
+	acd: Acd;
+	/** Writes an administrator's change to the log (accounts, settings). */
+	recordAdminChange: AdminRecord;
 	sessions: SessionService;
 	lifeline: ConsoleLifeline;
 	timers: Timers;
@@ -111,8 +117,22 @@ export function createServices(
 	// calls at once; a script in a loop makes thousands.
 	const mediaRate = new RateLimiter(config.mediaRate ?? { burst: 150, perSecond: 20 }, () => clock.now());
 	const sessionMedia = new SessionMediaService({ media, sessions, bus, rate: mediaRate });
+	// Administrators' changes to accounts and settings go to the one log, in the change's transaction (SPEC §10).
+	const recordAdminChange: AdminRecord = async (tx, { kind, id, by, event }) => {
+		await appendToLog(tx, { dbKind, auditKey: config.auditKey, kind, aggregateId: id, actor: by ? `rep:${by}` : 'system' }, [event]);
+	};
 	const timers = new Timers({ db, clock, nodeId });
-	const lifeline = new ConsoleLifeline({ db, sessions, timers, clock, nodeId, ...config.lifeline });
+	const acd = new Acd({ db, runner, clock });
+	// Closing the console (or losing it past the grace period) makes a WebACD agent away (SPEC §8).
+	const lifeline = new ConsoleLifeline({
+		db,
+		sessions,
+		timers,
+		clock,
+		nodeId,
+		...config.lifeline,
+		gone: (repId) => acd.leftConsole(repId),
+	});
 	const mailer = createMailer(config.mail ?? { from: 'Tandem <tandem@localhost>', outboxDir: join(tmpdir(), 'tandem-outbox') });
 	if (media) {
 		const lease = new Lease({ db, name: 'effect:media', holder: nodeId, clock });
@@ -137,7 +157,9 @@ export function createServices(
 		nodeId,
 		clock,
 		bus,
-		reps: new RepAccounts(db, config.lockout, clock),
+		reps: new RepAccounts(db, config.lockout, clock, recordAdminChange),
+		recordAdminChange,
+		acd,
 		sessions,
 		lifeline,
 		timers,

@@ -40,6 +40,7 @@ const AUTHORISATION = new Set([
 	'notController',
 	'notARep',
 	'notACustomer',
+	'notAnAgent',
 	'assistantsCannotDoThat',
 	'UNAUTHORIZED',
 	'FORBIDDEN',
@@ -110,6 +111,18 @@ const matrix: Record<string, Record<string, Cell>> = {
 	'admin.updateRep': { '': { may: ['admin'], call: (a) => a.admin.updateRep({ id: targetRepId, name: `Target ${++made}` }) } },
 	'admin.settings': { '': { may: ['admin'], call: (a) => a.admin.settings() } },
 	'admin.updateSettings': { '': { may: ['admin'], call: (a) => a.admin.updateSettings({ invitationExpiryHours: 24 + (++made % 2) }) } },
+	'admin.queues': { '': { may: ['admin'], call: (a) => a.admin.queues() } },
+	'admin.createQueue': {
+		'': {
+			may: ['admin'],
+			call: (a) => a.admin.createQueue({ name: `Queue ${++made}`, members: [], routing: 'mostIdle', openToCustomers: true }),
+		},
+	},
+	'admin.updateQueue': { '': { may: ['admin'], call: (a) => a.admin.updateQueue({ id: queueId, name: `Renamed ${++made}` }) } },
+	'admin.removeQueue': { '': { may: ['admin'], call: (a) => a.admin.removeQueue({ id: spareQueue() }) } },
+	// Any signed-in rep may ask (null for one who is no agent); only an agent may choose a state.
+	'acd.me': { '': { may: signedInReps, call: (a) => a.acd.me() } },
+	'acd.setState': { '': { may: ['admin'], call: (a) => a.acd.setState({ state: ++made % 2 ? 'busy' : 'available' }) } },
 	'session.start': { '': { may: signedInReps, call: (a) => a.session.start() } },
 	'session.join': { '': { may: everyone, call: (a, s) => a.session.join({ number: s.number, name: 'Joiner' }) } },
 	'session.assist': { '': { may: signedInReps, call: (a, s) => a.session.assist({ number: s.number }) } },
@@ -191,6 +204,9 @@ const matrix: Record<string, Record<string, Cell>> = {
 
 let made = 0;
 let targetRepId = '';
+let queueId = '';
+/** A queue of its own for each removal (one removed is not found again). */
+let spareQueue: () => string = () => '';
 
 describe('authorisation matrix', () => {
 	let w: World;
@@ -226,6 +242,16 @@ describe('authorisation matrix', () => {
 
 		const target = await w.rep('Target');
 		targetRepId = (await (await target.api()).auth.status()).me!.id;
+		queueId = (await (await w.admin.api()).admin.createQueue({ name: 'Matrix', members: [], routing: 'everybody', openToCustomers: true }))
+			.id;
+		const spares: string[] = [];
+		for (let i = 0; i < 12; i++) {
+			spares.push(
+				(await (await w.admin.api()).admin.createQueue({ name: `Spare ${i}`, members: [], routing: 'roundRobin', openToCustomers: false }))
+					.id,
+			);
+		}
+		spareQueue = () => spares.shift()!;
 
 		Object.assign(who, {
 			anonymous: w.browser(),

@@ -32,6 +32,7 @@ interface Scene {
 	customerInvite: string;
 	invitationId: string;
 	targetRepId: string;
+	queueId: string;
 }
 
 type Seed = (s: Scene) => unknown;
@@ -49,7 +50,13 @@ const seeds: Record<string, Seed> = {
 	'admin.createRep': () => ({ name: 'Made', email: 'made@example.com', password: 'made-password', sessionMode: 'multi', maxCustomers: 3 }),
 	'admin.updateRep': (s) => ({ id: s.targetRepId, name: 'Target', voiceCalls: true }),
 	'admin.settings': () => undefined,
-	'admin.updateSettings': () => ({ invitationExpiryHours: 24, gracePeriodSeconds: 30 }),
+	'admin.updateSettings': () => ({ invitationExpiryHours: 24, gracePeriodSeconds: 30, offerTimeoutSeconds: 30 }),
+	'admin.queues': () => undefined,
+	'admin.createQueue': (s) => ({ name: 'Printers', members: [s.targetRepId], routing: 'mostIdle', openToCustomers: true }),
+	'admin.updateQueue': (s) => ({ id: s.queueId, name: 'Renamed', routing: 'everybody' }),
+	'admin.removeQueue': (s) => ({ id: s.queueId }),
+	'acd.me': () => undefined,
+	'acd.setState': () => ({ state: 'busy' }),
 	'session.start': () => undefined,
 	'session.join': (s) => ({ number: s.number, name: 'Joiner' }),
 	'session.assist': (s) => ({ number: s.number }),
@@ -245,6 +252,7 @@ const PLACEHOLDERS: Scene = {
 	customerInvite: '§customerInvite',
 	invitationId: '§invitationId',
 	targetRepId: '§targetRepId',
+	queueId: '§queueId',
 };
 
 /** The drawn input with the current scene's ids in place of the stand-ins (own `__proto__` keys kept as own keys). */
@@ -307,8 +315,18 @@ describe('fuzzing every procedure', () => {
 			repInvite: token(forRep.link),
 			invitationId: forCustomer.invitation.id,
 			targetRepId,
+			queueId: await newQueue(),
 		};
 	}
+
+	let queues = 0;
+	/** A queue of the scene's (a case may rename or remove it). */
+	const newQueue = async () =>
+		(
+			await (
+				await w.admin.api()
+			).admin.createQueue({ name: `Scene queue ${++queues}`, members: [], routing: 'mostIdle', openToCustomers: true })
+		).id;
 
 	/** Whatever the last case did (signed the admin out, ended or left the session), the next starts whole. */
 	async function restore(): Promise<void> {
@@ -319,6 +337,7 @@ describe('fuzzing every procedure', () => {
 		const controls = state?.participants.find((p) => p.id === state.controllerId)?.repId === admin.id;
 		const customerIn = state?.participants.some((p) => p.id === scene.customerId);
 		if (state?.status !== 'live' || !controls || !customerIn) scene = await newScene(scene.targetRepId);
+		if (!(await (await w.admin.api()).admin.queues()).some((q) => q.id === scene.queueId)) scene = { ...scene, queueId: await newQueue() };
 	}
 
 	it('every procedure of the router has a seed input, and every seed a procedure', () => {

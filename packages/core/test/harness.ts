@@ -10,8 +10,10 @@ import { inject } from 'vitest';
 import type {} from '../../db/test/postgresServer.ts';
 import { count, isNull } from 'drizzle-orm';
 import {
+	agents,
 	events,
 	invitations,
+	queues,
 	loginSessions,
 	openDatabase,
 	participants,
@@ -170,7 +172,7 @@ export async function refusalOf(call: Promise<unknown>): Promise<ErrorCode | str
 
 /**
  * What a refused call must not have changed, as one comparable string: the log, sessions and their
- * projections, people, open invitations, reps, logins and the site's settings.
+ * projections, people, open invitations, reps, logins, the site's settings, queues and agents' states.
  */
 export async function fingerprint(services: Services): Promise<string> {
 	const db = services.db;
@@ -183,9 +185,19 @@ export async function fingerprint(services: Services): Promise<string> {
 		.from(supportSessions)
 		.orderBy(supportSessions.id);
 	const people = await db
-		.select({ id: reps.id, name: reps.name, isAdmin: reps.isAdmin, disabled: reps.disabled, language: reps.language })
+		.select({
+			id: reps.id,
+			name: reps.name,
+			isAdmin: reps.isAdmin,
+			isAgent: reps.isAgent,
+			agentCapacity: reps.agentCapacity,
+			disabled: reps.disabled,
+			language: reps.language,
+		})
 		.from(reps)
 		.orderBy(reps.id);
 	const settings = await db.select().from(siteSettings);
-	return JSON.stringify({ counts, open, sessions, people, settings });
+	const lines = await db.select({ id: queues.id, version: queues.version }).from(queues).orderBy(queues.id);
+	const agentStates = await db.select({ repId: agents.repId, version: agents.version }).from(agents).orderBy(agents.repId);
+	return JSON.stringify({ counts, open, sessions, people, settings, lines, agentStates });
 }

@@ -30,6 +30,8 @@ export const reps = pgTable('reps', {
 	sessionMode: text('session_mode', { enum: ['single', 'multi'] }),
 	/** null: the site's maximum customers per rep. */
 	maxCustomers: integer('max_customers'),
+	/** WebACD agents: sessions they take at once (SPEC §8); null: the site's default. */
+	agentCapacity: integer('agent_capacity'),
 	voiceCalls: boolean('voice_calls').notNull().default(true),
 	language: text('language', { enum: ['en', 'sr'] })
 		.notNull()
@@ -79,6 +81,12 @@ export const siteSettings = pgTable('site_settings', {
 	gracePeriodSeconds: integer('grace_period_seconds').notNull().default(30),
 	invitationExpiryHours: integer('invitation_expiry_hours').notNull().default(24),
 	fileSizeLimitMb: integer('file_size_limit_mb').notNull().default(100),
+	/** WebACD (SPEC §8): sessions an agent takes at once unless their own is set. */
+	agentCapacity: integer('agent_capacity').notNull().default(1),
+	/** How long an offer waits for Accept before it expires (SPEC §8). */
+	offerTimeoutSeconds: integer('offer_timeout_seconds').notNull().default(30),
+	/** Where a transfer to chosen agents waits when none accepted twice (SPEC §7); null: the first queue made. */
+	fallbackQueueId: uuid('fallback_queue_id'),
 	updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
@@ -90,6 +98,8 @@ export const supportSessions = pgTable(
 		status: text('status', { enum: ['live', 'waiting', 'ended'] }).notNull(),
 		controllerRepId: uuid('controller_rep_id').references(() => reps.id),
 		customerCount: integer('customer_count').notNull().default(0),
+		/** While it waits for an agent (SPEC §7, §8): the queue it waits in (null: offered to chosen agents). */
+		waitingQueueId: uuid('waiting_queue_id'),
 		/** The session's state after its last event (a snapshot of `evolve`). */
 		state: jsonb('state').notNull(),
 		version: integer('version').notNull(),
@@ -104,8 +114,32 @@ export const supportSessions = pgTable(
 		index('support_sessions_controller_idx').on(t.controllerRepId),
 		// Numbers of sessions that ended lately are asked for (not given out again for 7 days, SPEC §2).
 		index('support_sessions_number_ended_idx').on(t.number, t.endedAt),
+		index('support_sessions_waiting_idx')
+			.on(t.waitingQueueId)
+			.where(sql`${t.status} = 'waiting'`),
 	],
 );
+
+/** WebACD queues (SPEC §8), a projection of the `queue.*` events. */
+export const queues = pgTable('queues', {
+	id: uuid('id').primaryKey(),
+	name: text('name').notNull(),
+	removed: boolean('removed').notNull().default(false),
+	createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+	/** The queue's state after its last event (a snapshot of its `evolve`). */
+	state: jsonb('state').notNull(),
+	version: integer('version').notNull(),
+});
+
+/** WebACD agents' chosen state (SPEC §8), a projection of the `agent.*` events; one row per agent who has one. */
+export const agents = pgTable('agents', {
+	repId: uuid('rep_id')
+		.primaryKey()
+		.references(() => reps.id, { onDelete: 'cascade' }),
+	/** The agent's state after its last event. */
+	state: jsonb('state').notNull(),
+	version: integer('version').notNull(),
+});
 
 export const participants = pgTable(
 	'participants',
@@ -126,7 +160,7 @@ export const participants = pgTable(
 );
 
 /** The kinds of aggregate whose events the log holds. */
-export const aggregateKinds = ['session'] as const;
+export const aggregateKinds = ['session', 'queue', 'agent', 'rep', 'site'] as const;
 export type AggregateKind = (typeof aggregateKinds)[number];
 
 /**
@@ -244,5 +278,7 @@ export const schema = {
 	consoles,
 	timers,
 	invitations,
+	queues,
+	agents,
 };
 export type Schema = typeof schema;

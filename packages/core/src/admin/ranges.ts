@@ -12,9 +12,14 @@ export const siteSettingRanges = {
 	gracePeriodSeconds: { min: 5, max: 3600 },
 	invitationExpiryHours: { min: 1, max: 24 * 30 },
 	fileSizeLimitMb: { min: 1, max: 10_000 },
+	agentCapacity: { min: 1, max: 50 },
+	offerTimeoutSeconds: { min: 10, max: 600 },
 } as const satisfies Record<string, Range>;
 
 export type NumericSiteSetting = keyof typeof siteSettingRanges;
 
 /** A rep's own maximum customers at once (null: the site's). */
 export const repMaxCustomersRange: Range = siteSettingRanges.maxCustomersPerRep;
+
+/** An agent's own capacity (null: the site's default). */
+export const repAgentCapacityRange: Range = siteSettingRanges.agentCapacity;

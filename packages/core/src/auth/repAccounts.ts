@@ -6,6 +6,7 @@ import { loginSessions, reps, signInLocks, type Database } from '@tandem/db';
 import { refuse, TandemError } from '../refusal.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { sleepOn, systemClock, type Clock } from '../time/clock.ts';
+import type { Tx } from '../service/repLoad.ts';
 
 export type RepRow = typeof reps.$inferSelect;
 
@@ -18,6 +19,8 @@ export interface RepProfile {
 	isAgent: boolean;
 	sessionMode: 'single' | 'multi' | null;
 	maxCustomers: number | null;
+	/** WebACD: sessions the agent takes at once; null: the site's default. */
+	agentCapacity: number | null;
 	voiceCalls: boolean;
 	language: 'en' | 'sr';
 	disabled: boolean;
@@ -32,6 +35,7 @@ export const profileOf = (r: RepRow): RepProfile => ({
 	isAgent: r.isAgent,
 	sessionMode: r.sessionMode,
 	maxCustomers: r.maxCustomers,
+	agentCapacity: r.agentCapacity,
 	voiceCalls: r.voiceCalls,
 	language: r.language,
 	disabled: r.disabled,
@@ -46,6 +50,7 @@ export interface NewRep {
 	isAgent?: boolean;
 	sessionMode?: 'single' | 'multi' | null;
 	maxCustomers?: number | null;
+	agentCapacity?: number | null;
 	voiceCalls?: boolean;
 	language?: 'en' | 'sr';
 }
@@ -75,16 +80,32 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 export type RepPatch = Partial<Omit<RepProfile, 'id' | 'email'>>;
 
+/** Writes an administrator's change to the one log, in the change's own transaction (SPEC §10: audited). */
+export type AdminRecord = (tx: Tx, change: { kind: 'rep' | 'site'; id: string; by: string | null; event: AdminEvent }) => Promise<void>;
+
+/** What an administrator changed, as the log keeps it (never a password or its hash). */
+export type AdminEvent =
+	| { type: 'rep.created'; at: number; profile: Omit<RepProfile, 'id'> }
+	| { type: 'rep.changed'; at: number; changes: RepPatch }
+	| { type: 'settings.changed'; at: number; changes: Record<string, unknown> };
+
 export class RepAccounts {
 	private readonly db: Database;
 	private readonly lockout: Required<LockoutPolicy>;
 	private readonly clock: Clock;
+	private readonly record: AdminRecord;
 	private readonly loginsEnded = new Set<(repId: string) => void>();
 
-	constructor(db: Database, lockout: LockoutPolicy = { freeAttempts: 5, baseLockSeconds: 30 }, clock: Clock = systemClock) {
+	constructor(
+		db: Database,
+		lockout: LockoutPolicy = { freeAttempts: 5, baseLockSeconds: 30 },
+		clock: Clock = systemClock,
+		record: AdminRecord = async () => {},
+	) {
 		this.db = db;
 		this.lockout = { accountFreeFailures: 10, accountDelayBaseMs: 500, accountMaxDelayMs: 10_000, ...lockout };
 		this.clock = clock;
+		this.record = record;
 	}
 
 	private now(): number {
@@ -106,21 +127,29 @@ export class RepAccounts {
 				.insert(reps)
 				.values({ ...(await this.values(input)), isAdmin: true, isRep: true, isAgent: true })
 				.returning();
+			await this.recordCreated(tx, created!, null);
 			return profileOf(created!);
 		});
 	}
 
-	async create(input: NewRep): Promise<RepProfile> {
+	private recordCreated(tx: Tx, row: RepRow, by: string | null): Promise<void> {
+		const { id, ...profile } = profileOf(row);
+		return this.record(tx, { kind: 'rep', id, by, event: { type: 'rep.created', at: this.now(), profile } });
+	}
+
+	/** An administrator (`by`) adds an account; the log keeps who and what. */
+	async create(input: NewRep, by: string | null = null): Promise<RepProfile> {
 		if (!rolesValid({ isAdmin: input.isAdmin ?? false, isRep: input.isRep ?? true, isAgent: input.isAgent ?? false }))
 			refuse('invalidRoles');
 		const email = input.email.trim().toLowerCase();
 		const [existing] = await this.db.select({ id: reps.id }).from(reps).where(eq(reps.email, email));
 		if (existing) refuse('emailTaken');
-		const [created] = await this.db
-			.insert(reps)
-			.values(await this.values(input))
-			.returning();
-		return profileOf(created!);
+		const values = await this.values(input);
+		return this.db.transaction(async (tx) => {
+			const [created] = await tx.insert(reps).values(values).returning();
+			await this.recordCreated(tx, created!, by);
+			return profileOf(created!);
+		});
 	}
 
 	private async values(input: NewRep): Promise<typeof reps.$inferInsert> {
@@ -133,6 +162,7 @@ export class RepAccounts {
 			isAgent: input.isAgent ?? false,
 			sessionMode: input.sessionMode ?? null,
 			maxCustomers: input.maxCustomers ?? null,
+			agentCapacity: input.agentCapacity ?? null,
 			voiceCalls: input.voiceCalls ?? true,
 			language: input.language ?? 'en',
 		};
@@ -234,7 +264,7 @@ export class RepAccounts {
 	 * nothing: an unknown account, an account with no role (or an agent who is not a rep), and any change
 	 * that would leave the site without an enabled administrator. Disabling ends the rep's logins at once.
 	 */
-	async update(id: string, changes: RepPatch): Promise<RepProfile> {
+	async update(id: string, changes: RepPatch, by: string | null = id): Promise<RepProfile> {
 		const patch = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) as RepPatch;
 		const row = await this.db.transaction(async (tx) => {
 			const mayRemoveAdmin = patch.isAdmin === false || patch.disabled === true;
@@ -253,6 +283,7 @@ export class RepAccounts {
 				if ((others?.n ?? 0) === 0) refuse('lastAdmin');
 			}
 			const [updated] = await tx.update(reps).set(patch).where(eq(reps.id, id)).returning();
+			await this.record(tx, { kind: 'rep', id, by, event: { type: 'rep.changed', at: this.now(), changes: patch } });
 			// A disabled rep's logins end at once: every cookie of theirs stops working.
 			if (patch.disabled) await tx.delete(loginSessions).where(eq(loginSessions.repId, id));
 			return updated!;

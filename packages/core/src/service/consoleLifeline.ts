@@ -38,6 +38,8 @@ export interface LifelineOptions {
 	heartbeatTimeoutMs?: number;
 	/** Overrides the site setting (tests). */
 	gracePeriodMs?: () => Promise<number>;
+	/** Told when a rep's console is gone for good (closed, or lost past the grace period): a WebACD agent is then away. */
+	gone?: (repId: string) => Promise<void>;
 }
 
 export class ConsoleLifeline {
@@ -179,6 +181,7 @@ export class ConsoleLifeline {
 		}
 		// Goodbyes said are spent: the rep's next console starts afresh.
 		await db.delete(consoles).where(and(eq(consoles.repId, repId), eq(consoles.connected, false)));
+		await this.options.gone?.(repId).catch((error: unknown) => console.error(`lifeline: could not note that ${repId} left`, error));
 	}
 
 	private now(): Date {

@@ -14,6 +14,11 @@ export interface SiteSettings {
 	gracePeriodSeconds: number;
 	invitationExpiryHours: number;
 	fileSizeLimitMb: number;
+	/** WebACD (SPEC §8): sessions an agent takes at once unless their own is set. */
+	agentCapacity: number;
+	offerTimeoutSeconds: number;
+	/** Where transfers to agents wait after two unanswered rounds; null: the first queue made. */
+	fallbackQueueId: string | null;
 }
 
 export async function readSiteSettings(db: Tx): Promise<SiteSettings> {

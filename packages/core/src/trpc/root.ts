@@ -1,5 +1,6 @@
 // The API: small routers per area merged in one root.
 
+import { acdRouter } from './routers/acd.ts';
 import { adminRouter } from './routers/admin.ts';
 import { authRouter } from './routers/auth.ts';
 import { feedRouter } from './routers/feed.ts';
@@ -17,6 +18,7 @@ export const appRouter = router({
 	feed: feedRouter,
 	media: mediaRouter,
 	recordings: recordingsRouter,
+	acd: acdRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -34,6 +34,8 @@ const httpCode: Partial<Record<ErrorCode, TRPC_ERROR_CODE_KEY>> = {
 	accountLocked: 'TOO_MANY_REQUESTS',
 	tooManyWrongNumbers: 'TOO_MANY_REQUESTS',
 	tooManyRequests: 'TOO_MANY_REQUESTS',
+	notAnAgent: 'FORBIDDEN',
+	queueNotFound: 'NOT_FOUND',
 	repNotFound: 'NOT_FOUND',
 	invalidRoles: 'BAD_REQUEST',
 	sessionNotFound: 'NOT_FOUND',

@@ -31,6 +31,8 @@ export const authRouter = router({
 		}),
 
 	signOut: publicProcedure.mutation(async ({ ctx }) => {
+		// A WebACD agent who signs out is away (SPEC §8) until they choose again.
+		if (ctx.rep) await ctx.services.acd.leftConsole(ctx.rep.id);
 		await ctx.services.reps.signOut(ctx.repToken);
 		ctx.clearCookie(REP_COOKIE);
 		return { ok: true };

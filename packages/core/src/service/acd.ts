@@ -1,0 +1,161 @@
+// WebACD as the API asks for it (SPEC §7, §8): administrators' queues, agents' states. Commands go through the
+// one runner (acdAggregates.ts says what each needs); what is read for pages is read here.
+
+import { randomUUID } from 'node:crypto';
+import { and, asc, count, eq, inArray, ne } from 'drizzle-orm';
+import { agents, consoles, queues, reps, supportSessions, type Database } from '@tandem/db';
+import type { AggregateType, CommandRunner } from '../aggregate/runner.ts';
+import { agentRecordOrDefault } from '../acd/agentRules.ts';
+import type { AgentRecord, AgentState, ChosenAgentState, QueueState } from '../acd/model.ts';
+import type { QueueSettings } from '../acd/queueRules.ts';
+import { agentCapacity, agentState } from '../acd/routing.ts';
+import { refuse, type ErrorCode } from '../refusal.ts';
+import type { Clock } from '../time/clock.ts';
+import { agentAggregate, queueAggregate, type AcdActorRef } from './acdAggregates.ts';
+import { readSiteSettings } from './repLoad.ts';
+
+/** A queue as the administrators' page shows it. */
+export interface QueueView {
+	id: string;
+	name: string;
+	members: string[];
+	routing: QueueState['routing'];
+	openToCustomers: boolean;
+}
+
+/** An agent as the header and the Agents tab show them. */
+export interface AgentView {
+	repId: string;
+	name: string;
+	state: AgentState;
+	/** What they chose (the header's menu shows it). */
+	chosen: ChosenAgentState;
+	awayReason: AgentRecord['awayReason'];
+	load: number;
+	capacity: number;
+}
+
+export interface AcdDeps {
+	db: Database;
+	runner: CommandRunner;
+	clock: Clock;
+	/** Told when an agent's state or a queue changed (feeds refresh what they show). */
+	changed?: () => void;
+}
+
+export class Acd {
+	private readonly deps: AcdDeps;
+
+	constructor(deps: AcdDeps) {
+		this.deps = deps;
+	}
+
+	// ---------------------------------------------------------------- queues (administrators)
+
+	async queues(): Promise<QueueView[]> {
+		const rows = await this.deps.db
+			.select({ state: queues.state })
+			.from(queues)
+			.where(eq(queues.removed, false))
+			.orderBy(asc(queues.createdAt));
+		return rows.map(({ state }) => viewOfQueue(state as QueueState));
+	}
+
+	async createQueue(adminId: string, settings: QueueSettings): Promise<QueueView> {
+		const queueId = randomUUID();
+		const { state } = await this.run(
+			queueAggregate,
+			queueId,
+			{ kind: 'rep', repId: adminId },
+			{ type: 'createQueue', queueId, ...settings },
+		);
+		return viewOfQueue(state);
+	}
+
+	async changeQueue(adminId: string, queueId: string, changes: Partial<QueueSettings>): Promise<QueueView> {
+		const { state } = await this.run(queueAggregate, queueId, { kind: 'rep', repId: adminId }, { type: 'changeQueue', ...changes });
+		return viewOfQueue(state);
+	}
+
+	async removeQueue(adminId: string, queueId: string): Promise<void> {
+		await this.run(queueAggregate, queueId, { kind: 'rep', repId: adminId }, { type: 'removeQueue' });
+	}
+
+	// ---------------------------------------------------------------- agents
+
+	/** An agent chooses Available, Busy or Away in the console's header. */
+	async chooseState(repId: string, state: ChosenAgentState): Promise<AgentView> {
+		await this.run(agentAggregate, repId, { kind: 'rep', repId }, { type: 'chooseAgentState', state, repId });
+		return (await this.agentViews([repId]))[0] ?? refuse('notAnAgent');
+	}
+
+	/** The system makes an agent away: an offer they let expire, or they left the console. */
+	async markAway(repId: string, reason: 'offerExpired' | 'signedOut'): Promise<void> {
+		await this.run(agentAggregate, repId, { kind: 'system' }, { type: 'markAway', reason, repId });
+	}
+
+	/** An agent signed out, or their console is gone: away, until they choose again (a non-agent: nothing). */
+	async leftConsole(repId: string): Promise<void> {
+		const [row] = await this.deps.db.select({ isAgent: reps.isAgent }).from(reps).where(eq(reps.id, repId));
+		if (row?.isAgent) await this.markAway(repId, 'signedOut');
+	}
+
+	/** Every enabled agent (or the ones named) with their state now: chosen, signed in, load and capacity. */
+	async agentViews(only?: readonly string[]): Promise<AgentView[]> {
+		const db = this.deps.db;
+		const where = [eq(reps.isAgent, true), eq(reps.disabled, false), ...(only ? [inArray(reps.id, [...only])] : [])];
+		if (only && only.length === 0) return [];
+		const rows = await db
+			.select({ id: reps.id, name: reps.name, mode: reps.sessionMode, own: reps.agentCapacity, record: agents.state })
+			.from(reps)
+			.leftJoin(agents, eq(agents.repId, reps.id))
+			.where(and(...where))
+			.orderBy(asc(reps.name));
+		if (rows.length === 0) return [];
+		const ids = rows.map((r) => r.id);
+		const loads = await db
+			.select({ repId: supportSessions.controllerRepId, n: count() })
+			.from(supportSessions)
+			.where(and(inArray(supportSessions.controllerRepId, ids), ne(supportSessions.status, 'ended')))
+			.groupBy(supportSessions.controllerRepId);
+		const present = await db
+			.selectDistinct({ repId: consoles.repId })
+			.from(consoles)
+			.where(and(inArray(consoles.repId, ids), eq(consoles.connected, true)));
+		const site = await readSiteSettings(db);
+		return rows.map((r) => {
+			const record = agentRecordOrDefault((r.record as AgentRecord | null) ?? null, r.id);
+			const load = loads.find((l) => l.repId === r.id)?.n ?? 0;
+			const capacity = agentCapacity(r.own, site.agentCapacity, site.maxSessionsPerRep, r.mode ?? site.defaultSessionMode);
+			const signedIn = present.some((p) => p.repId === r.id);
+			return {
+				repId: r.id,
+				name: r.name,
+				state: agentState(record.chosen, signedIn, load, capacity),
+				chosen: record.chosen,
+				awayReason: record.awayReason,
+				load,
+				capacity,
+			};
+		});
+	}
+
+	private async run<S, C extends { type: string }, E extends { type: string; at: number }, A, R extends ErrorCode>(
+		type: AggregateType<S, C, E, AcdActorRef, A, R, undefined>,
+		id: string,
+		ref: AcdActorRef,
+		command: C,
+	): Promise<{ state: S }> {
+		const committed = await this.deps.runner.run(type, id, ref, command, undefined);
+		if (committed.changed) this.deps.changed?.();
+		return { state: committed.state };
+	}
+}
+
+const viewOfQueue = (q: QueueState): QueueView => ({
+	id: q.id,
+	name: q.name,
+	members: q.members,
+	routing: q.routing,
+	openToCustomers: q.openToCustomers,
+});

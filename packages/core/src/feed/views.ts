@@ -150,5 +150,13 @@ export function describeEvent(
 			return base;
 		case 'media.failed':
 			return { ...base, who: nameOf(event.participantId), activity: event.action, reason: event.reason };
+		case 'session.requested':
+			return { ...base, who: event.customer.name };
+		case 'session.accepted':
+			return { ...base, who: event.controller.name };
+		case 'offer.made':
+		case 'offer.declined':
+		case 'offer.expired':
+			return base;
 	}
 }

@@ -4,6 +4,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { reps, siteSettings, type Database } from '@tandem/db';
 import type { RepLoad } from '../session/model.ts';
+import { agentCapacity } from '../acd/routing.ts';
 
 export type Tx = Parameters<Parameters<Database['transaction']>[0]>[0] | Database;
 
@@ -62,4 +63,13 @@ export async function readRepLoad(db: Tx, repId: string): Promise<RepLoad | null
 		customersHelped: load.customers,
 		voiceCapable: rep.voiceCalls && (microphone ?? true),
 	};
+}
+
+/** A WebACD agent's load and how many sessions they take at once (SPEC §8: theirs or the site's, within limits). */
+export async function readAgentLoad(db: Tx, repId: string): Promise<(RepLoad & { capacity: number }) | null> {
+	const load = await readRepLoad(db, repId);
+	if (!load) return null;
+	const [row] = await db.select({ own: reps.agentCapacity }).from(reps).where(eq(reps.id, repId));
+	const site = await readSiteSettings(db);
+	return { ...load, capacity: agentCapacity(row?.own ?? null, site.agentCapacity, load.maxSessions, load.mode) };
 }

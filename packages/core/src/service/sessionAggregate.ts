@@ -7,7 +7,8 @@ import { refuse } from '../refusal.ts';
 import { decide } from '../session/decide.ts';
 import { evolve } from '../session/evolve.ts';
 import type { Actor, Command, CommandOf, CommandType, InputsOf, RefusalCode, SessionEvent, SessionState } from '../session/model.ts';
-import { readRepLoad, type Tx } from './repLoad.ts';
+import { loadQueue } from './acdAggregates.ts';
+import { readAgentLoad, readRepLoad, type Tx } from './repLoad.ts';
 import { loadSession, projectSession, type EventSecrets } from './sessionStore.ts';
 
 /** Who is asking, as the API knows them (the runner looks up the rest). */
@@ -63,6 +64,22 @@ export const sessionCommands: { [K in CommandType]: Needs<K> } = {
 	createInvitation: plain,
 	recordInvitationMail: plain,
 	revokeInvitation: plain,
+	// Get help names a queue that must be there and open to customers (SPEC §8).
+	requestHelp: {
+		locks: () => [],
+		inputs: async (tx, _state, command) => {
+			const queue = await loadQueue(tx, command.queueId);
+			return { queue: queue && !queue.removed ? { id: queue.id, name: queue.name, openToCustomers: queue.openToCustomers } : null };
+		},
+	},
+	offerSession: plain,
+	// Accepting touches the agent's load: serialised with everything else they do, capacity read under the lock.
+	acceptOffer: {
+		locks: (_s, _c, actor) => actorKeys(actor),
+		inputs: async (tx, _state, _command, actor) => ({ agentLoad: actor.kind === 'rep' ? await readAgentLoad(tx, actor.repId) : null }),
+	},
+	declineOffer: plain,
+	expireOffer: plain,
 };
 
 async function actorOf(tx: Tx, ref: ActorRef): Promise<Actor> {

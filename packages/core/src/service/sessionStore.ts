@@ -12,7 +12,7 @@ export async function loadSession(db: Tx, sessionId: string): Promise<SessionSta
 	if (!row) return null;
 	const state = row.state as SessionState;
 	// Snapshots stored before invitations existed have none.
-	return { ...state, invitations: state.invitations ?? [] };
+	return { ...state, invitations: state.invitations ?? [], handover: state.handover ?? null };
 }
 
 /** Secrets that go with the events into the projections, never into the events: hashes of tokens. */
@@ -53,6 +53,7 @@ export async function projectSession(
 		status: state.status,
 		controllerRepId: state.participants.find((p) => p.id === state.controllerId)?.repId ?? null,
 		customerCount: state.status === 'ended' ? 0 : customersIn(state),
+		waitingQueueId: state.status === 'waiting' ? (state.handover?.queueId ?? null) : null,
 		state,
 		version: state.version,
 		endedAt: state.endedAt ? new Date(state.endedAt) : null,
@@ -72,6 +73,27 @@ async function projectParticipant(db: Tx, state: SessionState, event: SessionEve
 	const at = new Date(event.at);
 	switch (event.type) {
 		case 'session.started':
+			await db.insert(participants).values({
+				id: event.controller.id,
+				sessionId: state.id,
+				repId: event.controller.repId ?? null,
+				name: event.controller.name,
+				role: 'controller',
+				joinedAt: at,
+			});
+			return;
+		case 'session.requested':
+			await db.insert(participants).values({
+				id: event.customer.id,
+				sessionId: state.id,
+				repId: null,
+				name: event.customer.name,
+				role: 'customer',
+				tokenHash: tokenHash ?? null,
+				joinedAt: at,
+			});
+			return;
+		case 'session.accepted':
 			await db.insert(participants).values({
 				id: event.controller.id,
 				sessionId: state.id,

@@ -142,11 +142,109 @@ const rules: { [K in CommandType]: Rule<K> } = {
 	leave: live((state, _command, _actor, { now: at }, me) => {
 		if (!me) return refuse('notInSession');
 		if (me.role === 'controller') return refuse('controllerCannotLeave');
-		return accept([
+		const left: SessionEvent[] = [
 			...stopActivitiesOf(state, me.id, 'participantLeft', at),
 			{ type: 'participant.left', at, participantId: me.id, reason: 'left' },
+		];
+		// The last customer leaves the line (SPEC §8): nobody is left to hand over, the session is over.
+		const customersLeft = state.participants.filter((p) => p.role === 'customer' && p.id !== me.id).length;
+		if (state.status === 'waiting' && me.role === 'customer' && customersLeft === 0) {
+			left.push({ type: 'session.ended', at, by: me.id, reason: 'customerLeft' });
+		}
+		return accept(left);
+	}),
+
+	requestHelp(state, command, actor, { now: at, queue }) {
+		if (state) return refuse('sessionExists');
+		if (actor.kind === 'rep' || actor.kind === 'system') return refuse('notACustomer');
+		if (!queue || !queue.openToCustomers) return refuse('queueNotFound');
+		const name = command.name.trim();
+		if (!name) return refuse('nameRequired');
+		return accept([
+			{
+				type: 'session.requested',
+				at,
+				sessionId: command.sessionId,
+				number: command.number,
+				customer: { id: command.participantId, role: 'customer', name, joinedAt: at, voiceCapable: false },
+				handover: {
+					origin: 'getHelp',
+					queueId: queue.id,
+					agents: null,
+					round: 1,
+					ahead: false,
+					since: at,
+					firstSince: at,
+					message: null,
+					problem: command.problem.trim() || null,
+					email: command.email,
+					fromName: null,
+					offers: [],
+					passedBy: [],
+				},
+			},
+		]);
+	},
+
+	offerSession: live((state, command, actor, { now: at }) => {
+		if (actor.kind !== 'system') return refuse('notController');
+		const h = state.handover;
+		if (state.status !== 'waiting' || !h) return accept([]);
+		// One offer per agent at a time, and none to who declined or let it expire (routing may race itself).
+		const fresh = command.offers.filter(
+			(o, i, all) =>
+				!h.offers.some((x) => x.repId === o.repId) && !h.passedBy.includes(o.repId) && all.findIndex((y) => y.repId === o.repId) === i,
+		);
+		if (fresh.length === 0) return accept([]);
+		return accept([
+			{ type: 'offer.made', at, offers: fresh.map((o) => ({ id: o.offerId, repId: o.repId, madeAt: at, expiresAt: o.expiresAt })) },
 		]);
 	}),
+
+	acceptOffer(state, command, actor, { now: at, agentLoad }) {
+		if (actor.kind !== 'rep') return refuse(actor.kind === 'anonymous' ? 'notSignedIn' : 'notARep');
+		if (!actor.rep.roles.agent) return refuse('notAnAgent');
+		if (!state) return refuse('sessionNotFound');
+		if (state.status === 'ended') return refuse('sessionEnded');
+		const offer = state.handover?.offers.find((o) => o.id === command.offerId);
+		// Taken by another agent, withdrawn, or its time is up: it is no longer there to accept.
+		if (!offer || at >= offer.expiresAt) return refuse('offerNotFound');
+		if (offer.repId !== actor.rep.repId) return refuse('notYourOffer');
+		if (!agentLoad || agentLoad.controlledSessions >= agentLoad.capacity) return refuse('agentAtCapacity');
+		if (participantOf(state, actor) || present(state, command.participantId)) return refuse('alreadyInSession');
+		return accept([
+			{
+				type: 'session.accepted',
+				at,
+				offerId: offer.id,
+				controller: {
+					id: command.participantId,
+					role: 'controller',
+					repId: actor.rep.repId,
+					name: actor.rep.name,
+					joinedAt: at,
+					voiceCapable: actor.rep.voiceCapable,
+				},
+			},
+		]);
+	},
+
+	declineOffer(state, command, actor, { now: at }) {
+		if (actor.kind !== 'rep') return refuse(actor.kind === 'anonymous' ? 'notSignedIn' : 'notARep');
+		if (!state) return refuse('sessionNotFound');
+		const offer = state.handover?.offers.find((o) => o.id === command.offerId);
+		if (!offer) return refuse('offerNotFound');
+		if (offer.repId !== actor.rep.repId) return refuse('notYourOffer');
+		return accept([{ type: 'offer.declined', at, offerId: offer.id, repId: offer.repId }]);
+	},
+
+	expireOffer(state, command, actor, { now: at }) {
+		if (actor.kind !== 'system') return refuse('notController');
+		const offer = state?.handover?.offers.find((o) => o.id === command.offerId);
+		// Accepted, declined or withdrawn before its time: nothing to expire.
+		if (!offer) return accept([]);
+		return accept([{ type: 'offer.expired', at, offerId: offer.id, repId: offer.repId }]);
+	},
 
 	startActivity: live((state, command, actor, { now: at }, me) => {
 		if (!me) return refuse(actor.kind === 'anonymous' ? 'notSignedIn' : 'notInSession');

@@ -13,6 +13,24 @@ export function evolve(state: SessionState | null, event: SessionEvent): Session
 			focusedCustomerId: null,
 			activities: noActivities(),
 			invitations: [],
+			handover: null,
+			startedAt: event.at,
+			endedAt: null,
+			version: 1,
+		};
+	}
+	if (event.type === 'session.requested') {
+		// Get help: a session with the customer in it and nobody in control, waiting in a queue (SPEC §8).
+		return {
+			id: event.sessionId,
+			number: event.number,
+			status: 'waiting',
+			controllerId: null,
+			participants: [event.customer],
+			focusedCustomerId: event.customer.id,
+			activities: noActivities(),
+			invitations: [],
+			handover: event.handover,
 			startedAt: event.at,
 			endedAt: null,
 			version: 1,
@@ -73,6 +91,26 @@ export function evolve(state: SessionState | null, event: SessionEvent): Session
 			next.endedAt = event.at;
 			next.controllerId = null;
 			next.activities = noActivities();
+			next.handover = null;
+			return next;
+		case 'offer.made':
+			next.handover = state.handover && { ...state.handover, offers: [...state.handover.offers, ...event.offers] };
+			return next;
+		case 'offer.declined':
+		case 'offer.expired':
+			// Routing moves on past who declined or let it expire.
+			next.handover = state.handover && {
+				...state.handover,
+				offers: state.handover.offers.filter((o) => o.id !== event.offerId),
+				passedBy: state.handover.passedBy.includes(event.repId) ? state.handover.passedBy : [...state.handover.passedBy, event.repId],
+			};
+			return next;
+		case 'session.accepted':
+			// The agent is in control; every other offer of it is withdrawn with the hand-over.
+			next.participants = [...state.participants, event.controller];
+			next.controllerId = event.controller.id;
+			next.status = 'live';
+			next.handover = null;
 			return next;
 		case 'invitation.created':
 			next.invitations = [
@@ -97,6 +135,9 @@ export function evolve(state: SessionState | null, event: SessionEvent): Session
 			return next;
 	}
 }
+
+/** Whether a session waits for an agent, and where (snapshots stored before WebACD have no hand-over). */
+export const handoverOf = (state: SessionState) => state.handover ?? null;
 
 /** A session's invitations (snapshots stored before invitations existed have none). */
 export const invitationsOf = (state: SessionState): Invitation[] => state.invitations ?? [];

@@ -3,6 +3,7 @@
 
 /** The media a participant sends (SPEC §9): a screen or window, a camera, a microphone — the SFU's own word. */
 import type { MediaSource } from '@tandem/sfu-contract';
+import type { Handover, Offer, OfferId, QueueId } from '../acd/model.ts';
 
 export type { MediaSource };
 
@@ -73,6 +74,8 @@ export interface SessionState {
 	activities: Activities;
 	/** Every invitation of the session, in the order made (revoked and expired ones too: the record). */
 	invitations: Invitation[];
+	/** While it waits for a WebACD agent (SPEC §7, §8): where it waits, since when, the offers out. */
+	handover: Handover | null;
 	startedAt: number;
 	endedAt: number | null;
 	/** Number of events applied; the next event's sequence number within the session. */
@@ -91,10 +94,18 @@ export const noActivities = (): Activities => ({
 
 export type LeaveReason = 'left' | 'removed' | 'handedOver';
 export type StopReason = 'stopped' | 'controlTransferred' | 'focusChanged' | 'participantLeft' | 'sessionEnded' | 'mediaEnded';
-export type EndReason = 'ended' | 'consoleClosed' | 'connectionLost';
+export type EndReason = 'ended' | 'consoleClosed' | 'connectionLost' | 'customerLeft';
 
 export type SessionEvent =
 	| { type: 'session.started'; at: number; sessionId: SessionId; number: string; controller: Participant }
+	/** A customer asked for help (Get help, SPEC §8): a session that waits in a queue, with them in it. */
+	| { type: 'session.requested'; at: number; sessionId: SessionId; number: string; customer: Participant; handover: Handover }
+	/** Routing offered the waiting session to agents (SPEC §8). */
+	| { type: 'offer.made'; at: number; offers: Offer[] }
+	| { type: 'offer.declined'; at: number; offerId: OfferId; repId: RepId }
+	| { type: 'offer.expired'; at: number; offerId: OfferId; repId: RepId }
+	/** An agent accepted: they control it, and every other offer of it is withdrawn. */
+	| { type: 'session.accepted'; at: number; offerId: OfferId; controller: Participant }
 	| { type: 'participant.joined'; at: number; participant: Participant; invitationId?: InvitationId }
 	| { type: 'participant.left'; at: number; participantId: ParticipantId; reason: LeaveReason }
 	| { type: 'customer.focused'; at: number; participantId: ParticipantId }
@@ -124,6 +135,23 @@ export type SessionEventType = SessionEvent['type'];
 
 export type Command =
 	| { type: 'start'; sessionId: SessionId; number: string; participantId: ParticipantId }
+	/** A customer asks for help without a number (Get help, SPEC §8). */
+	| {
+			type: 'requestHelp';
+			sessionId: SessionId;
+			number: string;
+			participantId: ParticipantId;
+			name: string;
+			problem: string;
+			email: string | null;
+			queueId: QueueId;
+	  }
+	/** Routing offers the waiting session to agents, each offer until it expires. Told by the system. */
+	| { type: 'offerSession'; offers: { offerId: OfferId; repId: RepId; expiresAt: number }[] }
+	| { type: 'acceptOffer'; offerId: OfferId; participantId: ParticipantId }
+	| { type: 'declineOffer'; offerId: OfferId }
+	/** An offer's time is up. Told by the system. */
+	| { type: 'expireOffer'; offerId: OfferId }
 	| { type: 'joinAsCustomer'; participantId: ParticipantId; name: string; invitationId?: InvitationId }
 	| { type: 'assist'; participantId: ParticipantId; invitationId?: InvitationId }
 	| { type: 'focusCustomer'; participantId: ParticipantId }
@@ -200,6 +228,10 @@ export interface SessionInputs {
 	joinAsCustomer: { controllerLoad: RepLoad | null };
 	/** The load of the rep control would go to; null when the target is not a rep present in the session. */
 	transferControl: { targetLoad: RepLoad | null };
+	/** The queue a customer asks for help in; null when there is none (or it was removed). */
+	requestHelp: { queue: { id: QueueId; name: string; openToCustomers: boolean } | null };
+	/** The accepting agent's load and how many sessions they take at once (SPEC §8). */
+	acceptOffer: { agentLoad: (RepLoad & { capacity: number }) | null };
 }
 
 export type InputsOf<K extends CommandType> = K extends keyof SessionInputs ? SessionInputs[K] : Record<never, never>;
@@ -239,6 +271,12 @@ export const refusalCodes = [
 	'invitationRevoked',
 	'invitationWrongRole',
 	'invalidEmail',
+	// WebACD (SPEC §7, §8)
+	'queueNotFound',
+	'offerNotFound',
+	'notYourOffer',
+	'notAnAgent',
+	'agentAtCapacity',
 ] as const;
 
 export type RefusalCode = (typeof refusalCodes)[number];

@@ -52,7 +52,9 @@ const BOJAN = rep('Bojan'); // assists; console supports voice
 const DARA = rep('Dara', { voiceCapable: false }); // assists; console without voice
 const CECA = rep('Ceca'); // another rep, not in the session
 const ZORAN = rep('Zoran', { roles: { rep: false, admin: true, agent: false } }); // an administrator, not a rep
-const REPS = [ANA, BOJAN, DARA, CECA, ZORAN];
+const EVA = rep('Eva', { roles: { rep: true, admin: false, agent: true } }); // a WebACD agent
+const FILIP = rep('Filip', { roles: { rep: true, admin: false, agent: true } }); // another agent
+const REPS = [ANA, BOJAN, DARA, CECA, ZORAN, EVA, FILIP];
 
 /** A rep's participant id in the session. */
 const pid = (r: RepLoad) => `p-${r.name.toLowerCase()}`;
@@ -72,6 +74,8 @@ const actors = {
 	// After control went from Ana to Bojan:
 	'Ana (ex-controller)': { kind: 'rep', rep: ANA },
 	'Bojan (new controller)': { kind: 'rep', rep: BOJAN },
+	agent: { kind: 'rep', rep: EVA },
+	otherAgent: { kind: 'rep', rep: FILIP },
 } as const satisfies Record<string, Actor>;
 type ActorName = keyof typeof actors;
 
@@ -151,6 +155,51 @@ class Given {
 		]);
 	}
 
+	/** A customer (c-1, Mira) asked for help in queue q-1 (Get help, SPEC §8). */
+	requested(): Given {
+		return this.then('waiting in q-1 (Get help by c-1)', (at) => [
+			{
+				type: 'session.requested',
+				at,
+				sessionId: 's-1',
+				number: '123456789',
+				customer: { id: C1, role: 'customer', name: 'Mira', joinedAt: at, voiceCapable: false },
+				handover: {
+					origin: 'getHelp',
+					queueId: 'q-1',
+					agents: null,
+					round: 1,
+					ahead: false,
+					since: at,
+					firstSince: at,
+					message: null,
+					problem: 'printer',
+					email: null,
+					fromName: null,
+					offers: [],
+					passedBy: [],
+				},
+			},
+		]);
+	}
+
+	offered(offerId: string, to: RepLoad, expiresAt = NOW + 30_000): Given {
+		return this.then(`${offerId} to ${to.repId}`, (at) => [
+			{ type: 'offer.made', at, offers: [{ id: offerId, repId: to.repId, madeAt: at, expiresAt }] },
+		]);
+	}
+
+	accepted(offerId: string, by: RepLoad): Given {
+		return this.then(`${offerId} accepted`, (at) => [
+			{
+				type: 'session.accepted',
+				at,
+				offerId,
+				controller: { id: pid(by), role: 'controller', repId: by.repId, name: by.name, joinedAt: at, voiceCapable: by.voiceCapable },
+			},
+		]);
+	}
+
 	ended(): Given {
 		return this.then('ended', (at, s) => [{ type: 'session.ended', at, by: s!.controllerId, reason: 'ended' }]);
 	}
@@ -224,6 +273,12 @@ const INVITED_FULL = FULL.invited('i-c', 'customer').invited('i-r', 'rep').named
 const INVITED_TRANSFERRED = INVITED_FULL.transferred(ANA, BOJAN).named('live, invitations i-c i-r by Ana, control went Ana→Bojan');
 const INVITED_ENDED = INVITED_FULL.ended().named('ended, invitations i-c i-r');
 const INVITED_WAITING = INVITED_FULL.handedToQueue().named('waiting, invitations i-c i-r');
+// WebACD (§8): a Get help request, offered to Eva, to both agents, accepted.
+const REQUESTED = given().requested().named('waiting in q-1 (Get help by c-1)');
+const OFFERED = REQUESTED.offered('o-1', EVA).named('waiting, o-1 to Eva');
+const OFFERED_BOTH = OFFERED.offered('o-2', FILIP).named('waiting, o-1 to Eva, o-2 to Filip');
+const OFFER_LATE = REQUESTED.offered('o-1', EVA, NOW - 1).named('waiting, o-1 to Eva whose time is up');
+const TAKEN = OFFERED_BOTH.accepted('o-1', EVA).named('o-1 accepted by Eva (o-2 withdrawn)');
 
 // ================================================================== commands
 
@@ -259,6 +314,23 @@ const cmd = {
 	lostConsole: (reason: 'consoleClosed' | 'connectionLost' = 'consoleClosed'): Command => ({ type: 'endForLostConsole', reason }),
 	send: (source: MediaSource): Command => ({ type: 'sendMedia', source }),
 	mediaFailed: (action: MediaAction, reason = 'sfu down'): Command => ({ type: 'recordMediaFailure', action, reason }),
+	help: (name = 'Vesna'): Command => ({
+		type: 'requestHelp',
+		sessionId: 's-2',
+		number: '987654321',
+		participantId: 'c-new',
+		name,
+		problem: 'printer',
+		email: null,
+		queueId: 'q-1',
+	}),
+	offer: (...offers: [string, RepLoad][]): Command => ({
+		type: 'offerSession',
+		offers: offers.map(([offerId, r]) => ({ offerId, repId: r.repId, expiresAt: NOW + 30_000 })),
+	}),
+	accept: (offerId: string, by: RepLoad): Command => ({ type: 'acceptOffer', offerId, participantId: pid(by) }),
+	decline: (offerId: string): Command => ({ type: 'declineOffer', offerId }),
+	expire: (offerId: string): Command => ({ type: 'expireOffer', offerId }),
 };
 
 function describeCommand(c: Command): string {
@@ -291,6 +363,12 @@ function describeCommand(c: Command): string {
 			return `sendMedia ${c.source}`;
 		case 'recordMediaFailure':
 			return `recordMediaFailure ${c.action}`;
+		case 'offerSession':
+			return `offerSession ${c.offers.map((o) => `${o.offerId}→${o.repId}`).join(' ')}`;
+		case 'acceptOffer':
+		case 'declineOffer':
+		case 'expireOffer':
+			return `${c.type} ${c.offerId}`;
 		default:
 			return c.type;
 	}
@@ -330,6 +408,16 @@ function summary(e: SessionEvent): string {
 			return `invitation.revoked ${e.invitationId} by ${e.by}`;
 		case 'media.failed':
 			return `media.failed ${e.action}: ${e.reason}${e.participantId ? ` (${e.participantId})` : ''}`;
+		case 'session.requested':
+			return `session.requested ${e.customer.id} in ${e.handover.queueId}`;
+		case 'offer.made':
+			return `offer.made ${e.offers.map((o) => `${o.id}→${o.repId}`).join(' ')}`;
+		case 'offer.declined':
+			return `offer.declined ${e.offerId} by ${e.repId}`;
+		case 'offer.expired':
+			return `offer.expired ${e.offerId} of ${e.repId}`;
+		case 'session.accepted':
+			return `session.accepted ${e.offerId} by ${e.controller.id}`;
 	}
 }
 
@@ -375,7 +463,12 @@ const refused = (code: RefusalCode): Outcome => ({ refused: code });
 const ok = (...events: string[]): Outcome => ({ events });
 
 /** Every load any command needs (SessionInputs); a row may override them. */
-type Inputs = { controllerLoad?: RepLoad | null; targetLoad?: RepLoad | null };
+type Inputs = {
+	controllerLoad?: RepLoad | null;
+	targetLoad?: RepLoad | null;
+	queue?: { id: string; name: string; openToCustomers: boolean } | null;
+	agentLoad?: (RepLoad & { capacity: number }) | null;
+};
 
 interface Case {
 	given: Given;
@@ -1302,6 +1395,95 @@ const table: Case[] = [
 	{ given: INVITED, by: 'adminOnly', do: cmd.assistByLink('i-r', ZORAN), expect: refused('notARep') },
 	{ given: INVITED, by: 'controller', do: cmd.assistByLink('i-r', ANA), expect: refused('alreadyInSession') },
 	{ given: INVITED_ENDED, by: 'otherRep', do: cmd.assistByLink('i-r'), expect: refused('sessionEnded') },
+
+	// ------------------------------------------------------------ WebACD (§7, §8): Get help, offers, accept
+	{
+		given: NONE,
+		by: 'newCustomer',
+		do: cmd.help(),
+		expect: ok('session.requested c-new in q-1'),
+		then: { status: 'waiting', controller: null, roles: 'c-new:customer', focused: 'c-new' },
+	},
+	{ given: NONE, by: 'anonymous', do: cmd.help(), expect: ok('session.requested c-new in q-1'), note: 'nobody needs an account to ask' },
+	{ given: NONE, by: 'newCustomer', do: cmd.help('   '), expect: refused('nameRequired') },
+	{
+		given: NONE,
+		by: 'newCustomer',
+		do: cmd.help(),
+		ctx: { queue: null },
+		expect: refused('queueNotFound'),
+		note: 'unknown or removed queue',
+	},
+	{
+		given: NONE,
+		by: 'newCustomer',
+		do: cmd.help(),
+		ctx: { queue: { id: 'q-1', name: 'Internal', openToCustomers: false } },
+		expect: refused('queueNotFound'),
+		note: 'a queue not open to customers',
+	},
+	{ given: NONE, by: 'otherRep', do: cmd.help(), expect: refused('notACustomer') },
+	{ given: ONE, by: 'newCustomer', do: cmd.help(), expect: refused('sessionExists') },
+
+	{ given: REQUESTED, by: 'system', do: cmd.offer(['o-1', EVA]), expect: ok('offer.made o-1→r-eva') },
+	{
+		given: REQUESTED,
+		by: 'system',
+		do: cmd.offer(['o-1', EVA], ['o-2', FILIP]),
+		expect: ok('offer.made o-1→r-eva o-2→r-filip'),
+		note: 'everybody: every available member at once',
+	},
+	{ given: OFFERED, by: 'system', do: cmd.offer(['o-3', EVA]), expect: ok(), note: 'one offer of a session per agent' },
+	{ given: OFFERED, by: 'agent', do: cmd.offer(['o-3', FILIP]), expect: refused('notController') },
+	{ given: ONE, by: 'system', do: cmd.offer(['o-1', EVA]), expect: ok(), note: 'a live session is offered to nobody' },
+
+	{
+		given: OFFERED,
+		by: 'agent',
+		do: cmd.accept('o-1', EVA),
+		expect: ok('session.accepted o-1 by p-eva'),
+		then: { status: 'live', controller: 'p-eva', roles: 'c-1:customer p-eva:controller' },
+	},
+	{ given: OFFERED_BOTH, by: 'otherAgent', do: cmd.accept('o-2', FILIP), expect: ok('session.accepted o-2 by p-filip') },
+	{ given: TAKEN, by: 'otherAgent', do: cmd.accept('o-2', FILIP), expect: refused('offerNotFound'), note: 'the first accept wins' },
+	{ given: OFFERED, by: 'otherAgent', do: cmd.accept('o-1', FILIP), expect: refused('notYourOffer') },
+	{ given: OFFERED, by: 'agent', do: cmd.accept('o-9', EVA), expect: refused('offerNotFound') },
+	{ given: OFFER_LATE, by: 'agent', do: cmd.accept('o-1', EVA), expect: refused('offerNotFound'), note: 'its time is up' },
+	{ given: OFFERED, by: 'otherRep', do: cmd.accept('o-1', CECA), expect: refused('notAnAgent') },
+	{ given: OFFERED, by: 'anonymous', do: cmd.accept('o-1', EVA), expect: refused('notSignedIn') },
+	{
+		given: OFFERED,
+		by: 'agent',
+		do: cmd.accept('o-1', EVA),
+		ctx: { agentLoad: { ...EVA, controlledSessions: 1, capacity: 1 } },
+		expect: refused('agentAtCapacity'),
+		note: 'one session already and room for one',
+	},
+	{
+		given: OFFERED,
+		by: 'agent',
+		do: cmd.accept('o-1', EVA),
+		ctx: { agentLoad: { ...EVA, controlledSessions: 1, capacity: 2 } },
+		expect: ok('session.accepted o-1 by p-eva'),
+		note: 'room for two',
+	},
+
+	{ given: OFFERED, by: 'agent', do: cmd.decline('o-1'), expect: ok('offer.declined o-1 by r-eva') },
+	{ given: OFFERED, by: 'otherAgent', do: cmd.decline('o-1'), expect: refused('notYourOffer'), note: "someone else's offer" },
+	{ given: TAKEN, by: 'agent', do: cmd.decline('o-1'), expect: refused('offerNotFound') },
+
+	{ given: OFFERED, by: 'system', do: cmd.expire('o-1'), expect: ok('offer.expired o-1 of r-eva') },
+	{ given: TAKEN, by: 'system', do: cmd.expire('o-2'), expect: ok(), note: 'withdrawn when o-1 was accepted' },
+	{ given: OFFERED, by: 'agent', do: cmd.expire('o-1'), expect: refused('notController') },
+
+	{
+		given: OFFERED,
+		by: 'customer',
+		do: cmd.leave(),
+		expect: ok('participant.left c-1 left', 'session.ended customerLeft by c-1'),
+		then: { status: 'ended' },
+		note: 'the customer leaves the line: nothing left to hand over',
+	},
 ];
 
 // ================================================================== running the table
@@ -1318,6 +1500,8 @@ function inputsOf(state: SessionState | null, command: Command): Required<Inputs
 	return {
 		controllerLoad: repAt(state?.controllerId),
 		targetLoad: command.type === 'transferControl' ? repAt(command.to) : null,
+		queue: { id: 'q-1', name: 'Printers', openToCustomers: true },
+		agentLoad: null,
 	};
 }
 
@@ -1404,7 +1588,10 @@ describe('session rule table', () => {
 		describe(type, () => {
 			it.each(rows.filter((r) => r.do.type === type))('%s', (row) => {
 				const before = row.given.state();
-				const decision = decide(before, row.do, actorOf(row), { now: NOW, ...inputsOf(before, row.do), ...row.ctx });
+				const actor = actorOf(row);
+				// An agent accepting brings their own load (one session at a time unless the row says otherwise).
+				const agentLoad = actor.kind === 'rep' ? { ...actor.rep, capacity: 1 } : null;
+				const decision = decide(before, row.do, actor, { now: NOW, ...inputsOf(before, row.do), agentLoad, ...row.ctx });
 
 				if ('refused' in row.expect) {
 					expect(decision).toEqual({ ok: false, refusal: { code: row.expect.refused } });
@@ -1515,28 +1702,39 @@ function rng(seed: number) {
 
 describe('properties over random command sequences', () => {
 	const reps = [ANA, BOJAN, CECA, DARA];
+	const agents = [EVA, FILIP];
 	const customerIds = ['c-1', 'c-2', 'c-3'];
 	const activities: Activity[] = ['sharing', 'video', 'recording', 'voiceCall', 'fileTransfer'];
 	const WALKS = 500;
-	const STEPS = 60;
+	const STEPS = 80;
 
 	it(`${WALKS} walks of ${STEPS} commands: replay equals folding, one controller while live, every command type accepted`, () => {
 		const accepted = new Map<string, number>();
 		let acceptedTotal = 0;
 		for (let walk = 0; walk < WALKS; walk++) {
 			const r = rng(walk + 1);
-			// Each walk starts with a rep pressing Start (a walk from nothing mostly hits sessionNotFound).
+			// Each walk starts with a rep pressing Start, or (a sixth of them) a customer asking for help in a
+			// queue (a walk from nothing mostly hits sessionNotFound).
 			const starter = r.pick(reps);
-			const opening = decide(null, cmd.start(pid(starter)), { kind: 'rep', rep: starter }, { now: NOW });
-			if (!opening.ok) throw new Error('start refused');
+			const help = walk % 6 === 0;
+			const opening = help
+				? decide(
+						null,
+						cmd.help(),
+						{ kind: 'customer', participantId: null },
+						{ now: NOW, queue: { id: 'q-1', name: 'Q', openToCustomers: true } },
+					)
+				: decide(null, cmd.start(pid(starter)), { kind: 'rep', rep: starter }, { now: NOW });
+			if (!opening.ok) throw new Error('opening refused');
 			let log: SessionEvent[] = [];
 			let state: SessionState | null = fold(log, null, opening.events);
 			log = [...opening.events];
-			accepted.set('start', (accepted.get('start') ?? 0) + 1);
+			accepted.set(help ? 'requestHelp' : 'start', (accepted.get(help ? 'requestHelp' : 'start') ?? 0) + 1);
 			for (let step = 0; step < STEPS; step++) {
 				const now = NOW + step;
 				const someone = () => r.pick([...(state?.participants.map((p) => p.id) ?? []), ...customerIds, 'p-nobody']);
 				const anInvitation = () => r.pick([...(state?.invitations.map((i) => i.id) ?? []), 'i-nobody']);
+				const anOffer = () => r.pick([...(state?.handover?.offers.map((o) => o.id) ?? []), 'o-nobody']);
 				const load = (over: Partial<RepLoad> = {}): RepLoad => ({
 					...r.pick(reps),
 					mode: r.chance(0.2) ? 'single' : 'multi',
@@ -1555,11 +1753,11 @@ describe('properties over random command sequences', () => {
 					const present = state.participants.filter((p) => p.repId);
 					if (present.length) {
 						const repId = r.pick(present).repId;
-						actor = { kind: 'rep', rep: reps.find((x) => x.repId === repId)! };
+						actor = { kind: 'rep', rep: [...reps, ...agents].find((x) => x.repId === repId)! };
 					}
 				}
 				// Ending is rare, so that walks get somewhere before the session ends.
-				const command: Command = r.chance(0.03)
+				const picked: Command = r.chance(0.03)
 					? r.pick([cmd.end(), cmd.lostConsole(r.pick(['consoleClosed', 'connectionLost'] as const))])
 					: r.pick<() => Command>([
 							() => cmd.start(actor.kind === 'rep' ? pid(actor.rep) : 'p-nobody'),
@@ -1600,11 +1798,29 @@ describe('properties over random command sequences', () => {
 							() => cmd.assistByLink(anInvitation(), actor.kind === 'rep' ? actor.rep : r.pick(reps)),
 							() => cmd.send(r.pick(['screen', 'camera', 'microphone'] as const)),
 							() => cmd.mediaFailed(r.pick(['closeProducers', 'stopRecording', 'startRecording'] as const)),
+							() => cmd.help(),
+							() => cmd.offer(...r.pick([[EVA], [FILIP], [EVA, FILIP]]).map((a, i): [string, RepLoad] => [`o-${step}-${i}`, a])),
+							() => cmd.offer(...r.pick([[EVA], [FILIP], [EVA, FILIP]]).map((a, i): [string, RepLoad] => [`o-${step}-${i}`, a])),
+							() => cmd.accept(anOffer(), actor.kind === 'rep' ? actor.rep : r.pick(reps)),
+							() => cmd.accept(anOffer(), actor.kind === 'rep' ? actor.rep : r.pick(reps)),
+							() => cmd.decline(anOffer()),
+							() => cmd.expire(anOffer()),
 						])();
+				// Offers are mostly answered by the agent they were made to (who joins as themself).
+				let command = picked;
+				if ((picked.type === 'acceptOffer' || picked.type === 'declineOffer') && r.chance(0.7)) {
+					const offer = state?.handover?.offers.find((o) => o.id === picked.offerId);
+					const agent = agents.find((x) => x.repId === offer?.repId);
+					if (agent) {
+						actor = { kind: 'rep', rep: agent };
+						if (picked.type === 'acceptOffer') command = cmd.accept(picked.offerId, agent);
+					}
+				}
 				// Invitations made at step n expire a day later, some of them within the walk (below).
 				const ctx: DecideContext = {
 					now: r.chance(0.1) ? now + DAY : now,
 					...inputsOf(state, command),
+					agentLoad: actor.kind === 'rep' ? { ...actor.rep, capacity: r.chance(0.8) ? 2 : 1 } : null,
 					...(r.chance(0.5) ? { controllerLoad: load({ maxCustomers: 5 }) } : {}),
 					...(r.chance(0.5) ? { targetLoad: load({ maxCustomers: 5 }) } : {}),
 				};

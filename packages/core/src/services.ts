@@ -10,6 +10,8 @@ import { CommandRunner } from './aggregate/runner.ts';
 import { RepAccounts, type AdminRecord, type LockoutPolicy } from './auth/repAccounts.ts';
 import { appendToLog } from './log/eventLog.ts';
 import { Acd } from './service/acd.ts';
+import { followSessionsForAcd } from './service/acdFollower.ts';
+import { AcdRouter } from './service/acdRouter.ts';
 import { EffectConsumer } from './effects/effectConsumer.ts';
 import { Lease } from './effects/lease.ts';
 import { Bus } from './feed/bus.ts';
@@ -53,6 +55,8 @@ export interface ServicesConfig {
 	timeByHand?: boolean;
 	/** Media calls per participant (every one reaches the media server); the defaults when absent. */
 	mediaRate?: RatePolicy;
+	/** Get help requests per client; the defaults when absent. */
+	helpRate?: RatePolicy;
 	/** Tests only: while it answers true the effects wait, so that a crash can come between a commit and its effect. */
 	effectsPaused?: (() => boolean) | undefined;
 }
@@ -66,6 +70,10 @@ export interface Services {
 	reps: RepAccounts;
 	/** WebACD: queues, agents (SPEC §7, §8). */
 	acd: Acd;
+	/** WebACD's routing (offers, their expiry, the lines). */
+	router: AcdRouter;
+	/** Get help requests per client (each makes a session). */
+	helpRequests: RateLimiter;
 	/** Writes an administrator's change to the log (accounts, settings). */
 	recordAdminChange: AdminRecord;
 	sessions: SessionService;
@@ -116,13 +124,27 @@ export function createServices(
 	// A page joining a session of ten people with camera, microphone and screen each makes about 70 media
 	// calls at once; a script in a loop makes thousands.
 	const mediaRate = new RateLimiter(config.mediaRate ?? { burst: 150, perSecond: 20 }, () => clock.now());
+	// Get help makes a session: a client may ask a few times, not fill the queues.
+	const helpRequests = new RateLimiter(config.helpRate ?? { burst: 5, perSecond: 1 / 30 }, () => clock.now());
 	const sessionMedia = new SessionMediaService({ media, sessions, bus, rate: mediaRate });
 	// Administrators' changes to accounts and settings go to the one log, in the change's transaction (SPEC §10).
 	const recordAdminChange: AdminRecord = async (tx, { kind, id, by, event }) => {
 		await appendToLog(tx, { dbKind, auditKey: config.auditKey, kind, aggregateId: id, actor: by ? `rep:${by}` : 'system' }, [event]);
 	};
 	const timers = new Timers({ db, clock, nodeId });
-	const acd = new Acd({ db, runner, clock });
+	const acd = new Acd({ db, runner, clock, changed: () => router.wake() });
+	// WebACD's routing runs on the node holding its lease; it follows every session change of this node.
+	const router: AcdRouter = new AcdRouter({
+		db,
+		sessions,
+		acd,
+		runner,
+		timers,
+		lease: new Lease({ db, name: 'acd:router', holder: nodeId, clock }),
+		clock,
+		bus,
+	});
+	const stopFollowingForAcd = bus.subscribe(followSessionsForAcd({ acd, router, runner }));
 	// Closing the console (or losing it past the grace period) makes a WebACD agent away (SPEC §8).
 	const lifeline = new ConsoleLifeline({
 		db,
@@ -160,6 +182,8 @@ export function createServices(
 		reps: new RepAccounts(db, config.lockout, clock, recordAdminChange),
 		recordAdminChange,
 		acd,
+		router,
+		helpRequests,
 		sessions,
 		lifeline,
 		timers,
@@ -176,11 +200,14 @@ export function createServices(
 			if (!config.timeByHand) {
 				lifeline.start();
 				timers.start();
+				router.start();
 			}
 			for (const effect of effects) effect.start();
 		},
 		async close() {
 			stopFollowingMedia();
+			stopFollowingForAcd();
+			await router.close();
 			lifeline.close();
 			await timers.close();
 			await Promise.all(effects.map((e) => e.close()));

@@ -41,6 +41,7 @@ const AUTHORISATION = new Set([
 	'notARep',
 	'notACustomer',
 	'notAnAgent',
+	'notYourOffer',
 	'assistantsCannotDoThat',
 	'UNAUTHORIZED',
 	'FORBIDDEN',
@@ -123,6 +124,16 @@ const matrix: Record<string, Record<string, Cell>> = {
 	// Any signed-in rep may ask (null for one who is no agent); only an agent may choose a state.
 	'acd.me': { '': { may: signedInReps, call: (a) => a.acd.me() } },
 	'acd.setState': { '': { may: ['admin'], call: (a) => a.acd.setState({ state: ++made % 2 ? 'busy' : 'available' }) } },
+	// Get help is for anyone; offers are an agent's (the scene's session has none out: refused for what it is).
+	'acd.openQueues': { '': { may: everyone, call: (a) => a.acd.openQueues() } },
+	'acd.requestHelp': { '': { may: everyone, call: (a) => a.acd.requestHelp({ name: 'Asker', problem: 'It does not print', queueId }) } },
+	'acd.offers': { '': { may: signedInReps, call: (a) => a.acd.offers() } },
+	'acd.accept': {
+		'': { may: ['admin'], call: (a, s) => a.acd.accept({ sessionId: s.sessionId, offerId: '00000000-0000-4000-8000-000000000000' }) },
+	},
+	'acd.decline': {
+		'': { may: signedInReps, call: (a, s) => a.acd.decline({ sessionId: s.sessionId, offerId: '00000000-0000-4000-8000-000000000000' }) },
+	},
 	'session.start': { '': { may: signedInReps, call: (a) => a.session.start() } },
 	'session.join': { '': { may: everyone, call: (a, s) => a.session.join({ number: s.number, name: 'Joiner' }) } },
 	'session.assist': { '': { may: signedInReps, call: (a, s) => a.session.assist({ number: s.number }) } },

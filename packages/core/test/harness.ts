@@ -110,6 +110,7 @@ export async function worldOn(handle: DatabaseHandle, auditKey: Buffer, options:
 			auditKey,
 			lockout: { freeAttempts: 3, baseLockSeconds: 60 },
 			numberGuesses: options.numberGuesses ?? { freeAttempts: 1_000_000, backoffBaseMs: 1, backoffMaxMs: 1 },
+			helpRate: { burst: 1_000_000, perSecond: 1_000_000 },
 			...(options.lifeline ? { lifeline: options.lifeline } : {}),
 			mail: { from: 'Tandem <tandem@example.com>', outboxDir: mkdtempSync(join(tmpdir(), 'tandem-outbox-')), ...options.mail },
 			...(options.clock ? { clock: options.clock, timeByHand: true } : {}),

@@ -30,9 +30,33 @@ export interface MediaChange {
 	repIds: string[];
 }
 
+/** A WebACD queue's line now: waiting sessions in order and the estimated wait per place (null: nobody there). */
+export interface LineChange {
+	queueId: string;
+	sessionIds: string[];
+	perPlaceMs: number | null;
+}
+
 export class Bus {
 	private listeners = new Set<BusListener>();
 	private mediaListeners = new Set<(change: MediaChange) => void>();
+	private lineListeners = new Set<(change: LineChange) => void>();
+	/** The last line told of each queue, for feeds that open after it was told. */
+	private readonly lines = new Map<string, LineChange>();
+
+	publishLine(change: LineChange): void {
+		this.lines.set(change.queueId, change);
+		for (const listener of this.lineListeners) listener(change);
+	}
+
+	subscribeLine(listener: (change: LineChange) => void): () => void {
+		this.lineListeners.add(listener);
+		return () => this.lineListeners.delete(listener);
+	}
+
+	lastLine(queueId: string): LineChange | undefined {
+		return this.lines.get(queueId);
+	}
 
 	publishMedia(change: MediaChange): void {
 		for (const listener of this.mediaListeners) listener(change);

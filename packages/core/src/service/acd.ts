@@ -10,9 +10,26 @@ import type { AgentRecord, AgentState, ChosenAgentState, QueueState } from '../a
 import type { QueueSettings } from '../acd/queueRules.ts';
 import { agentCapacity, agentState } from '../acd/routing.ts';
 import { refuse, type ErrorCode } from '../refusal.ts';
+import type { SessionState } from '../session/model.ts';
+import { formatSessionNumber } from '../session/sessionNumber.ts';
 import type { Clock } from '../time/clock.ts';
 import { agentAggregate, queueAggregate, type AcdActorRef } from './acdAggregates.ts';
 import { readSiteSettings } from './repLoad.ts';
+
+/** An offer on an agent's screen (SPEC §8): customer, problem, queue, how long they waited, a transfer's message. */
+export interface OfferView {
+	offerId: string;
+	sessionId: string;
+	numberFormatted: string;
+	customers: string[];
+	problem: string | null;
+	queueName: string | null;
+	/** When the customer first asked (or the session was first handed over). */
+	waitingSince: number;
+	message: string | null;
+	fromName: string | null;
+	expiresAt: number;
+}
 
 /** A queue as the administrators' page shows it. */
 export interface QueueView {
@@ -33,6 +50,8 @@ export interface AgentView {
 	awayReason: AgentRecord['awayReason'];
 	load: number;
 	capacity: number;
+	/** Since when they have had no session (most idle's order). */
+	idleSince: number;
 }
 
 export interface AcdDeps {
@@ -79,6 +98,46 @@ export class Acd {
 
 	async removeQueue(adminId: string, queueId: string): Promise<void> {
 		await this.run(queueAggregate, queueId, { kind: 'rep', repId: adminId }, { type: 'removeQueue' });
+	}
+
+	/** Queues a customer may choose in Get help (SPEC §8). */
+	async openQueues(): Promise<{ id: string; name: string }[]> {
+		return (await this.queues()).filter((q) => q.openToCustomers).map(({ id, name }) => ({ id, name }));
+	}
+
+	/** The offers out to an agent now, as the offer on their screen shows each (SPEC §8). */
+	async offersFor(repId: string): Promise<OfferView[]> {
+		const rows = await this.deps.db
+			.select({ id: supportSessions.id, state: supportSessions.state })
+			.from(supportSessions)
+			.where(eq(supportSessions.status, 'waiting'));
+		const mine = rows.flatMap(({ state }) => {
+			const s = state as SessionState;
+			return (s.handover?.offers ?? []).filter((o) => o.repId === repId).map((o) => ({ s, o }));
+		});
+		if (mine.length === 0) return [];
+		const names = new Map(
+			(
+				await this.deps.db
+					.select({ id: queues.id, name: queues.name })
+					.from(queues)
+					.where(inArray(queues.id, [...new Set(mine.flatMap(({ s }) => (s.handover?.queueId ? [s.handover.queueId] : [])))]))
+			).map((q) => [q.id, q.name]),
+		);
+		return mine
+			.map(({ s, o }) => ({
+				offerId: o.id,
+				sessionId: s.id,
+				numberFormatted: formatSessionNumber(s.number),
+				customers: s.participants.filter((p) => p.role === 'customer').map((p) => p.name),
+				problem: s.handover!.problem,
+				queueName: s.handover!.queueId ? (names.get(s.handover!.queueId) ?? null) : null,
+				waitingSince: s.handover!.firstSince,
+				message: s.handover!.message,
+				fromName: s.handover!.fromName,
+				expiresAt: o.expiresAt,
+			}))
+			.sort((a, b) => a.expiresAt - b.expiresAt);
 	}
 
 	// ---------------------------------------------------------------- agents
@@ -136,8 +195,26 @@ export class Acd {
 				awayReason: record.awayReason,
 				load,
 				capacity,
+				idleSince: record.idleSince,
 			};
 		});
+	}
+
+	/** The agents named, as routing sees them (offers out are counted by the router). */
+	async routingViews(repIds: readonly string[]): Promise<Omit<import('../acd/model.ts').AgentView, 'offersOut'>[]> {
+		return (await this.agentViews(repIds)).map(({ repId, state, load, capacity, idleSince }) => ({
+			repId,
+			state,
+			load,
+			capacity,
+			idleSince,
+		}));
+	}
+
+	/** An agent's session ended or moved on: with none left, they are without a session from now (most idle). */
+	async noteIdleIfFree(repId: string): Promise<void> {
+		const [view] = await this.agentViews([repId]);
+		if (view && view.load === 0) await this.run(agentAggregate, repId, { kind: 'system' }, { type: 'noteIdle', repId });
 	}
 
 	private async run<S, C extends { type: string }, E extends { type: string; at: number }, A, R extends ErrorCode>(

@@ -86,6 +86,46 @@ export class SessionService {
 		return { state, participantId, token };
 	}
 
+	/**
+	 * Get help (SPEC §8): a customer with no number asks in a queue; a session starts that waits there with
+	 * them in it (the browser keeps the participant token, as after a join).
+	 */
+	async requestHelp(request: {
+		queueId: string;
+		name: string;
+		problem: string;
+		email: string | null;
+	}): Promise<{ state: SessionState; participantId: string; token: string }> {
+		for (let attempt = 0; ; attempt++) {
+			const sessionId = randomUUID();
+			const participantId = randomUUID();
+			const token = randomBytes(32).toString('base64url');
+			const number = (this.deps.drawNumber ?? generateSessionNumber)();
+			try {
+				if (attempt < 5 && (await numberEndedSince(this.deps.db, number, this.numberReuseFrom()))) continue;
+				const { state } = await this.run(
+					null,
+					{ kind: 'anonymous' },
+					{ type: 'requestHelp', sessionId, number, participantId, ...request },
+					{ customerTokenHash: hashToken(token) },
+				);
+				return { state, participantId, token };
+			} catch (error) {
+				if (attempt < 5 && isUniqueViolation(error)) continue;
+				throw error;
+			}
+		}
+	}
+
+	/** An agent accepts an offer (SPEC §8): they join in control. */
+	async acceptOffer(repId: string, sessionId: string, offerId: string): Promise<SessionState> {
+		return (await this.run(sessionId, { kind: 'rep', repId }, { type: 'acceptOffer', offerId, participantId: randomUUID() })).state;
+	}
+
+	async declineOffer(repId: string, sessionId: string, offerId: string): Promise<SessionState> {
+		return (await this.run(sessionId, { kind: 'rep', repId }, { type: 'declineOffer', offerId })).state;
+	}
+
 	// ---------------------------------------------------------------- invitations (SPEC §3)
 
 	/**

@@ -110,6 +110,7 @@ export function evolve(state: SessionState | null, event: SessionEvent): Session
 			next.participants = [...state.participants, event.controller];
 			next.controllerId = event.controller.id;
 			next.status = 'live';
+			next.servedFrom = { queueId: state.handover?.queueId ?? null, since: event.at };
 			next.handover = null;
 			return next;
 		case 'invitation.created':

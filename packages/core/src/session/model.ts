@@ -76,6 +76,8 @@ export interface SessionState {
 	invitations: Invitation[];
 	/** While it waits for a WebACD agent (SPEC §7, §8): where it waits, since when, the offers out. */
 	handover: Handover | null;
+	/** Taken from WebACD: the queue it came from and when an agent accepted it (its handling time, SPEC §8). */
+	servedFrom?: { queueId: QueueId | null; since: number } | null;
 	startedAt: number;
 	endedAt: number | null;
 	/** Number of events applied; the next event's sequence number within the session. */

@@ -35,6 +35,7 @@ const httpCode: Partial<Record<ErrorCode, TRPC_ERROR_CODE_KEY>> = {
 	tooManyWrongNumbers: 'TOO_MANY_REQUESTS',
 	tooManyRequests: 'TOO_MANY_REQUESTS',
 	notAnAgent: 'FORBIDDEN',
+	notYourOffer: 'FORBIDDEN',
 	queueNotFound: 'NOT_FOUND',
 	repNotFound: 'NOT_FOUND',
 	invalidRoles: 'BAD_REQUEST',

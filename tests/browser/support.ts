@@ -46,7 +46,7 @@ let reps = 0;
 /** A new rep account; returns what they type to sign in. */
 export async function createRep(
 	name: string,
-	options: { sessionMode?: 'single' | 'multi'; maxCustomers?: number; language?: 'en' | 'sr' } = {},
+	options: { sessionMode?: 'single' | 'multi'; maxCustomers?: number; language?: 'en' | 'sr'; isAgent?: boolean } = {},
 ): Promise<{ name: string; email: string; password: string }> {
 	const email = `${name.toLowerCase()}.${++reps}.${Date.now()}@example.com`;
 	const password = 'rep-password';

@@ -8,3 +8,5 @@ export type { ErrorCode } from './refusal.ts';
 export type { RepProfile } from './auth/repAccounts.ts';
 export { siteSettingRanges, repMaxCustomersRange, repAgentCapacityRange, type Range, type NumericSiteSetting } from './admin/ranges.ts';
 export type { SiteSettings } from './service/repLoad.ts';
+export type { LineItem } from './trpc/routers/feed.ts';
+export type { OfferView } from './service/acd.ts';

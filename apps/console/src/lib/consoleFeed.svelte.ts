@@ -1,7 +1,7 @@
 // The console's live picture: every session this rep takes part in, kept current by the one feed
 // (ARCHITECTURE §7). The server sends whole session views; this only files them and raises toasts.
 
-import type { FeedEvent, SessionView } from '@tandem/core/client';
+import type { FeedEvent, OfferView, SessionView } from '@tandem/core/client';
 import type { FeedItem } from '@tandem/core/server';
 import { m } from '../paraglide/messages.js';
 import type { HeartbeatOrder } from './heartbeatWorker.ts';
@@ -119,6 +119,23 @@ export class ConsoleFeed {
 		this.selectedId = id;
 	}
 
+	/** WebACD offers out to this agent (SPEC §8), each with the moment it runs out on this page's clock. */
+	offers = $state<(OfferView & { deadline: number; receivedAt: number })[]>([]);
+	/** Told when an offer arrives that was not there before (the page rings and changes its title). */
+	onnewoffer: () => void = () => {};
+
+	private receiveOffers(offers: OfferView[]): void {
+		const now = Date.now();
+		const known = new Set(this.offers.map((o) => o.offerId));
+		this.offers = offers.map((o) => ({ ...o, deadline: now + o.timeLeftMs, receivedAt: now }));
+		if (offers.some((o) => !known.has(o.offerId))) this.onnewoffer();
+	}
+
+	/** An offer answered here goes at once (the feed confirms). */
+	dropOffer(offerId: string): void {
+		this.offers = this.offers.filter((o) => o.offerId !== offerId);
+	}
+
 	toast(text: string): void {
 		const id = this.nextToast++;
 		this.toasts = [...this.toasts, { id, text }];
@@ -130,7 +147,13 @@ export class ConsoleFeed {
 			this.onmedia(item.sessionId);
 			return;
 		}
+		if (item.kind === 'line') return; // a customer's place in line: not the console's
+		if (item.kind === 'offers') {
+			this.receiveOffers(item.offers);
+			return;
+		}
 		if (item.kind === 'snapshot') {
+			this.receiveOffers(item.offers ?? []);
 			this.sessions = item.sessions.filter(isMine);
 			for (const e of item.missed)
 				this.announce(

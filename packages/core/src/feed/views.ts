@@ -54,6 +54,8 @@ export interface SessionView {
 	can: SessionCapabilities;
 	/** Invitations not revoked (nor withdrawn): only for the controlling rep; the page hides expired ones. */
 	invitations: InvitationView[];
+	/** While it waits for a WebACD agent: a customer who asked (Get help), or a session being transferred. */
+	waiting: { origin: 'getHelp' | 'transfer' } | null;
 }
 
 export function viewFor(state: SessionState, viewer: Viewer): SessionView {
@@ -85,6 +87,7 @@ export function viewFor(state: SessionState, viewer: Viewer): SessionView {
 					.filter((i) => i.revokedAt === null)
 					.map(invitationView)
 			: [],
+		waiting: state.status === 'waiting' && state.handover ? { origin: state.handover.origin } : null,
 	};
 }
 

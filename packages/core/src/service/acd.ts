@@ -8,7 +8,8 @@ import type { AggregateType, CommandRunner } from '../aggregate/runner.ts';
 import { agentRecordOrDefault } from '../acd/agentRules.ts';
 import type { AgentRecord, AgentState, ChosenAgentState, QueueState } from '../acd/model.ts';
 import type { QueueSettings } from '../acd/queueRules.ts';
-import { agentCapacity, agentState } from '../acd/routing.ts';
+import { agentCapacity, agentState, estimatedWaitMs, line } from '../acd/routing.ts';
+import type { LineChange } from '../feed/bus.ts';
 import { refuse, type ErrorCode } from '../refusal.ts';
 import type { SessionState } from '../session/model.ts';
 import { formatSessionNumber } from '../session/sessionNumber.ts';
@@ -29,6 +30,10 @@ export interface OfferView {
 	message: string | null;
 	fromName: string | null;
 	expiresAt: number;
+	/** Time left when it was read (a page counts down from when it got it: the server's clock is the one that counts). */
+	timeLeftMs: number;
+	/** How long the customer had waited when it was read. */
+	waitedMs: number;
 }
 
 /** A queue as the administrators' page shows it. */
@@ -100,6 +105,26 @@ export class Acd {
 		await this.run(queueAggregate, queueId, { kind: 'rep', repId: adminId }, { type: 'removeQueue' });
 	}
 
+	/** A queue's line now: its waiting sessions in order, and the estimated wait per place (SPEC §8). */
+	async lineOf(queueId: string): Promise<LineChange> {
+		const [queueRow] = await this.deps.db.select({ state: queues.state }).from(queues).where(eq(queues.id, queueId));
+		const queue = queueRow?.state as QueueState | undefined;
+		const rows = await this.deps.db
+			.select({ id: supportSessions.id, state: supportSessions.state })
+			.from(supportSessions)
+			.where(and(eq(supportSessions.status, 'waiting'), eq(supportSessions.waitingQueueId, queueId)));
+		const waiting = rows.flatMap((r) => {
+			const h = (r.state as SessionState).handover;
+			return h ? [{ sessionId: r.id, handover: h }] : [];
+		});
+		const members = queue ? await this.agentViews(queue.members) : [];
+		return {
+			queueId,
+			sessionIds: line(waiting).map((w) => w.sessionId),
+			perPlaceMs: estimatedWaitMs(1, queue?.handlingMs ?? [], members.filter((a) => a.state !== 'away').length),
+		};
+	}
+
 	/** Queues a customer may choose in Get help (SPEC §8). */
 	async openQueues(): Promise<{ id: string; name: string }[]> {
 		return (await this.queues()).filter((q) => q.openToCustomers).map(({ id, name }) => ({ id, name }));
@@ -136,6 +161,8 @@ export class Acd {
 				message: s.handover!.message,
 				fromName: s.handover!.fromName,
 				expiresAt: o.expiresAt,
+				timeLeftMs: Math.max(0, o.expiresAt - this.deps.clock.now()),
+				waitedMs: Math.max(0, this.deps.clock.now() - s.handover!.firstSince),
 			}))
 			.sort((a, b) => a.expiresAt - b.expiresAt);
 	}

@@ -4,7 +4,8 @@
 
 import { tracked } from '@trpc/server';
 import { z } from 'zod';
-import type { SessionChange } from '../../feed/bus.ts';
+import type { LineChange, SessionChange } from '../../feed/bus.ts';
+import type { OfferView } from '../../service/acd.ts';
 import { describeEvent, viewFor, type FeedEvent, type SessionView, type Viewer } from '../../feed/views.ts';
 import type { SessionState } from '../../session/model.ts';
 import { eventsAfter, logPosition } from '../../log/eventLog.ts';
@@ -13,11 +14,30 @@ import { sessionsOfRep } from '../../service/sessionStore.ts';
 import type { Context } from '../context.ts';
 import { publicProcedure, router } from '../trpc.ts';
 
+/** A waiting customer's place in their queue's line and the estimated wait (SPEC §8); null: not known yet. */
+export interface LineItem {
+	sessionId: string;
+	position: number | null;
+	/** null: no agent is there to take it right now. */
+	waitMs: number | null;
+}
+
 export type FeedItem =
-	| { kind: 'snapshot'; sessions: SessionView[]; missed: FeedEvent[] }
+	| { kind: 'snapshot'; sessions: SessionView[]; missed: FeedEvent[]; offers?: OfferView[]; line?: LineItem | null }
 	| { kind: 'session'; session: SessionView; events: FeedEvent[] }
 	/** Media came or went in a session: refetch what can be consumed (not an event of the record). */
-	| { kind: 'media'; sessionId: string };
+	| { kind: 'media'; sessionId: string }
+	/** The offers out to this agent now (SPEC §8). */
+	| { kind: 'offers'; offers: OfferView[] }
+	/** The waiting customer's place in line changed. */
+	| { kind: 'line'; line: LineItem };
+
+/** The customer's place in a line told by routing. */
+function placeIn(line: LineChange, sessionId: string): LineItem {
+	const i = line.sessionIds.indexOf(sessionId);
+	const position = i < 0 ? null : i + 1;
+	return { sessionId, position, waitMs: position !== null && line.perPlaceMs !== null ? position * line.perPlaceMs : null };
+}
 
 export const feedRouter = router({
 	events: publicProcedure
@@ -40,11 +60,23 @@ export const feedRouter = router({
 			}
 
 			// Listen first, then read the snapshot, so nothing falls between the two.
-			const queue: (SessionChange | { media: string })[] = [];
+			const queue: (SessionChange | { media: string } | { offers: true } | { line: LineChange })[] = [];
 			let wake: (() => void) | null = null;
+			/** A waiting customer's session and the queue it waits in (their place in its line is theirs to hear). */
+			let waitingIn: { sessionId: string; queueId: string } | null = null;
 			const unsubscribe = ctx.services.bus.subscribe((change) => {
 				if (concerns(change, viewer)) {
 					queue.push(change);
+					wake?.();
+				}
+				if (viewer.kind === 'rep' && offersFor(change, viewer.repId)) {
+					queue.push({ offers: true });
+					wake?.();
+				}
+			});
+			const unsubscribeLine = ctx.services.bus.subscribeLine((line) => {
+				if (waitingIn && line.queueId === waitingIn.queueId) {
+					queue.push({ line });
 					wake?.();
 				}
 			});
@@ -89,10 +121,13 @@ export const feedRouter = router({
 										states.find((s) => s.id === e.aggregateId)!,
 									),
 								);
+				waitingIn = waitingOf(states[0], viewer);
 				yield tracked(String(position), {
 					kind: 'snapshot',
 					sessions: states.map((s) => viewFor(s, viewer)),
 					missed,
+					...(viewer.kind === 'rep' ? { offers: await ctx.services.acd.offersFor(viewer.repId) } : {}),
+					...(waitingIn ? { line: placeIn(await ctx.services.acd.lineOf(waitingIn.queueId), waitingIn.sessionId) } : {}),
 				} satisfies FeedItem);
 
 				while (!signal?.aborted && !signedOut) {
@@ -106,6 +141,20 @@ export const feedRouter = router({
 						yield { kind: 'media', sessionId: change.media } satisfies FeedItem;
 						continue;
 					}
+					if ('offers' in change) {
+						if (viewer.kind === 'rep') yield { kind: 'offers', offers: await ctx.services.acd.offersFor(viewer.repId) } satisfies FeedItem;
+						continue;
+					}
+					if ('line' in change) {
+						if (waitingIn) yield { kind: 'line', line: placeIn(change.line, waitingIn.sessionId) } satisfies FeedItem;
+						continue;
+					}
+					if (viewer.kind === 'customer') {
+						const was = waitingIn?.queueId;
+						waitingIn = waitingOf(change.state, viewer);
+						// Into a line (Get help, a transfer): where in it, at once.
+						if (waitingIn && waitingIn.queueId !== was) queue.push({ line: await ctx.services.acd.lineOf(waitingIn.queueId) });
+					}
 					const last = change.events.at(-1)!;
 					if (last.id <= position) continue;
 					yield tracked(String(last.id), {
@@ -117,6 +166,7 @@ export const feedRouter = router({
 			} finally {
 				await release?.().catch((error: unknown) => console.error('lifeline: could not note a console going', error));
 				unsubscribe();
+				unsubscribeLine();
 				unsubscribeMedia();
 				stopWatchingLogins();
 				signal?.removeEventListener('abort', stop);
@@ -142,4 +192,16 @@ function concerns(change: SessionChange, viewer: Viewer): boolean {
 	const inIt = (s: SessionState | null) =>
 		!!s?.participants.some((p) => (viewer.kind === 'rep' ? p.repId === viewer.repId : p.id === viewer.participantId));
 	return inIt(change.state) || inIt(change.before);
+}
+
+/** Whether a change touches the offers out to an agent (made, withdrawn, expired, taken). */
+function offersFor(change: SessionChange, repId: string): boolean {
+	const has = (s: SessionState | null) => !!s?.handover?.offers.some((o) => o.repId === repId);
+	return has(change.before) || has(change.state);
+}
+
+/** The customer's waiting session and its queue, while it waits in one. */
+function waitingOf(state: SessionState | undefined, viewer: Viewer): { sessionId: string; queueId: string } | null {
+	if (viewer.kind !== 'customer' || !state || state.status !== 'waiting' || !state.handover?.queueId) return null;
+	return { sessionId: state.id, queueId: state.handover.queueId };
 }

@@ -131,6 +131,9 @@ const matrix: Record<string, Record<string, Cell>> = {
 	'acd.accept': {
 		'': { may: ['admin'], call: (a, s) => a.acd.accept({ sessionId: s.sessionId, offerId: '00000000-0000-4000-8000-000000000000' }) },
 	},
+	// Only an agent sees where a transfer may go; the scene's controller is no agent: nobody may transfer it.
+	'acd.transferTargets': { '': { may: ['admin'], call: (a) => a.acd.transferTargets() } },
+	'acd.transfer': { '': { may: [], call: (a, s) => a.acd.transfer({ sessionId: s.sessionId, queueId, message: 'Over to you' }) } },
 	'acd.decline': {
 		'': { may: signedInReps, call: (a, s) => a.acd.decline({ sessionId: s.sessionId, offerId: '00000000-0000-4000-8000-000000000000' }) },
 	},

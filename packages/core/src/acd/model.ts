@@ -85,6 +85,8 @@ export interface Handover {
 	offers: Offer[];
 	/** Agents who declined or let an offer of it expire: routing moves on past them. */
 	passedBy: RepId[];
+	/** None of the chosen agents took it: it waits in the fallback queue for the next free rep. */
+	fellBack: boolean;
 }
 
 /** An agent as routing sees them now. */

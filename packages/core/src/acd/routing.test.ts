@@ -34,6 +34,7 @@ const handover = (over: Partial<Handover> = {}): Handover => ({
 	fromName: null,
 	offers: [],
 	passedBy: [],
+	fellBack: false,
 	...over,
 });
 

@@ -55,7 +55,8 @@ export interface SessionView {
 	/** Invitations not revoked (nor withdrawn): only for the controlling rep; the page hides expired ones. */
 	invitations: InvitationView[];
 	/** While it waits for a WebACD agent: a customer who asked (Get help), or a session being transferred. */
-	waiting: { origin: 'getHelp' | 'transfer' } | null;
+	/** Why it waits: asked for help, transferred, or — none of the chosen agents took it — for the next free rep. */
+	waiting: { origin: 'getHelp' | 'transfer'; nextFree: boolean } | null;
 }
 
 export function viewFor(state: SessionState, viewer: Viewer): SessionView {
@@ -87,7 +88,8 @@ export function viewFor(state: SessionState, viewer: Viewer): SessionView {
 					.filter((i) => i.revokedAt === null)
 					.map(invitationView)
 			: [],
-		waiting: state.status === 'waiting' && state.handover ? { origin: state.handover.origin } : null,
+		waiting:
+			state.status === 'waiting' && state.handover ? { origin: state.handover.origin, nextFree: state.handover.fellBack ?? false } : null,
 	};
 }
 
@@ -157,9 +159,12 @@ export function describeEvent(
 			return { ...base, who: event.customer.name };
 		case 'session.accepted':
 			return { ...base, who: event.controller.name };
+		case 'session.handedOver':
+			return { ...base, who: event.handover.fromName };
 		case 'offer.made':
 		case 'offer.declined':
 		case 'offer.expired':
+		case 'handover.moved':
 			return base;
 	}
 }

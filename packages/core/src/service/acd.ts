@@ -125,6 +125,29 @@ export class Acd {
 		};
 	}
 
+	/** Where a transfer may go (SPEC §7): every queue (how many wait, members not away), the other agents. */
+	async transferTargets(repId: string): Promise<{
+		queues: { id: string; name: string; waiting: number; membersThere: number }[];
+		agents: AgentView[];
+	}> {
+		const all = await this.queues();
+		const agents = await this.agentViews();
+		const waitingRows = await this.deps.db
+			.select({ queueId: supportSessions.waitingQueueId, n: count() })
+			.from(supportSessions)
+			.where(eq(supportSessions.status, 'waiting'))
+			.groupBy(supportSessions.waitingQueueId);
+		return {
+			queues: all.map((q) => ({
+				id: q.id,
+				name: q.name,
+				waiting: waitingRows.find((r) => r.queueId === q.id)?.n ?? 0,
+				membersThere: agents.filter((a) => q.members.includes(a.repId) && a.state !== 'away').length,
+			})),
+			agents: agents.filter((a) => a.repId !== repId),
+		};
+	}
+
 	/** Queues a customer may choose in Get help (SPEC §8). */
 	async openQueues(): Promise<{ id: string; name: string }[]> {
 		return (await this.queues()).filter((q) => q.openToCustomers).map(({ id, name }) => ({ id, name }));

@@ -3,10 +3,12 @@
 // names) — the session's counterpart is sessionAggregate.ts.
 
 import { and, eq, inArray, ne } from 'drizzle-orm';
-import { agents, queues, reps } from '@tandem/db';
+import { agents, consoles, queues, reps } from '@tandem/db';
 import type { AggregateType, CommandNeeds } from '../aggregate/runner.ts';
 import { decideAgent, evolveAgent, type AgentActor, type AgentCommand, type AgentEvent, type AgentRefusal } from '../acd/agentRules.ts';
 import type { AgentRecord, QueueState } from '../acd/model.ts';
+import { agentRecordOrDefault } from '../acd/agentRules.ts';
+import { agentState } from '../acd/routing.ts';
 import {
 	decideQueue,
 	evolveQueue,
@@ -16,7 +18,7 @@ import {
 	type QueueInputs,
 	type QueueRefusal,
 } from '../acd/queueRules.ts';
-import type { Tx } from './repLoad.ts';
+import { readAgentLoad, type Tx } from './repLoad.ts';
 
 /** Who is asking, as the API knows them. */
 export type AcdActorRef = { kind: 'rep'; repId: string } | { kind: 'system' };
@@ -104,3 +106,35 @@ export const agentAggregate: AggregateType<AgentRecord, AgentCommandFor, AgentEv
 	},
 	actorLabel: label,
 };
+
+/**
+ * The state of each rep named as a transfer's target (SPEC §7): whether they are an enabled agent, and
+ * available, busy or away now (chosen, signed in, load and capacity).
+ */
+export async function readAgentStates(
+	tx: Tx,
+	repIds: readonly string[],
+): Promise<{ repId: string; isAgent: boolean; state: 'available' | 'busy' | 'away' }[]> {
+	if (repIds.length === 0) return [];
+	const rows = await tx
+		.select({ id: reps.id, isAgent: reps.isAgent, disabled: reps.disabled, record: agents.state })
+		.from(reps)
+		.leftJoin(agents, eq(agents.repId, reps.id))
+		.where(inArray(reps.id, [...repIds]));
+	const out = [];
+	for (const r of rows) {
+		const load = await readAgentLoad(tx, r.id);
+		const present = await tx
+			.select({ id: consoles.id })
+			.from(consoles)
+			.where(and(eq(consoles.repId, r.id), eq(consoles.connected, true)))
+			.limit(1);
+		const record = agentRecordOrDefault((r.record as AgentRecord | null) ?? null, r.id);
+		out.push({
+			repId: r.id,
+			isAgent: r.isAgent && !r.disabled,
+			state: load ? agentState(record.chosen, present.length > 0, load.controlledSessions, load.capacity) : ('away' as const),
+		});
+	}
+	return out;
+}

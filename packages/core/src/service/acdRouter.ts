@@ -6,7 +6,7 @@
 // queue to the waiting customers' feeds (their place and estimated wait).
 
 import { randomUUID } from 'node:crypto';
-import { eq, inArray } from 'drizzle-orm';
+import { asc, eq, inArray } from 'drizzle-orm';
 import { supportSessions, queues, type Database } from '@tandem/db';
 import type { AgentView as RoutedAgent, QueueState, WaitingSession } from '../acd/model.ts';
 import { estimatedWaitMs, line, route } from '../acd/routing.ts';
@@ -114,6 +114,28 @@ export class AcdRouter {
 		}));
 		const timeoutMs = (await readSiteSettings(db)).offerTimeoutSeconds * 1000;
 
+		// A round ends when nobody holds an offer of the session and everyone who could take it has let it pass
+		// — or, for a transfer to chosen agents, when the round has lasted an offer timeout with none of them
+		// there to be offered it. Then it goes round again where it is: a queue's session back to its queue, a
+		// transfer to chosen agents once more to them; after their second round it moves on to the fallback
+		// queue, ahead of new requests (SPEC §7). With no queue at all it stays with those agents.
+		const fallback = await this.fallbackQueue();
+		for (const w of waiting) {
+			const h = w.handover;
+			if (h.offers.length > 0) continue;
+			const queue = h.queueId ? queueStates.find((q) => q.id === h.queueId) : undefined;
+			const candidates = h.queueId ? (queue?.members ?? []) : (h.agents ?? []);
+			const allPassed = candidates.length > 0 && candidates.every((repId) => h.passedBy.includes(repId));
+			const timedOut = h.queueId === null && clock.now() - h.since >= timeoutMs;
+			if (!allPassed && !timedOut) continue;
+			const toFallback = h.queueId === null && h.round >= 2 && fallback !== null;
+			if (!toFallback && !allPassed && h.round >= 2) continue; // no queue to go to: it waits for them
+			await this.deps.sessions
+				.command(w.sessionId, { kind: 'system' }, { type: 'nextRound', queueId: toFallback ? fallback : h.queueId })
+				.catch(ignoreGone);
+			this.again = true; // route the moved session in the next pass
+		}
+
 		const groups: [QueueState | null, WaitingSession[]][] = [
 			...queueStates.map((q): [QueueState, WaitingSession[]] => [q, waiting.filter((w) => w.handover.queueId === q.id)]),
 			[null, waiting.filter((w) => w.handover.queueId === null)],
@@ -131,6 +153,13 @@ export class AcdRouter {
 			}
 			if (queue) this.tellLine(queue, theirs, agents);
 		}
+	}
+
+	/** The site's fallback queue for transfers to agents (SPEC §7): the one chosen, or the first queue made. */
+	private async fallbackQueue(): Promise<string | null> {
+		const chosen = (await readSiteSettings(this.deps.db)).fallbackQueueId;
+		const live = await this.deps.db.select({ id: queues.id }).from(queues).where(eq(queues.removed, false)).orderBy(asc(queues.createdAt));
+		return live.find((q) => q.id === chosen)?.id ?? live[0]?.id ?? null;
 	}
 
 	/** Offers one waiting session to one agent until `expiresAt`; false when the rules made no offer. */
@@ -170,4 +199,10 @@ export class AcdRouter {
 			perPlaceMs: estimatedWaitMs(1, queue.handlingMs, membersNotAway),
 		});
 	}
+}
+
+/** A session ended or taken meanwhile has nothing left to move. */
+function ignoreGone(error: unknown): void {
+	if (error instanceof TandemError) return;
+	throw error;
 }

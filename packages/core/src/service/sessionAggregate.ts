@@ -7,7 +7,7 @@ import { refuse } from '../refusal.ts';
 import { decide } from '../session/decide.ts';
 import { evolve } from '../session/evolve.ts';
 import type { Actor, Command, CommandOf, CommandType, InputsOf, RefusalCode, SessionEvent, SessionState } from '../session/model.ts';
-import { loadQueue } from './acdAggregates.ts';
+import { loadQueue, readAgentStates } from './acdAggregates.ts';
 import { readAgentLoad, readRepLoad, type Tx } from './repLoad.ts';
 import { loadSession, projectSession, type EventSecrets } from './sessionStore.ts';
 
@@ -80,6 +80,18 @@ export const sessionCommands: { [K in CommandType]: Needs<K> } = {
 	},
 	declineOffer: plain,
 	expireOffer: plain,
+	// Where it goes: the queue must be there; each chosen agent must be an agent and not away (SPEC §7).
+	transferSession: {
+		locks: (_s, _c, actor) => actorKeys(actor),
+		inputs: async (tx, _state, command) => {
+			const queue = command.queueId ? await loadQueue(tx, command.queueId) : null;
+			return {
+				targetQueue: queue && !queue.removed ? { id: queue.id, name: queue.name } : null,
+				targetAgents: await readAgentStates(tx, command.agents),
+			};
+		},
+	},
+	nextRound: plain,
 };
 
 async function actorOf(tx: Tx, ref: ActorRef): Promise<Actor> {

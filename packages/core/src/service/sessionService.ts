@@ -122,6 +122,15 @@ export class SessionService {
 		return (await this.run(sessionId, { kind: 'rep', repId }, { type: 'acceptOffer', offerId, participantId: randomUUID() })).state;
 	}
 
+	/** Transfer session (SPEC §7): the controlling agent hands it to a queue or to agents, and leaves. */
+	async transferSession(
+		repId: string,
+		sessionId: string,
+		target: { queueId: string | null; agents: string[]; message: string },
+	): Promise<SessionState> {
+		return (await this.run(sessionId, { kind: 'rep', repId }, { type: 'transferSession', ...target })).state;
+	}
+
 	async declineOffer(repId: string, sessionId: string, offerId: string): Promise<SessionState> {
 		return (await this.run(sessionId, { kind: 'rep', repId }, { type: 'declineOffer', offerId })).state;
 	}

@@ -7,7 +7,8 @@
 import { decide } from './decide.ts';
 import type { Actor, Command, Participant, RepLoad, SessionState } from './model.ts';
 
-export type Viewer = { kind: 'rep'; repId: string } | { kind: 'customer'; participantId: string };
+/** Who looks at a session; a rep's `agent` says they hold the WebACD agent privilege (Transfer session). */
+export type Viewer = { kind: 'rep'; repId: string; agent?: boolean } | { kind: 'customer'; participantId: string };
 
 export interface SessionCapabilities {
 	invite: boolean;
@@ -17,6 +18,8 @@ export interface SessionCapabilities {
 	focus: boolean;
 	removeParticipant: boolean;
 	transferControl: boolean;
+	/** Hand the session to WebACD, a queue or agents (SPEC §7: an agent in control). */
+	transferSession: boolean;
 	/** Share a screen (the controlling rep and customers; assistants watch). */
 	share: boolean;
 	/** Turn on a camera. */
@@ -38,11 +41,11 @@ export interface ParticipantCapabilities {
 }
 
 /** A rep's load as the probes assume it: no limit reached, the console supports voice. */
-function unlimited(repId: string): RepLoad {
+function unlimited(repId: string, agent = false): RepLoad {
 	return {
 		repId,
 		name: '',
-		roles: { rep: true, admin: false, agent: false },
+		roles: { rep: true, admin: false, agent },
 		mode: 'multi',
 		maxSessions: Number.POSITIVE_INFINITY,
 		maxCustomers: Number.POSITIVE_INFINITY,
@@ -53,7 +56,9 @@ function unlimited(repId: string): RepLoad {
 }
 
 const actorOf = (viewer: Viewer): Actor =>
-	viewer.kind === 'rep' ? { kind: 'rep', rep: unlimited(viewer.repId) } : { kind: 'customer', participantId: viewer.participantId };
+	viewer.kind === 'rep'
+		? { kind: 'rep', rep: unlimited(viewer.repId, viewer.agent ?? false) }
+		: { kind: 'customer', participantId: viewer.participantId };
 
 /** The probe context of a command: now, and the loads it needs, assumed within every limit. */
 function probe(state: SessionState, command: Command, actor: Actor, now: number): boolean {
@@ -63,6 +68,9 @@ function probe(state: SessionState, command: Command, actor: Actor, now: number)
 		now,
 		controllerLoad: controller ? unlimited(controller) : null,
 		targetLoad: target ? unlimited(target) : null,
+		// A transfer's target as the probe assumes it: a queue that is there.
+		targetQueue: command.type === 'transferSession' && command.queueId ? { id: command.queueId, name: '' } : null,
+		targetAgents: [],
 	}).ok;
 }
 
@@ -96,6 +104,7 @@ export function capabilitiesOf(
 			focus: any('focus'),
 			removeParticipant: any('remove'),
 			transferControl: any('transferTo'),
+			transferSession: may({ type: 'transferSession', queueId: 'probe', agents: [], message: '' }),
 			share: may({ type: 'sendMedia', source: 'screen' }),
 			video: may({ type: 'sendMedia', source: 'camera' }),
 			voiceCall: startOrStop('voiceCall'),

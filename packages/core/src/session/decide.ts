@@ -181,6 +181,7 @@ const rules: { [K in CommandType]: Rule<K> } = {
 					fromName: null,
 					offers: [],
 					passedBy: [],
+					fellBack: false,
 				},
 			},
 		]);
@@ -237,6 +238,57 @@ const rules: { [K in CommandType]: Rule<K> } = {
 		if (offer.repId !== actor.rep.repId) return refuse('notYourOffer');
 		return accept([{ type: 'offer.declined', at, offerId: offer.id, repId: offer.repId }]);
 	},
+
+	// Transfer session (SPEC §7): only an agent in control; exactly one queue or at least one agent, each an
+	// agent who is not away. Every activity ends and a voice call too; the rep leaves; customers and
+	// assistants stay; it waits — transferred sessions ahead of new requests — until an agent accepts.
+	transferSession: live((state, command, actor, { now: at, targetQueue, targetAgents }, me) => {
+		if (!me) return refuse(actor.kind === 'anonymous' ? 'notSignedIn' : 'notInSession');
+		if (state.status === 'waiting' || me.role !== 'controller') return refuse('notController');
+		if (actor.kind !== 'rep' || !actor.rep.roles.agent) return refuse('notAnAgent');
+		if (command.queueId && command.agents.length > 0) return refuse('transferTargetRequired');
+		if (!command.queueId && command.agents.length === 0) return refuse('transferTargetRequired');
+		if (command.queueId && !targetQueue) return refuse('queueNotFound');
+		for (const repId of command.agents) {
+			const target = targetAgents.find((a) => a.repId === repId);
+			if (!target || !target.isAgent) return refuse('notAnAgent');
+			if (target.state === 'away' || repId === me.repId) return refuse('agentUnavailable');
+		}
+		return accept([
+			...stopEverything(state, 'sessionTransferred', at),
+			{
+				type: 'session.handedOver',
+				at,
+				handover: {
+					origin: 'transfer',
+					queueId: command.queueId,
+					agents: command.queueId ? null : [...new Set(command.agents)],
+					round: 1,
+					ahead: true,
+					since: at,
+					firstSince: at,
+					message: command.message.trim() || null,
+					problem: state.handover?.problem ?? null,
+					email: null,
+					fromName: me.name,
+					offers: [],
+					passedBy: [],
+					fellBack: false,
+				},
+			},
+			{ type: 'participant.left', at, participantId: me.id, reason: 'handedOver' },
+		]);
+	}),
+
+	nextRound: live((state, command, actor, { now: at }) => {
+		if (actor.kind !== 'system') return refuse('notController');
+		const h = state.handover;
+		if (state.status !== 'waiting' || !h) return accept([]);
+		const moving = command.queueId !== h.queueId;
+		return accept([
+			{ type: 'handover.moved', at, queueId: command.queueId, round: moving ? 1 : h.round + 1, ahead: moving ? true : h.ahead },
+		]);
+	}),
 
 	expireOffer(state, command, actor, { now: at }) {
 		if (actor.kind !== 'system') return refuse('notController');

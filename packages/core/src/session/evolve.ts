@@ -105,6 +105,21 @@ export function evolve(state: SessionState | null, event: SessionEvent): Session
 				passedBy: state.handover.passedBy.includes(event.repId) ? state.handover.passedBy : [...state.handover.passedBy, event.repId],
 			};
 			return next;
+		case 'session.handedOver':
+			next.handover = event.handover;
+			return next;
+		case 'handover.moved':
+			next.handover = state.handover && {
+				...state.handover,
+				queueId: event.queueId,
+				agents: event.queueId ? null : state.handover.agents,
+				round: event.round,
+				ahead: event.ahead,
+				since: event.at,
+				passedBy: [],
+				fellBack: state.handover.fellBack || (state.handover.queueId === null && event.queueId !== null),
+			};
+			return next;
 		case 'session.accepted':
 			// The agent is in control; every other offer of it is withdrawn with the hand-over.
 			next.participants = [...state.participants, event.controller];

@@ -95,7 +95,8 @@ export const noActivities = (): Activities => ({
 // ------------------------------------------------------------------ events
 
 export type LeaveReason = 'left' | 'removed' | 'handedOver';
-export type StopReason = 'stopped' | 'controlTransferred' | 'focusChanged' | 'participantLeft' | 'sessionEnded' | 'mediaEnded';
+export type StopReason =
+	'stopped' | 'controlTransferred' | 'sessionTransferred' | 'focusChanged' | 'participantLeft' | 'sessionEnded' | 'mediaEnded';
 export type EndReason = 'ended' | 'consoleClosed' | 'connectionLost' | 'customerLeft';
 
 export type SessionEvent =
@@ -108,6 +109,10 @@ export type SessionEvent =
 	| { type: 'offer.expired'; at: number; offerId: OfferId; repId: RepId }
 	/** An agent accepted: they control it, and every other offer of it is withdrawn. */
 	| { type: 'session.accepted'; at: number; offerId: OfferId; controller: Participant }
+	/** The controlling agent handed the session to WebACD (SPEC §7): it waits for an agent, where this says. */
+	| { type: 'session.handedOver'; at: number; handover: Handover }
+	/** Nobody took it where it waited: a new round there, or on to the fallback queue (SPEC §7). */
+	| { type: 'handover.moved'; at: number; queueId: QueueId | null; round: number; ahead: boolean }
 	| { type: 'participant.joined'; at: number; participant: Participant; invitationId?: InvitationId }
 	| { type: 'participant.left'; at: number; participantId: ParticipantId; reason: LeaveReason }
 	| { type: 'customer.focused'; at: number; participantId: ParticipantId }
@@ -154,6 +159,10 @@ export type Command =
 	| { type: 'declineOffer'; offerId: OfferId }
 	/** An offer's time is up. Told by the system. */
 	| { type: 'expireOffer'; offerId: OfferId }
+	/** Transfer session (SPEC §7): to exactly one queue, or to one or more agents, with a personal message. */
+	| { type: 'transferSession'; queueId: QueueId | null; agents: RepId[]; message: string }
+	/** Everyone who could take it let it pass: round again, or on to `queueId` (the fallback queue). Told by the system. */
+	| { type: 'nextRound'; queueId: QueueId | null }
 	| { type: 'joinAsCustomer'; participantId: ParticipantId; name: string; invitationId?: InvitationId }
 	| { type: 'assist'; participantId: ParticipantId; invitationId?: InvitationId }
 	| { type: 'focusCustomer'; participantId: ParticipantId }
@@ -234,6 +243,11 @@ export interface SessionInputs {
 	requestHelp: { queue: { id: QueueId; name: string; openToCustomers: boolean } | null };
 	/** The accepting agent's load and how many sessions they take at once (SPEC §8). */
 	acceptOffer: { agentLoad: (RepLoad & { capacity: number }) | null };
+	/** Where a transfer goes: the queue (null when none or removed), and each chosen agent's state. */
+	transferSession: {
+		targetQueue: { id: QueueId; name: string } | null;
+		targetAgents: { repId: RepId; isAgent: boolean; state: 'available' | 'busy' | 'away' }[];
+	};
 }
 
 export type InputsOf<K extends CommandType> = K extends keyof SessionInputs ? SessionInputs[K] : Record<never, never>;
@@ -279,6 +293,8 @@ export const refusalCodes = [
 	'notYourOffer',
 	'notAnAgent',
 	'agentAtCapacity',
+	'transferTargetRequired',
+	'agentUnavailable',
 ] as const;
 
 export type RefusalCode = (typeof refusalCodes)[number];

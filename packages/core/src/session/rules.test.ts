@@ -99,6 +99,11 @@ class Given {
 		return new Given(label, this.events);
 	}
 
+	/** Any events (for states no helper makes). */
+	then2(label: string, make: (at: number, s: SessionState | null) => SessionEvent[]): Given {
+		return this.then(label, make);
+	}
+
 	private then(label: string, make: (at: number, s: SessionState | null) => SessionEvent[]): Given {
 		const at = this.events.length + 1;
 		return new Given(this.label === 'no session' ? label : `${this.label}, ${label}`, [...this.events, ...make(at, replay(this.events))]);
@@ -178,6 +183,7 @@ class Given {
 					fromName: null,
 					offers: [],
 					passedBy: [],
+					fellBack: false,
 				},
 			},
 		]);
@@ -279,6 +285,36 @@ const OFFERED = REQUESTED.offered('o-1', EVA).named('waiting, o-1 to Eva');
 const OFFERED_BOTH = OFFERED.offered('o-2', FILIP).named('waiting, o-1 to Eva, o-2 to Filip');
 const OFFER_LATE = REQUESTED.offered('o-1', EVA, NOW - 1).named('waiting, o-1 to Eva whose time is up');
 const TAKEN = OFFERED_BOTH.accepted('o-1', EVA).named('o-1 accepted by Eva (o-2 withdrawn)');
+// Transfer session (§7): Eva, an agent, controls a session with a customer, an assistant and everything on.
+const EVA_LIVE = given().started(EVA).customer(C1, 'Mira').assistant(BOJAN).named('live under agent Eva, 1 customer + assistant');
+const EVA_BUSY = EVA_LIVE.on('sharing', C1)
+	.on('video', pid(EVA))
+	.on('recording')
+	.on('voiceCall')
+	.named('live under Eva, sharing c-1, video, recording, voice');
+const HANDED = EVA_LIVE.then2('handed to q-1', (at) => [
+	{
+		type: 'session.handedOver',
+		at,
+		handover: {
+			origin: 'transfer',
+			queueId: 'q-1',
+			agents: null,
+			round: 1,
+			ahead: true,
+			since: at,
+			firstSince: at,
+			message: null,
+			problem: null,
+			email: null,
+			fromName: 'Eva',
+			offers: [],
+			passedBy: [],
+			fellBack: false,
+		},
+	},
+	{ type: 'participant.left', at, participantId: pid(EVA), reason: 'handedOver' },
+]);
 
 // ================================================================== commands
 
@@ -331,6 +367,14 @@ const cmd = {
 	accept: (offerId: string, by: RepLoad): Command => ({ type: 'acceptOffer', offerId, participantId: pid(by) }),
 	decline: (offerId: string): Command => ({ type: 'declineOffer', offerId }),
 	expire: (offerId: string): Command => ({ type: 'expireOffer', offerId }),
+	toQueue: (queueId = 'q-1', message = 'Printer driver, see chat'): Command => ({ type: 'transferSession', queueId, agents: [], message }),
+	toAgents: (agents: RepLoad[], message = ''): Command => ({
+		type: 'transferSession',
+		queueId: null,
+		agents: agents.map((a) => a.repId),
+		message,
+	}),
+	nextRound: (queueId: string | null = 'q-1'): Command => ({ type: 'nextRound', queueId }),
 };
 
 function describeCommand(c: Command): string {
@@ -365,6 +409,10 @@ function describeCommand(c: Command): string {
 			return `recordMediaFailure ${c.action}`;
 		case 'offerSession':
 			return `offerSession ${c.offers.map((o) => `${o.offerId}→${o.repId}`).join(' ')}`;
+		case 'transferSession':
+			return `transferSession to ${c.queueId ?? (c.agents.join('+') || 'nobody')}${c.queueId && c.agents.length ? ` and ${c.agents.join('+')}` : ''}`;
+		case 'nextRound':
+			return `nextRound to ${c.queueId ?? 'the same agents'}`;
 		case 'acceptOffer':
 		case 'declineOffer':
 		case 'expireOffer':
@@ -418,6 +466,10 @@ function summary(e: SessionEvent): string {
 			return `offer.expired ${e.offerId} of ${e.repId}`;
 		case 'session.accepted':
 			return `session.accepted ${e.offerId} by ${e.controller.id}`;
+		case 'session.handedOver':
+			return `session.handedOver to ${e.handover.queueId ?? e.handover.agents?.join('+')}${e.handover.message ? ` ${JSON.stringify(e.handover.message)}` : ''} from ${e.handover.fromName}`;
+		case 'handover.moved':
+			return `handover.moved to ${e.queueId ?? 'the same agents'} round ${e.round}${e.ahead ? ' ahead' : ''}`;
 	}
 }
 
@@ -468,6 +520,8 @@ type Inputs = {
 	targetLoad?: RepLoad | null;
 	queue?: { id: string; name: string; openToCustomers: boolean } | null;
 	agentLoad?: (RepLoad & { capacity: number }) | null;
+	targetQueue?: { id: string; name: string } | null;
+	targetAgents?: { repId: string; isAgent: boolean; state: 'available' | 'busy' | 'away' }[];
 };
 
 interface Case {
@@ -1476,6 +1530,76 @@ const table: Case[] = [
 	{ given: TAKEN, by: 'system', do: cmd.expire('o-2'), expect: ok(), note: 'withdrawn when o-1 was accepted' },
 	{ given: OFFERED, by: 'agent', do: cmd.expire('o-1'), expect: refused('notController') },
 
+	// ------------------------------------------------------------ Transfer session (§7)
+	{
+		given: EVA_LIVE,
+		by: 'agent',
+		do: cmd.toQueue(),
+		expect: ok('session.handedOver to q-1 "Printer driver, see chat" from Eva', 'participant.left p-eva handedOver'),
+		then: { status: 'waiting', controller: null, roles: 'c-1:customer p-bojan:assistant' },
+		note: 'customers and assistants stay; the rep leaves',
+	},
+	{
+		given: EVA_BUSY,
+		by: 'agent',
+		do: cmd.toQueue(),
+		expect: ok(
+			'activity.stopped sharing c-1 sessionTransferred',
+			'activity.stopped video p-eva sessionTransferred',
+			'activity.stopped recording sessionTransferred',
+			'activity.stopped voiceCall sessionTransferred',
+			'session.handedOver to q-1 "Printer driver, see chat" from Eva',
+			'participant.left p-eva handedOver',
+		),
+		then: { activities: '' },
+		note: 'every activity ends, and the voice call too',
+	},
+	{
+		given: EVA_LIVE,
+		by: 'agent',
+		do: cmd.toAgents([FILIP]),
+		expect: ok('session.handedOver to r-filip from Eva', 'participant.left p-eva handedOver'),
+	},
+	{ given: EVA_LIVE, by: 'agent', do: cmd.toAgents([]), expect: refused('transferTargetRequired'), note: 'an empty target' },
+	{
+		given: EVA_LIVE,
+		by: 'agent',
+		do: { type: 'transferSession', queueId: 'q-1', agents: [FILIP.repId], message: '' },
+		expect: refused('transferTargetRequired'),
+		note: 'a queue and agents at once',
+	},
+	{ given: EVA_LIVE, by: 'agent', do: cmd.toQueue('q-gone'), ctx: { targetQueue: null }, expect: refused('queueNotFound') },
+	{ given: EVA_LIVE, by: 'agent', do: cmd.toAgents([CECA]), expect: refused('notAnAgent'), note: 'a rep who is no agent' },
+	{
+		given: EVA_LIVE,
+		by: 'agent',
+		do: cmd.toAgents([FILIP]),
+		ctx: { targetAgents: [{ repId: FILIP.repId, isAgent: true, state: 'away' }] },
+		expect: refused('agentUnavailable'),
+		note: 'an away agent',
+	},
+	{ given: EVA_LIVE, by: 'agent', do: cmd.toAgents([EVA]), expect: refused('agentUnavailable'), note: 'to oneself' },
+	{ given: FULL, by: 'controller', do: cmd.toQueue(), expect: refused('notAnAgent'), note: 'a controlling rep who is no agent' },
+	{ given: EVA_LIVE, by: 'assistant', do: cmd.toQueue(), expect: refused('notController') },
+	{ given: EVA_LIVE, by: 'customer', do: cmd.toQueue(), expect: refused('notController') },
+	{ given: HANDED, by: 'agent', do: cmd.toQueue(), expect: refused('notInSession') },
+	{
+		given: HANDED,
+		by: 'system',
+		do: cmd.nextRound('q-1'),
+		expect: ok('handover.moved to q-1 round 2 ahead'),
+		note: 'nobody took it: again',
+	},
+	{
+		given: HANDED,
+		by: 'system',
+		do: cmd.nextRound('q-2'),
+		expect: ok('handover.moved to q-2 round 1 ahead'),
+		note: 'on to the fallback queue',
+	},
+	{ given: HANDED, by: 'agent', do: cmd.nextRound('q-2'), expect: refused('notController') },
+	{ given: EVA_LIVE, by: 'system', do: cmd.nextRound('q-2'), expect: ok(), note: 'a live session stays where it is' },
+
 	{
 		given: OFFERED,
 		by: 'customer',
@@ -1502,6 +1626,11 @@ function inputsOf(state: SessionState | null, command: Command): Required<Inputs
 		targetLoad: command.type === 'transferControl' ? repAt(command.to) : null,
 		queue: { id: 'q-1', name: 'Printers', openToCustomers: true },
 		agentLoad: null,
+		targetQueue: command.type === 'transferSession' && command.queueId ? { id: command.queueId, name: 'Printers' } : null,
+		targetAgents:
+			command.type === 'transferSession'
+				? command.agents.map((repId) => ({ repId, isAgent: [EVA, FILIP].some((a) => a.repId === repId), state: 'available' as const }))
+				: [],
 	};
 }
 
@@ -1706,7 +1835,7 @@ describe('properties over random command sequences', () => {
 	const customerIds = ['c-1', 'c-2', 'c-3'];
 	const activities: Activity[] = ['sharing', 'video', 'recording', 'voiceCall', 'fileTransfer'];
 	const WALKS = 500;
-	const STEPS = 80;
+	const STEPS = 100;
 
 	it(`${WALKS} walks of ${STEPS} commands: replay equals folding, one controller while live, every command type accepted`, () => {
 		const accepted = new Map<string, number>();
@@ -1715,7 +1844,8 @@ describe('properties over random command sequences', () => {
 			const r = rng(walk + 1);
 			// Each walk starts with a rep pressing Start, or (a sixth of them) a customer asking for help in a
 			// queue (a walk from nothing mostly hits sessionNotFound).
-			const starter = r.pick(reps);
+			// Some walks are an agent's own sessions (which they may transfer to WebACD).
+			const starter = walk % 5 === 1 ? EVA : r.pick(reps);
 			const help = walk % 6 === 0;
 			const opening = help
 				? decide(
@@ -1748,8 +1878,12 @@ describe('properties over random command sequences', () => {
 				else if (who < 8) actor = { kind: 'customer', participantId: r.chance(0.8) ? r.pick(customerIds) : null };
 				else if (who < 9) actor = { kind: 'anonymous' };
 				else actor = { kind: 'system' };
-				// Reps mostly act on their own session: prefer someone present.
-				if (state && actor.kind === 'rep' && r.chance(0.7)) {
+				// Reps mostly act on their own session: prefer someone present (the one in control, now and then).
+				if (state && actor.kind === 'rep' && r.chance(0.2)) {
+					const controller = state.participants.find((p) => p.id === state!.controllerId)?.repId;
+					const rep = [...reps, ...agents].find((x) => x.repId === controller);
+					if (rep) actor = { kind: 'rep', rep };
+				} else if (state && actor.kind === 'rep' && r.chance(0.7)) {
 					const present = state.participants.filter((p) => p.repId);
 					if (present.length) {
 						const repId = r.pick(present).repId;
@@ -1805,6 +1939,9 @@ describe('properties over random command sequences', () => {
 							() => cmd.accept(anOffer(), actor.kind === 'rep' ? actor.rep : r.pick(reps)),
 							() => cmd.decline(anOffer()),
 							() => cmd.expire(anOffer()),
+							() => cmd.toQueue(r.pick(['q-1', 'q-2'])),
+							() => cmd.toAgents(r.pick([[EVA], [FILIP], [EVA, FILIP]])),
+							() => cmd.nextRound(r.pick(['q-1', 'q-2', null])),
 						])();
 				// Offers are mostly answered by the agent they were made to (who joins as themself).
 				let command = picked;

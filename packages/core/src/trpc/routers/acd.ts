@@ -3,7 +3,7 @@
 
 import { z } from 'zod';
 import { TandemError } from '../../refusal.ts';
-import { freeText, PROBLEM_MAX } from '../../session/freeText.ts';
+import { freeText, MESSAGE_MAX, PROBLEM_MAX } from '../../session/freeText.ts';
 import { personName } from '../../session/personName.ts';
 import { viewFor } from '../../feed/views.ts';
 import { CUSTOMER_COOKIE } from '../context.ts';
@@ -59,8 +59,36 @@ export const acdRouter = router({
 	/** Accept: the session is the agent's, with the customer in it (SPEC §8). */
 	accept: repProcedure.input(z.object({ sessionId, offerId })).mutation(async ({ ctx, input }) => {
 		const state = await ctx.services.sessions.acceptOffer(ctx.rep.id, input.sessionId, input.offerId);
-		return viewFor(state, { kind: 'rep', repId: ctx.rep.id });
+		return viewFor(state, { kind: 'rep', repId: ctx.rep.id, agent: ctx.rep.isAgent });
 	}),
+
+	/** Where a transfer may go (SPEC §7): the queues, and the other agents with their state and load. */
+	transferTargets: repProcedure.query(async ({ ctx }) => {
+		if (!ctx.rep.isAgent) throw new TandemError('notAnAgent');
+		return ctx.services.acd.transferTargets(ctx.rep.id);
+	}),
+
+	/**
+	 * Transfer session (SPEC §7): to exactly one queue or to one or more agents, with a personal message of at
+	 * most 345 characters (code points after NFC). The rep leaves; the session waits for an agent.
+	 */
+	transfer: repProcedure
+		.input(
+			z.object({
+				sessionId,
+				queueId: z.uuid().nullish(),
+				agents: z.array(z.uuid()).max(50).default([]),
+				message: freeText(MESSAGE_MAX).default(''),
+			}),
+		)
+		.mutation(async ({ ctx, input }) => {
+			const state = await ctx.services.sessions.transferSession(ctx.rep.id, input.sessionId, {
+				queueId: input.queueId ?? null,
+				agents: input.agents,
+				message: input.message,
+			});
+			return viewFor(state, { kind: 'rep', repId: ctx.rep.id, agent: ctx.rep.isAgent });
+		}),
 
 	decline: repProcedure.input(z.object({ sessionId, offerId })).mutation(async ({ ctx, input }) => {
 		await ctx.services.sessions.declineOffer(ctx.rep.id, input.sessionId, input.offerId);

@@ -175,7 +175,7 @@ export const feedRouter = router({
 });
 
 async function viewerOf(ctx: Context, as: 'rep' | 'customer'): Promise<Viewer | null> {
-	if (as === 'rep') return ctx.rep ? { kind: 'rep', repId: ctx.rep.id } : null;
+	if (as === 'rep') return ctx.rep ? { kind: 'rep', repId: ctx.rep.id, agent: ctx.rep.isAgent } : null;
 	if (!ctx.customerToken) return null;
 	const customer = await ctx.services.sessions.customerFromToken(ctx.customerToken);
 	return customer ? { kind: 'customer', participantId: customer.participantId } : null;

@@ -18,7 +18,7 @@ const activity = z.enum(['sharing', 'video', 'recording', 'voiceCall', 'fileTran
 export const sessionRouter = router({
 	start: repProcedure.mutation(async ({ ctx }) => {
 		const state = await ctx.services.sessions.start(ctx.rep.id);
-		return viewFor(state, { kind: 'rep', repId: ctx.rep.id });
+		return viewFor(state, { kind: 'rep', repId: ctx.rep.id, agent: ctx.rep.isAgent });
 	}),
 
 	/** A customer joins by number and name; their browser keeps the participant token (SPEC §4). */
@@ -44,7 +44,7 @@ export const sessionRouter = router({
 	assist: repProcedure.input(z.object({ number: typedNumber })).mutation(({ ctx, input }) => {
 		return byNumber(ctx, async () => {
 			const state = await ctx.services.sessions.assist(ctx.rep.id, input.number);
-			return viewFor(state, { kind: 'rep', repId: ctx.rep.id });
+			return viewFor(state, { kind: 'rep', repId: ctx.rep.id, agent: ctx.rep.isAgent });
 		});
 	}),
 
@@ -65,7 +65,7 @@ export const sessionRouter = router({
 	/** A signed-in rep opens a rep invitation link: they assist, with no control (SPEC §3). */
 	assistByInvite: repProcedure.input(z.object({ token: z.string().max(200) })).mutation(async ({ ctx, input }) => {
 		const state = await ctx.services.sessions.assistByInvitation(ctx.rep.id, input.token);
-		return viewFor(state, { kind: 'rep', repId: ctx.rep.id });
+		return viewFor(state, { kind: 'rep', repId: ctx.rep.id, agent: ctx.rep.isAgent });
 	}),
 
 	focusCustomer: publicProcedure

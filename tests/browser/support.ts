@@ -48,7 +48,10 @@ export async function createRep(
 	name: string,
 	options: { sessionMode?: 'single' | 'multi'; maxCustomers?: number; language?: 'en' | 'sr'; isAgent?: boolean } = {},
 ): Promise<{ name: string; email: string; password: string }> {
-	const email = `${name.toLowerCase()}.${++reps}.${Date.now()}@example.com`;
+	const email = `${name
+		.normalize('NFD')
+		.replace(/[^a-z0-9]/gi, '')
+		.toLowerCase()}.${++reps}.${Date.now()}@example.com`;
 	const password = 'rep-password';
 	await trpcCall('admin.createRep', { name, email, password, ...options }, { cookie: await admin() });
 	return { name, email, password };

@@ -1,11 +1,13 @@
 // WebACD as people meet it (SPEC §7, §8): a customer with no number asks for help, sees their place in line
 // and an estimate, and is in the session the moment an agent accepts the offer that appears on the agent's
-// console — no reload, no second form. Three customers wait; the first leaves; the others move up.
+// console — no reload, no second form. Three customers wait; the first leaves; the others move up. An agent
+// transfers a session to a queue with a 345-emoji message, or to two agents of whom the first to accept
+// gets it — and once in Serbian.
 
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, person } from './chromium.ts';
-import { admin, createRep, signIn, trpcCall, visible, waitFor } from './support.ts';
+import { admin, createRep, gone, joinAsCustomer, signIn, startSession, trpcCall, visible, waitFor } from './support.ts';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -13,12 +15,17 @@ beforeAll(async () => {
 });
 afterAll(() => browser?.close());
 
+/** A new WebACD agent and their id. */
+async function agent(name: string, language: 'en' | 'sr' = 'en') {
+	const rep = await createRep(name, { isAgent: true, language });
+	const reps = (await trpcCall<{ id: string; email: string }[]>('admin.reps', undefined, { cookie: await admin(), method: 'GET' })).data;
+	return { rep, id: reps.find((r) => r.email === rep.email)!.id };
+}
+
 /** An agent of a queue of their own (unique names: the suite's site is shared). */
-async function agentWithQueue(name: string, queueName: string) {
-	const rep = await createRep(name, { isAgent: true });
+async function agentWithQueue(name: string, queueName: string, language: 'en' | 'sr' = 'en') {
+	const { rep, id } = await agent(name, language);
 	const cookie = await admin();
-	const reps = (await trpcCall<{ id: string; email: string }[]>('admin.reps', undefined, { cookie, method: 'GET' })).data;
-	const id = reps.find((r) => r.email === rep.email)!.id;
 	const { data: queue } = await trpcCall<{ id: string }>(
 		'admin.createQueue',
 		{ name: queueName, members: [id], routing: 'mostIdle', openToCustomers: true },
@@ -90,6 +97,135 @@ describe('Get help', () => {
 			await visible(people[2]!.page.getByRole('status').filter({ hasText: 'You are number 2 in line' }));
 		} finally {
 			for (const p of people) await p.context.close();
+		}
+	});
+});
+
+const MESSAGE = '🖨'.repeat(345); // 345 code points, 690 UTF-16 units: maxlength would stop at half
+
+describe('Transfer session', () => {
+	it('to a queue with a 345-character message: the rep is out, the voice call off, the customer waits and the queue’s agent continues it', async () => {
+		const { rep: goranRep } = await agentWithQueue('Goran', 'Printers (transfer test)');
+		const { rep: evaRep } = await agent('Eva');
+		const eva = await person(browser);
+		const goran = await person(browser);
+		const customer = await person(browser);
+		try {
+			await signIn(goran.page, goranRep);
+			await signIn(eva.page, evaRep);
+			const number = await startSession(eva.page);
+			await joinAsCustomer(customer.page, number, 'Mira');
+			await visible(customer.page.getByText('Eva from Support is helping you'));
+			await eva.page.getByRole('button', { name: 'Voice call', exact: true }).click();
+			await visible(eva.page.getByRole('button', { name: 'End voice call' }));
+
+			await eva.page.getByRole('button', { name: 'Transfer' }).click();
+			await eva.page.getByRole('menuitem', { name: 'Transfer session' }).click();
+			const dialog = eva.page.getByRole('dialog', { name: `Transfer session ${number}` });
+			await expect.poll(() => dialog.getByRole('tab', { name: 'Queues' }).getAttribute('aria-selected')).toBe('true');
+			await dialog.getByRole('radio', { name: /Printers \(transfer test\)/ }).check();
+			// One too many: the counter says so as a person counts, and nothing is sent.
+			await dialog.getByLabel('Personal message (optional)').fill(`${MESSAGE}🖨`);
+			await visible(dialog.getByText('346 / 345'));
+			await dialog.getByRole('button', { name: 'Transfer session' }).click();
+			await visible(dialog.getByRole('alert').filter({ hasText: 'The message is too long: at most 345 characters.' }));
+			await dialog.getByLabel('Personal message (optional)').fill(MESSAGE);
+			await visible(dialog.getByText('345 / 345'));
+			await dialog.getByRole('button', { name: 'Transfer session' }).click();
+
+			// Eva is out of it; Mira is still connected and told she is being transferred, with her place.
+			await gone(eva.page.getByRole('tab').filter({ hasText: 'Mira' }));
+			await visible(customer.page.getByRole('status').filter({ hasText: 'You are being transferred to another support rep' }));
+			await visible(customer.page.getByText('You are number 1 in line'));
+
+			const offer = goran.page.getByRole('region', { name: 'Offers' }).getByRole('article');
+			await visible(offer.getByRole('heading', { name: 'Eva transfers Mira to you' }), 20_000);
+			expect(await offer.locator('dd.text').last().textContent()).toBe(MESSAGE);
+			await offer.getByRole('button', { name: 'Accept' }).click();
+			await visible(customer.page.getByText('Goran from Support is helping you'));
+			await visible(goran.page.getByRole('tab').filter({ hasText: 'Mira' }));
+			// The voice call ended with the transfer: Goran may start one, none is on.
+			await visible(goran.page.getByRole('button', { name: 'Voice call', exact: true }));
+			await goran.page.getByRole('button', { name: 'End session' }).click();
+			await goran.page.getByRole('dialog').getByRole('button', { name: 'End session' }).click();
+		} finally {
+			for (const p of [eva, goran, customer]) await p.context.close();
+		}
+	});
+
+	it('to two agents: both are offered it, the first to accept gets it and the other offer is gone at once', async () => {
+		const [tamara, uros, vuk] = [await agent('Tamara'), await agent('Uroš'), await agent('Vuk')];
+		const pages = [await person(browser), await person(browser), await person(browser)];
+		const customer = await person(browser);
+		try {
+			for (const [i, a] of [tamara, uros, vuk].entries()) await signIn(pages[i]!.page, a.rep);
+			const [t, u, v] = pages.map((p) => p.page) as [Page, Page, Page];
+			const number = await startSession(t);
+			await joinAsCustomer(customer.page, number, 'Jovan');
+			await visible(customer.page.getByText('Tamara from Support is helping you'));
+
+			await t.getByRole('button', { name: 'Transfer' }).click();
+			await t.getByRole('menuitem', { name: 'Transfer session' }).click();
+			const dialog = t.getByRole('dialog', { name: `Transfer session ${number}` });
+			await dialog.getByRole('tab', { name: 'Agents' }).click();
+			await dialog.getByRole('checkbox', { name: /^Uroš/ }).check();
+			await dialog.getByRole('checkbox', { name: /^Vuk/ }).check();
+			await dialog.getByLabel('Personal message (optional)').fill('Needs the driver — today');
+			await dialog.getByRole('button', { name: 'Transfer session' }).click();
+			await gone(t.getByRole('tab').filter({ hasText: 'Jovan' }));
+
+			const offerOn = (page: Page) => page.getByRole('region', { name: 'Offers' }).getByRole('article');
+			await visible(offerOn(u).getByText('Needs the driver — today'), 20_000);
+			await visible(offerOn(v).getByText('Needs the driver — today'), 20_000);
+			await offerOn(v).getByRole('button', { name: 'Accept' }).click();
+			await visible(customer.page.getByText('Vuk from Support is helping you'));
+			await gone(offerOn(u)); // withdrawn at once
+			await visible(v.getByRole('tab').filter({ hasText: 'Jovan' }));
+			expect(await u.getByRole('tab').filter({ hasText: 'Jovan' }).count()).toBe(0);
+			await v.getByRole('button', { name: 'End session' }).click();
+			await v.getByRole('dialog').getByRole('button', { name: 'End session' }).click();
+		} finally {
+			for (const p of [...pages, customer]) await p.context.close();
+		}
+	});
+
+	it('the same in Serbian: Prenos sesije to a queue, Prihvati', async () => {
+		const { rep: dragan } = await agentWithQueue('Dragan', 'Štampači (prenos)', 'sr');
+		const { rep: jelena } = await agent('Jelena', 'sr');
+		const sr = { email: 'Adresa e-pošte', password: 'Lozinka', signIn: 'Prijavi se' };
+		const from = await person(browser, 'sr-Latn-RS');
+		const to = await person(browser, 'sr-Latn-RS');
+		const customer = await person(browser, 'sr-Latn-RS');
+		try {
+			for (const p of [from, to]) {
+				await p.page.goto('/console');
+				await p.page.getByRole('button', { name: 'SR' }).click();
+			}
+			await signIn(to.page, dragan, sr);
+			await signIn(from.page, jelena, sr);
+			const number = await startSession(from.page);
+			await joinAsCustomer(customer.page, number, 'Milica', { number: 'Broj sesije', name: 'Vaše ime', join: 'Pridruži se' });
+			await visible(customer.page.getByText(/Jelena/));
+
+			await from.page.getByRole('button', { name: 'Prenos', exact: true }).click();
+			await from.page.getByRole('menuitem', { name: 'Prenos sesije' }).click();
+			const dialog = from.page.getByRole('dialog', { name: `Prenos sesije ${number}` });
+			await visible(dialog.getByRole('tab', { name: 'Agenti' }));
+			await dialog.getByRole('tab', { name: 'Redovi' }).click();
+			await dialog.getByRole('radio', { name: /Štampači \(prenos\)/ }).check();
+			await dialog.getByLabel('Lična poruka (nije obavezna)').fill('Štampač ne radi — hitno');
+			await visible(dialog.getByText('23 / 345'));
+			await dialog.getByRole('button', { name: 'Prenos sesije' }).click();
+			await visible(customer.page.getByRole('status').filter({ hasText: 'Prebacujemo vas drugom predstavniku podrške' }));
+
+			const offer = to.page.getByRole('region').getByRole('article');
+			await visible(offer.getByRole('heading', { name: 'Jelena vam prenosi sesiju: Milica' }), 20_000);
+			await visible(offer.getByText('Štampač ne radi — hitno'));
+			await offer.getByRole('button', { name: 'Prihvati' }).click();
+			await visible(customer.page.getByText(/Dragan/));
+			await visible(to.page.getByRole('tab').filter({ hasText: 'Milica' }));
+		} finally {
+			for (const p of [from, to, customer]) await p.context.close();
 		}
 	});
 });

@@ -4,11 +4,11 @@
 // characters and no direction overrides (text that reads differently from what it is).
 
 import { z } from 'zod';
+import { codePoints } from './textLimits.ts';
+
+export { codePoints, MESSAGE_MAX, PROBLEM_MAX } from './textLimits.ts';
 
 const FORBIDDEN = /(?![\n\t])[\p{Cc}]|[\u202a-\u202e\u2066-\u2069]/u;
-
-/** How many characters a person sees: code points after NFC (an emoji is one). */
-export const codePoints = (text: string): number => [...text.normalize('NFC')].length;
 
 export const freeText = (max: number) =>
 	z
@@ -16,11 +16,6 @@ export const freeText = (max: number) =>
 		.max(max * 8)
 		.transform((typed) => typed.normalize('NFC').replace(/\r\n?/g, '\n').trim())
 		.superRefine((text, ctx) => {
-			if ([...text].length > max) ctx.addIssue({ code: 'custom', message: 'tooLong' });
+			if (codePoints(text) > max) ctx.addIssue({ code: 'custom', message: 'tooLong' });
 			else if (FORBIDDEN.test(text)) ctx.addIssue({ code: 'custom', message: 'forbiddenCharacter' });
 		});
-
-/** A Get help problem (SPEC §8). */
-export const PROBLEM_MAX = 500;
-/** A transfer's personal message (SPEC §7). */
-export const MESSAGE_MAX = 345;

@@ -7,7 +7,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, person } from './chromium.ts';
-import { admin, createRep, gone, joinAsCustomer, signIn, startSession, trpcCall, visible, waitFor } from './support.ts';
+import { ADMIN, admin, createRep, gone, joinAsCustomer, signIn, startSession, trpcCall, visible, waitFor } from './support.ts';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -226,6 +226,39 @@ describe('Transfer session', () => {
 			await visible(to.page.getByRole('tab').filter({ hasText: 'Milica' }));
 		} finally {
 			for (const p of [from, to, customer]) await p.context.close();
+		}
+	});
+});
+
+describe('Supervisor view', () => {
+	it('an administrator sees a queue’s waiting customer, the offer made, and the agent’s state change, live', async () => {
+		const { rep: zoraRep } = await agentWithQueue('Zora', 'Scanners (supervisor test)');
+		const boss = await person(browser);
+		const zora = await person(browser);
+		const customer = await person(browser);
+		try {
+			await signIn(boss.page, ADMIN);
+			await boss.page.getByRole('button', { name: 'Admin' }).click();
+			await boss.page.getByRole('menuitem', { name: 'Supervisor view' }).click();
+			const view = boss.page.getByRole('dialog', { name: 'Supervisor view' });
+			const queueRow = view.getByRole('region', { name: 'Queues' }).getByRole('row', { name: /Scanners \(supervisor test\)/ });
+			const zoraRow = view.getByRole('region', { name: 'Agents' }).getByRole('row', { name: /Zora/ });
+			await expect.poll(() => queueRow.getByRole('cell').allTextContents()).toEqual(['0', '—', '0', '0 / 1']);
+			await expect.poll(() => zoraRow.getByRole('cell').first().textContent()).toBe('Away'); // not signed in
+
+			await askForHelp(customer.page, 'Petra', 'The scanner jams', 'Scanners (supervisor test)');
+			await expect.poll(() => queueRow.getByRole('cell').first().textContent()).toBe('1');
+			const sessionRow = view.getByRole('region', { name: /Sessions/ }).getByRole('row', { name: /Petra/ });
+			await visible(sessionRow.getByText('Waiting in Scanners (supervisor test)'));
+
+			await signIn(zora.page, zoraRep); // there: available, and offered Petra at once
+			await expect.poll(() => zoraRow.getByRole('cell').allTextContents(), { timeout: 20_000 }).toEqual(['Available', '0 / 1', '1']);
+			await expect.poll(() => queueRow.getByRole('cell').nth(2).textContent()).toBe('1');
+			await zora.page.getByRole('region', { name: 'Offers' }).getByRole('button', { name: 'Accept' }).click();
+			await visible(sessionRow.getByRole('cell', { name: 'Zora', exact: true }));
+			await expect.poll(() => zoraRow.getByRole('cell').allTextContents()).toEqual(['Busy', '1 / 1', '0']);
+		} finally {
+			for (const p of [boss, zora, customer]) await p.context.close();
 		}
 	});
 });

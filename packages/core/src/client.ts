@@ -11,3 +11,4 @@ export { siteSettingRanges, repMaxCustomersRange, repAgentCapacityRange, type Ra
 export type { SiteSettings } from './service/repLoad.ts';
 export type { LineItem } from './trpc/routers/feed.ts';
 export type { OfferView } from './service/acd.ts';
+export type { SupervisorView, SupervisedSession, SupervisedQueue, SupervisedAgent } from './service/supervision.ts';

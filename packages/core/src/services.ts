@@ -132,7 +132,15 @@ export function createServices(
 		await appendToLog(tx, { dbKind, auditKey: config.auditKey, kind, aggregateId: id, actor: by ? `rep:${by}` : 'system' }, [event]);
 	};
 	const timers = new Timers({ db, clock, nodeId });
-	const acd = new Acd({ db, runner, clock, changed: () => router.wake() });
+	const acd = new Acd({
+		db,
+		runner,
+		clock,
+		changed: () => {
+			router.wake();
+			bus.publishAcd();
+		},
+	});
 	// WebACD's routing runs on the node holding its lease; it follows every session change of this node.
 	const router: AcdRouter = new AcdRouter({
 		db,

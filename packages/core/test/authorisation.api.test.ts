@@ -133,6 +133,17 @@ const matrix: Record<string, Record<string, Cell>> = {
 	},
 	// Only an agent sees where a transfer may go; the scene's controller is no agent: nobody may transfer it.
 	'acd.transferTargets': { '': { may: ['admin'], call: (a) => a.acd.transferTargets() } },
+	// The supervisor view's feed: administrators only; its first picture read, then closed.
+	'supervisor.watch': {
+		'': {
+			may: ['admin'],
+			call: async (a) => {
+				const iterator = (await a.supervisor.watch())[Symbol.asyncIterator]();
+				await iterator.next();
+				await iterator.return?.();
+			},
+		},
+	},
 	'acd.transfer': { '': { may: [], call: (a, s) => a.acd.transfer({ sessionId: s.sessionId, queueId, message: 'Over to you' }) } },
 	'acd.decline': {
 		'': { may: signedInReps, call: (a, s) => a.acd.decline({ sessionId: s.sessionId, offerId: '00000000-0000-4000-8000-000000000000' }) },

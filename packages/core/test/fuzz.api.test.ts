@@ -61,6 +61,7 @@ const seeds: Record<string, Seed> = {
 	'acd.requestHelp': (s) => ({ name: 'Asker', email: 'asker@example.com', problem: 'It does not print', queueId: s.queueId }),
 	'acd.offers': () => undefined,
 	'acd.transferTargets': () => undefined,
+	'supervisor.watch': () => undefined,
 	'acd.transfer': (s) => ({ sessionId: s.sessionId, queueId: s.queueId, message: 'See the chat' }),
 	'acd.accept': (s) => ({ sessionId: s.sessionId, offerId: '00000000-0000-4000-8000-000000000000' }),
 	'acd.decline': (s) => ({ sessionId: s.sessionId, offerId: '00000000-0000-4000-8000-000000000000' }),

@@ -41,6 +41,7 @@ export class Bus {
 	private listeners = new Set<BusListener>();
 	private mediaListeners = new Set<(change: MediaChange) => void>();
 	private lineListeners = new Set<(change: LineChange) => void>();
+	private acdListeners = new Set<() => void>();
 	/** The last line told of each queue, for feeds that open after it was told. */
 	private readonly lines = new Map<string, LineChange>();
 
@@ -56,6 +57,16 @@ export class Bus {
 
 	lastLine(queueId: string): LineChange | undefined {
 		return this.lines.get(queueId);
+	}
+
+	/** An agent's state or a queue changed (the supervisor view shows both). */
+	publishAcd(): void {
+		for (const listener of this.acdListeners) listener();
+	}
+
+	subscribeAcd(listener: () => void): () => void {
+		this.acdListeners.add(listener);
+		return () => this.acdListeners.delete(listener);
 	}
 
 	publishMedia(change: MediaChange): void {

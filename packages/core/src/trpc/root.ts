@@ -8,6 +8,7 @@ import { inviteRouter } from './routers/invite.ts';
 import { mediaRouter } from './routers/media.ts';
 import { recordingsRouter } from './routers/recordings.ts';
 import { sessionRouter } from './routers/session.ts';
+import { supervisorRouter } from './routers/supervisor.ts';
 import { createCallerFactory, router } from './trpc.ts';
 
 export const appRouter = router({
@@ -19,6 +20,7 @@ export const appRouter = router({
 	media: mediaRouter,
 	recordings: recordingsRouter,
 	acd: acdRouter,
+	supervisor: supervisorRouter,
 });
 
 export type AppRouter = typeof appRouter;

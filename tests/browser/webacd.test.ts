@@ -79,7 +79,7 @@ describe('Get help', () => {
 		}
 	});
 
-	it('three customers wait; the first leaves the line; the others move up', async () => {
+	it('three customers wait; the first leaves the line; the others move up, and a reload keeps the place', async () => {
 		const { rep } = await agentWithQueue('Away', 'Billing (line test)');
 		// The queue's only agent is away: nobody takes the requests, and the customers are told so.
 		const agentCookie = (await trpcCall('auth.signIn', { email: rep.email, password: rep.password })).cookie!;
@@ -94,6 +94,9 @@ describe('Get help', () => {
 			await people[0]!.page.getByRole('button', { name: 'Leave the line' }).click();
 			await people[0]!.page.getByRole('dialog').getByRole('button', { name: 'Leave' }).click();
 			await visible(people[1]!.page.getByRole('status').filter({ hasText: 'You are number 1 in line' }));
+			await visible(people[2]!.page.getByRole('status').filter({ hasText: 'You are number 2 in line' }));
+			// A reload keeps the place: the page comes back waiting, not at the start.
+			await people[2]!.page.reload();
 			await visible(people[2]!.page.getByRole('status').filter({ hasText: 'You are number 2 in line' }));
 		} finally {
 			for (const p of people) await p.context.close();

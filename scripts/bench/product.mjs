@@ -200,16 +200,16 @@ export function cookieFrom(res, name) {
 
 /**
  * A rep's console feed: the SSE subscription, read with fetch's body reader. `next(type, sessionId, who)`
- * resolves with the arrival time of that event as the feed delivers it (`who` as the feed names it).
+ * resolves with the arrival time of that event as the feed delivers it (`who` as the feed names it);
+ * `onItem` also sees every item (an agent's offers).
  */
-export function openFeed(baseUrl, cookie, { timeoutMs = 10_000 } = {}) {
+export function openFeed(baseUrl, cookie, { timeoutMs = 10_000, onItem: alsoTo } = {}) {
 	const input = { as: 'rep', consoleId: randomBytes(12).toString('hex') };
 	// A console beats every 5 s, or the server takes it for lost and ends its sessions after the grace period.
 	const heartbeat = setInterval(
 		() => void call(baseUrl, 'auth.heartbeat', { cookie, input: { consoleId: input.consoleId } }).catch(() => {}),
 		5_000,
 	);
-	const controller = new AbortController();
 	const waiters = new Map();
 	/** Events that came before anyone waited for them. */
 	const early = new Map();
@@ -221,6 +221,7 @@ export function openFeed(baseUrl, cookie, { timeoutMs = 10_000 } = {}) {
 	const keyOf = (type, sessionId, who) => `${type}\n${sessionId}\n${who}`;
 
 	const onItem = (item, at) => {
+		alsoTo?.(item, at);
 		if (item?.kind === 'snapshot') resolveReady();
 		if (item?.kind !== 'session') return;
 		for (const e of item.events ?? []) {
@@ -237,42 +238,8 @@ export function openFeed(baseUrl, cookie, { timeoutMs = 10_000 } = {}) {
 		}
 	};
 
-	(async () => {
-		const res = await fetch(`${baseUrl}/console/api/trpc/feed.events?input=${encodeURIComponent(JSON.stringify(input))}`, {
-			headers: { cookie, accept: 'text/event-stream' },
-			signal: controller.signal,
-		});
-		if (!res.ok || !res.body) throw new Error(`feed: HTTP ${res.status}`);
-		const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-		let buf = '';
-		let data = [];
-		for (;;) {
-			const { value, done } = await reader.read();
-			if (done) break;
-			const at = now();
-			buf += value;
-			let nl;
-			while ((nl = buf.indexOf('\n')) >= 0) {
-				const raw = buf.slice(0, nl).replace(/\r$/, '');
-				buf = buf.slice(nl + 1);
-				if (raw === '') {
-					if (data.length) {
-						let msg;
-						try {
-							msg = JSON.parse(data.join('\n'));
-						} catch {
-							msg = null;
-						}
-						data = [];
-						// Tracked items arrive as { id, data } envelopes; others as the item itself.
-						const item = msg && typeof msg === 'object' && 'data' in msg && 'id' in msg ? msg.data : msg;
-						onItem(item, at);
-					}
-				} else if (raw.startsWith('data:')) data.push(raw.slice(5).replace(/^ /, ''));
-			}
-		}
-		if (!closed) throw new Error('feed ended');
-	})().catch((err) => {
+	const stream = openStream(baseUrl, 'feed.events', input, { cookie, onItem });
+	stream.ended.catch((err) => {
 		if (!closed) rejectReady(err);
 	});
 
@@ -307,6 +274,60 @@ export function openFeed(baseUrl, cookie, { timeoutMs = 10_000 } = {}) {
 		close() {
 			closed = true;
 			clearInterval(heartbeat);
+			stream.close();
+		},
+	};
+}
+
+/**
+ * A tRPC subscription read as SSE (the browsers' httpSubscriptionLink): `onItem(item, arrivedAt)` for each
+ * item (tracked envelopes unwrapped). `ended` rejects if the stream fails or ends before `close()`.
+ */
+export function openStream(baseUrl, path, input, { cookie, onItem }) {
+	const controller = new AbortController();
+	let closed = false;
+	const ended = (async () => {
+		const headers = { accept: 'text/event-stream', ...(cookie ? { cookie } : {}) };
+		const url = `${baseUrl}/console/api/trpc/${path}${input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`}`;
+		const res = await fetch(url, { headers, signal: controller.signal });
+		if (!res.ok || !res.body) throw new Error(`${path}: HTTP ${res.status}`);
+		const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+		let buf = '';
+		let data = [];
+		for (;;) {
+			const { value, done } = await reader.read();
+			if (done) break;
+			const at = now();
+			buf += value;
+			let nl;
+			while ((nl = buf.indexOf('\n')) >= 0) {
+				const raw = buf.slice(0, nl).replace(/\r$/, '');
+				buf = buf.slice(nl + 1);
+				if (raw === '') {
+					if (data.length) {
+						let msg;
+						try {
+							msg = JSON.parse(data.join('\n'));
+						} catch {
+							msg = null;
+						}
+						data = [];
+						// Tracked items arrive as { id, data } envelopes; others as the item itself.
+						const item = msg && typeof msg === 'object' && 'data' in msg && 'id' in msg ? msg.data : msg;
+						onItem(item, at);
+					}
+				} else if (raw.startsWith('data:')) data.push(raw.slice(5).replace(/^ /, ''));
+			}
+		}
+		if (!closed) throw new Error(`${path}: the stream ended`);
+	})().catch((err) => {
+		if (!closed) throw err;
+	});
+	ended.catch(() => {}); // the caller decides whether an early end matters
+	return {
+		ended,
+		close() {
+			closed = true;
 			controller.abort();
 		},
 	};

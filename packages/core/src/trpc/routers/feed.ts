@@ -122,12 +122,14 @@ export const feedRouter = router({
 									),
 								);
 				waitingIn = waitingOf(states[0], viewer);
+				/** The place last told to this page. */
+				let told: LineItem | null = waitingIn ? placeIn(await ctx.services.acd.lineOf(waitingIn.queueId), waitingIn.sessionId) : null;
 				yield tracked(String(position), {
 					kind: 'snapshot',
 					sessions: states.map((s) => viewFor(s, viewer)),
 					missed,
 					...(viewer.kind === 'rep' ? { offers: await ctx.services.acd.offersFor(viewer.repId) } : {}),
-					...(waitingIn ? { line: placeIn(await ctx.services.acd.lineOf(waitingIn.queueId), waitingIn.sessionId) } : {}),
+					...(told ? { line: told } : {}),
 				} satisfies FeedItem);
 
 				while (!signal?.aborted && !signedOut) {
@@ -146,7 +148,12 @@ export const feedRouter = router({
 						continue;
 					}
 					if ('line' in change) {
-						if (waitingIn) yield { kind: 'line', line: placeIn(change.line, waitingIn.sessionId) } satisfies FeedItem;
+						if (!waitingIn) continue;
+						// Routing tells each queue's line on every pass: a customer hears only when their place changed.
+						const place = placeIn(change.line, waitingIn.sessionId);
+						if (told && told.sessionId === place.sessionId && told.position === place.position && told.waitMs === place.waitMs) continue;
+						told = place;
+						yield { kind: 'line', line: place } satisfies FeedItem;
 						continue;
 					}
 					if (viewer.kind === 'customer') {

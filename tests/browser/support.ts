@@ -2,7 +2,7 @@
 // what a person does in the pages (sign in, start, join). playwright-core has no web-first `expect`,
 // so `visible`/`gone` wait on locators and vitest's expect.poll waits on values.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Locator, Page } from 'playwright-core';
 import { inject } from 'vitest';
 import { baseUrl } from './chromium.ts';
@@ -138,7 +138,9 @@ export function clockOffset(): number {
  */
 export async function setClockOffset(offset: number): Promise<void> {
 	const file = inject('clockFile');
-	writeFileSync(file, String(offset));
+	// Whole or not at all: the server reads the file on every tick of its clock.
+	writeFileSync(`${file}.next`, String(offset));
+	renameSync(`${file}.next`, file);
 	await waitFor(() => {
 		try {
 			return readFileSync(`${file}.done`, 'utf8') === String(offset);

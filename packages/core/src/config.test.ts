@@ -1,6 +1,9 @@
 // Configuration of the abuse limits from the environment: defaults, overrides, and clear mistakes.
 
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadConfig } from './config.ts';
 
 const base = { TANDEM_AUDIT_KEY: 'k'.repeat(32), TANDEM_DATA_DIR: '/tmp/tandem-config-test' };
@@ -41,5 +44,20 @@ describe('configuration of the abuse limits', () => {
 		);
 		expect(() => loadConfig({ ...base, TANDEM_TRUST_PROXY: 'maybe' })).toThrow(/TANDEM_TRUST_PROXY: must be true or false/);
 		expect(() => loadConfig({ ...base, TANDEM_LOGIN_FREE_ATTEMPTS: '0' })).toThrow(/TANDEM_LOGIN_FREE_ATTEMPTS/);
+	});
+});
+
+describe('the browser tests’ clock file', () => {
+	it('caught empty mid-write, the clock keeps the offset it last read instead of falling back to the system’s', () => {
+		const dir = mkdtempSync(join(tmpdir(), 'tandem-clock-'));
+		const file = join(dir, 'clock');
+		writeFileSync(file, '3600000');
+		const clock = loadConfig({ ...base, TANDEM_TEST_CLOCK_FILE: file }).clock!;
+		expect(clock.now() - Date.now()).toBeGreaterThan(3_590_000);
+		writeFileSync(file, ''); // a writer truncated the file and has not written yet
+		expect(clock.now() - Date.now()).toBeGreaterThan(3_590_000);
+		writeFileSync(file, '7200000');
+		expect(clock.now() - Date.now()).toBeGreaterThan(7_190_000);
+		rmSync(dir, { recursive: true });
 	});
 });

@@ -140,13 +140,17 @@ function mailDomain(publicUrl: string): string {
 
 /** For browser tests only: the system clock moved by the milliseconds written in a file (none: 0). */
 function clockFromFile(file: string): Clock {
+	// The last offset read stands when the file is caught mid-write (empty): reading that as 0 would throw
+	// the clock back to the system's and make a deadline set then fall due at once.
+	let offset = 0;
 	return {
 		now() {
-			let offset = 0;
 			try {
-				offset = Number(readFileSync(file, 'utf8').trim()) || 0;
+				const text = readFileSync(file, 'utf8').trim();
+				const read = Number(text);
+				if (text !== '' && Number.isFinite(read)) offset = read;
 			} catch {
-				/* no file: no offset */
+				/* no file: the last offset */
 			}
 			return Date.now() + offset;
 		},

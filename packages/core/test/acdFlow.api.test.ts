@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../src/time/clock.ts';
 import { eventsOf } from '../src/log/eventLog.ts';
+import type { SessionEvent } from '../src/session/model.ts';
 import { Browser, fingerprint, refusalOf, world, type World } from './harness.ts';
 
 describe.each(['pglite', 'postgres'] as const)('Get help, offers and accept on %s', (kind) => {
@@ -186,6 +187,43 @@ describe('two agents accepting one everybody offer at the same moment, on two no
 				expect(log.filter((e) => e.type === 'session.accepted')).toHaveLength(1);
 				for (const id of await a.services.sessions.liveSessionIds())
 					await a.services.sessions.command(id, { kind: 'system' }, { type: 'endForLostConsole', reason: 'connectionLost' });
+			}
+		} finally {
+			await b.close();
+			await a.close();
+		}
+	});
+
+	it('routing passes on both nodes at once make one offer per customer per agent, and each expiry fires once', async () => {
+		const clock = new FakeClock();
+		const a = await world('postgres', { clock });
+		const b = await a.secondNode();
+		try {
+			const admin = await a.admin.api();
+			const ids: string[] = [];
+			for (const name of ['Eva', 'Filip']) {
+				const browser = await a.rep(name);
+				const id = (await (await browser.api()).auth.status()).me!.id;
+				await admin.admin.updateRep({ id, isAgent: true, agentCapacity: 5 });
+				await a.services.lifeline.connected(id, `console-${name}`);
+				ids.push(id);
+			}
+			const queueId = (await admin.admin.createQueue({ name: 'Everyone', members: ids, routing: 'everybody', openToCustomers: true })).id;
+			const sessions: string[] = [];
+			for (let i = 0; i < 4; i++)
+				sessions.push((await (await a.browser().api()).acd.requestHelp({ name: `Customer ${i}`, problem: 'help', queueId })).sessionId);
+			// As when the routing lease passes from one node to the other in the middle of a pass.
+			await Promise.all([a.services.router.pass(), b.services.router.pass(), a.services.router.pass(), b.services.router.pass()]);
+			clock.advance(31_000);
+			await Promise.all([a.services.timers.fireDue(), b.services.timers.fireDue()]);
+			for (const sessionId of sessions) {
+				const log = await eventsOf(a.services.db, 'session', sessionId);
+				const made = log.flatMap(({ payload }) => {
+					const e = payload as SessionEvent;
+					return e.type === 'offer.made' ? e.offers.map((o) => o.repId) : [];
+				});
+				expect(made.sort()).toEqual([...ids].sort()); // each agent once
+				expect(log.filter((e) => e.type === 'offer.expired')).toHaveLength(2); // each offer's timer once
 			}
 		} finally {
 			await b.close();

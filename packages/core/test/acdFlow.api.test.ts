@@ -152,24 +152,30 @@ describe.each(['pglite', 'postgres'] as const)('Get help, offers and accept on %
 	});
 });
 
+/** Eva and Filip, agents of one 'everybody' queue open to customers, consoles connected, on node A of two. */
+async function everybodyQueueOnTwoNodes(capacity?: number) {
+	const clock = new FakeClock();
+	const a = await world('postgres', { clock });
+	const b = await a.secondNode();
+	const admin = await a.admin.api();
+	const ids: string[] = [];
+	const browsers: Browser[] = [];
+	for (const name of ['Eva', 'Filip']) {
+		const browser = await a.rep(name);
+		const id = (await (await browser.api()).auth.status()).me!.id;
+		await admin.admin.updateRep({ id, isAgent: true, ...(capacity ? { agentCapacity: capacity } : {}) });
+		await a.services.lifeline.connected(id, `console-${name}`);
+		ids.push(id);
+		browsers.push(browser);
+	}
+	const queueId = (await admin.admin.createQueue({ name: 'Everyone', members: ids, routing: 'everybody', openToCustomers: true })).id;
+	return { clock, a, b, ids, browsers, queueId };
+}
+
 describe('two agents accepting one everybody offer at the same moment, on two nodes of one PostgreSQL', () => {
 	it('exactly one wins; the log holds one acceptance', async () => {
-		const clock = new FakeClock();
-		const a = await world('postgres', { clock });
-		const b = await a.secondNode();
+		const { a, b, browsers, queueId } = await everybodyQueueOnTwoNodes();
 		try {
-			const admin = await a.admin.api();
-			const ids: string[] = [];
-			const browsers: Browser[] = [];
-			for (const name of ['Eva', 'Filip']) {
-				const browser = await a.rep(name);
-				const id = (await (await browser.api()).auth.status()).me!.id;
-				await admin.admin.updateRep({ id, isAgent: true });
-				await a.services.lifeline.connected(id, `console-${name}`);
-				ids.push(id);
-				browsers.push(browser);
-			}
-			const queueId = (await admin.admin.createQueue({ name: 'Everyone', members: ids, routing: 'everybody', openToCustomers: true })).id;
 			for (let round = 0; round < 5; round++) {
 				const { sessionId } = await (await a.browser().api()).acd.requestHelp({ name: `Customer ${round}`, problem: 'help', queueId });
 				await a.services.router.pass();
@@ -195,20 +201,8 @@ describe('two agents accepting one everybody offer at the same moment, on two no
 	});
 
 	it('routing passes on both nodes at once make one offer per customer per agent, and each expiry fires once', async () => {
-		const clock = new FakeClock();
-		const a = await world('postgres', { clock });
-		const b = await a.secondNode();
+		const { clock, a, b, ids, queueId } = await everybodyQueueOnTwoNodes(5);
 		try {
-			const admin = await a.admin.api();
-			const ids: string[] = [];
-			for (const name of ['Eva', 'Filip']) {
-				const browser = await a.rep(name);
-				const id = (await (await browser.api()).auth.status()).me!.id;
-				await admin.admin.updateRep({ id, isAgent: true, agentCapacity: 5 });
-				await a.services.lifeline.connected(id, `console-${name}`);
-				ids.push(id);
-			}
-			const queueId = (await admin.admin.createQueue({ name: 'Everyone', members: ids, routing: 'everybody', openToCustomers: true })).id;
 			const sessions: string[] = [];
 			for (let i = 0; i < 4; i++)
 				sessions.push((await (await a.browser().api()).acd.requestHelp({ name: `Customer ${i}`, problem: 'help', queueId })).sessionId);

@@ -1,7 +1,8 @@
 // What the browsers may import from core: types and small pure helpers, nothing of the server.
 
 export { formatSessionNumber, parseSessionNumber } from './session/sessionNumber.ts';
-export { codePoints, MESSAGE_MAX, PROBLEM_MAX } from './session/textLimits.ts';
+export { codePoints, CHAT_MAX, MESSAGE_MAX, PROBLEM_MAX } from './session/textLimits.ts';
+export { isTranscriptLine } from './session/transcript.ts';
 export { MAX_BATCH, mustComeAlone } from './trpc/batching.ts';
 export type { SessionView, ParticipantView, FeedEvent, InvitationView } from './feed/views.ts';
 export type { RefusalCode, ParticipantRole, SessionStatus, Activity } from './session/model.ts';

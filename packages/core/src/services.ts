@@ -18,6 +18,7 @@ import { Bus } from './feed/bus.ts';
 import { followMediaPlane, MediaEffect } from './media/mediaEffects.ts';
 import type { MediaPort } from './media/mediaPort.ts';
 import { SessionMediaService } from './media/mediaService.ts';
+import { Chat } from './chat/chat.ts';
 import { createMailer, type MailConfig, type Mailer } from './mail/mailer.ts';
 import { ConsoleLifeline } from './service/consoleLifeline.ts';
 import { Invitations } from './service/invitations.ts';
@@ -57,6 +58,8 @@ export interface ServicesConfig {
 	mediaRate?: RatePolicy;
 	/** Get help requests per client; the defaults when absent. */
 	helpRate?: RatePolicy;
+	/** Chat lines per writer in a session. */
+	chatRate?: RatePolicy;
 	/** Tests only: while it answers true the effects wait, so that a crash can come between a commit and its effect. */
 	effectsPaused?: (() => boolean) | undefined;
 }
@@ -90,6 +93,8 @@ export interface Services {
 	sessionMedia: SessionMediaService;
 	/** Recordings on disk: listing, control timeline, Export, and who may read their files. */
 	recordings: Recordings;
+	/** The sessions' chat: lines, typing, the transcript mailed (SPEC §9). */
+	chat: Chat;
 	/** Boot: recover presence after a restart, then start the background work (timers, sweeps, effects). */
 	open(): Promise<void>;
 	close(): Promise<void>;
@@ -202,6 +207,7 @@ export function createServices(
 		media,
 		sessionMedia,
 		recordings,
+		chat: new Chat({ db, sessions, bus, mailer, rate: new RateLimiter(config.chatRate ?? { burst: 20, perSecond: 5 }, () => clock.now()) }),
 		async open() {
 			// After a restart no console of this node's is connected: their reps' sessions get the grace period.
 			await lifeline.recover();

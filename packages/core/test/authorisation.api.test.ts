@@ -169,6 +169,15 @@ const matrix: Record<string, Record<string, Cell>> = {
 	// The controlling rep may not simply leave either (controllerCannotLeave: what the session is).
 	'session.leave': { '': { may: inSession, call: (a, s) => a.session.leave({ sessionId: s.sessionId }) } },
 	'session.end': { '': { may: ['controller'], call: (a, s) => a.session.end({ sessionId: s.sessionId }) } },
+	// Everyone in the session chats (SPEC §9).
+	'chat.send': {
+		'': { may: inSession, call: (a, s) => a.chat.send({ sessionId: s.sessionId, messageId: crypto.randomUUID(), text: 'Hello' }) },
+	},
+	'chat.typing': { '': { may: inSession, call: (a, s) => a.chat.typing({ sessionId: s.sessionId }) } },
+	// Only a customer of the session (here refused for the time, not the person: sessionNotEnded — chat.api.test.ts).
+	'chat.mailTranscript': {
+		'': { may: ['customer'], call: (a, s) => a.chat.mailTranscript({ sessionId: s.sessionId, to: 'c@example.com', language: 'en' }) },
+	},
 	'session.startActivity': {
 		recording: { may: ['controller'], call: (a, s) => a.session.startActivity({ sessionId: s.sessionId, activity: 'recording' }) },
 		sharing: { may: ['controller', 'customer'], call: (a, s) => a.session.startActivity({ sessionId: s.sessionId, activity: 'sharing' }) },

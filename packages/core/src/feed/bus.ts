@@ -1,6 +1,7 @@
 // The bus carries committed session changes to every open feed. In-process here; a broker
 // (PostgreSQL LISTEN/NOTIFY, NATS) takes its place when several nodes run.
 
+import type { TypingChange } from '../chat/chat.ts';
 import type { SessionEvent, SessionState } from '../session/model.ts';
 
 /** A session's event as committed to the log: its global id (the feed's position) and its sequence. */
@@ -42,6 +43,7 @@ export class Bus {
 	private mediaListeners = new Set<(change: MediaChange) => void>();
 	private lineListeners = new Set<(change: LineChange) => void>();
 	private acdListeners = new Set<() => void>();
+	private typingListeners = new Set<(change: TypingChange) => void>();
 	/** The last line told of each queue, for feeds that open after it was told. */
 	private readonly lines = new Map<string, LineChange>();
 
@@ -67,6 +69,16 @@ export class Bus {
 	subscribeAcd(listener: () => void): () => void {
 		this.acdListeners.add(listener);
 		return () => this.acdListeners.delete(listener);
+	}
+
+	/** Someone is typing in a session's chat (not stored: only pages open now hear it). */
+	publishTyping(change: TypingChange): void {
+		for (const listener of this.typingListeners) listener(change);
+	}
+
+	subscribeTyping(listener: (change: TypingChange) => void): () => void {
+		this.typingListeners.add(listener);
+		return () => this.typingListeners.delete(listener);
 	}
 
 	publishMedia(change: MediaChange): void {

@@ -12,6 +12,7 @@ import type {
 	SessionEvent,
 	SessionState,
 	SessionStatus,
+	TranscriptMail,
 } from '../session/model.ts';
 import { formatSessionNumber } from '../session/sessionNumber.ts';
 
@@ -57,6 +58,10 @@ export interface SessionView {
 	/** While it waits for a WebACD agent: a customer who asked (Get help), or a session being transferred. */
 	/** Why it waits: asked for help, transferred, or — none of the chosen agents took it — for the next free rep. */
 	waiting: { origin: 'getHelp' | 'transfer'; nextFree: boolean } | null;
+	/** A customer's own address, as they gave it to Get help: the closing screen offers to mail the transcript there. */
+	contact: string | null;
+	/** Where the viewer's transcript mail is (a customer, once the session has ended). */
+	transcriptMail: TranscriptMail['status'] | null;
 }
 
 export function viewFor(state: SessionState, viewer: Viewer): SessionView {
@@ -90,6 +95,8 @@ export function viewFor(state: SessionState, viewer: Viewer): SessionView {
 			: [],
 		waiting:
 			state.status === 'waiting' && state.handover ? { origin: state.handover.origin, nextFree: state.handover.fellBack ?? false } : null,
+		contact: (me && state.contacts?.[me.id]) ?? null,
+		transcriptMail: (me && state.transcriptMails?.[me.id]?.status) ?? null,
 	};
 }
 
@@ -117,6 +124,8 @@ export interface FeedEvent {
 	reason: string | null;
 	/** For activity events. */
 	activity: string | null;
+	/** A chat line's text, exactly as written (pages show it as text, never as HTML). */
+	text: string | null;
 }
 
 export function describeEvent(
@@ -128,7 +137,7 @@ export function describeEvent(
 ): FeedEvent {
 	const nameOf = (pid: string | null | undefined) =>
 		(pid && (after.participants.find((p) => p.id === pid) ?? before?.participants.find((p) => p.id === pid))?.name) || null;
-	const base = { id, sessionId, type: event.type, at: event.at, who: null, to: null, reason: null, activity: null };
+	const base = { id, sessionId, type: event.type, at: event.at, who: null, to: null, reason: null, activity: null, text: null };
 	switch (event.type) {
 		case 'session.started':
 			return { ...base, who: event.controller.name };
@@ -161,10 +170,15 @@ export function describeEvent(
 			return { ...base, who: event.controller.name };
 		case 'session.handedOver':
 			return { ...base, who: event.handover.fromName };
+		case 'chat.posted':
+			return { ...base, who: event.name, text: event.text };
 		case 'offer.made':
 		case 'offer.declined':
 		case 'offer.expired':
 		case 'handover.moved':
+		case 'transcript.requested':
+		case 'transcript.sent':
+		case 'transcript.notSent':
 			return base;
 	}
 }

@@ -383,6 +383,37 @@ const rules: { [K in CommandType]: Rule<K> } = {
 		return accept([...stopEverything(state, 'sessionEnded', at), { type: 'session.ended', at, by: null, reason: command.reason }]);
 	}),
 
+	// Chat (SPEC §9): everyone present writes — customers, the controller, assistants — also while the
+	// session waits for an agent (who stayed keep talking). Text only; the page's id makes a retry harmless.
+	postChat: live((state, command, actor, { now: at }, me) => {
+		if (!me) return refuse(actor.kind === 'anonymous' ? 'notSignedIn' : 'notInSession');
+		if (!command.text.trim()) return refuse('messageEmpty');
+		if ((state.recentChatIds ?? []).includes(command.messageId)) return accept([]);
+		return accept([{ type: 'chat.posted', at, messageId: command.messageId, participantId: me.id, name: me.name, text: command.text }]);
+	}),
+
+	requestTranscript(state, command, actor, { now: at }) {
+		if (actor.kind !== 'customer') return refuse(actor.kind === 'anonymous' ? 'notSignedIn' : 'notACustomer');
+		if (!state) return refuse('sessionNotFound');
+		const me = participantOf(state, actor);
+		if (!me) return refuse('notInSession');
+		if (state.status !== 'ended') return refuse('sessionNotEnded');
+		// One mail per customer per session; one that did not go out may be asked again.
+		const mail = state.transcriptMails?.[me.id];
+		if (mail && mail.status !== 'notSent') return refuse('transcriptAlreadySent');
+		return accept([{ type: 'transcript.requested', at, participantId: me.id, to: command.to, language: command.language }]);
+	},
+
+	recordTranscriptMail(state, command, actor, { now: at }) {
+		if (actor.kind !== 'system') return refuse('notController');
+		if (!state) return refuse('sessionNotFound');
+		if (state.transcriptMails?.[command.participantId]?.status !== 'requested') return accept([]);
+		const { participantId, error } = command;
+		return accept([
+			error === null ? { type: 'transcript.sent', at, participantId } : { type: 'transcript.notSent', at, participantId, error },
+		]);
+	},
+
 	focusCustomer: control((state, command, _me, { now: at }) => {
 		const target = present(state, command.participantId);
 		if (!target) return refuse('participantNotFound');

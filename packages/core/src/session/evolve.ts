@@ -31,6 +31,7 @@ export function evolve(state: SessionState | null, event: SessionEvent): Session
 			activities: noActivities(),
 			invitations: [],
 			handover: event.handover,
+			...(event.handover.email ? { contacts: { [event.customer.id]: event.handover.email } } : {}),
 			startedAt: event.at,
 			endedAt: null,
 			version: 1,
@@ -149,8 +150,28 @@ export function evolve(state: SessionState | null, event: SessionEvent): Session
 		case 'media.failed':
 			// A record only: what it leaves stopped comes as its own activity.stopped.
 			return next;
+		case 'chat.posted':
+			// The transcript is the log itself; the state remembers only what stops a retry posting twice.
+			next.recentChatIds = [...(state.recentChatIds ?? []).slice(1 - RECENT_CHAT_IDS), event.messageId];
+			return next;
+		case 'transcript.requested':
+			next.transcriptMails = { ...state.transcriptMails, [event.participantId]: { to: event.to, status: 'requested' } };
+			return next;
+		case 'transcript.sent':
+		case 'transcript.notSent': {
+			const mail = state.transcriptMails?.[event.participantId];
+			if (mail)
+				next.transcriptMails = {
+					...state.transcriptMails,
+					[event.participantId]: { ...mail, status: event.type === 'transcript.sent' ? 'sent' : 'notSent' },
+				};
+			return next;
+		}
 	}
 }
+
+/** How many of the latest chat messages' ids a session remembers (a page retries within seconds, not hundreds of lines). */
+export const RECENT_CHAT_IDS = 64;
 
 /** Whether a session waits for an agent, and where (snapshots stored before WebACD have no hand-over). */
 export const handoverOf = (state: SessionState) => state.handover ?? null;

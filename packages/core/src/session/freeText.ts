@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { codePoints } from './textLimits.ts';
 
-export { codePoints, MESSAGE_MAX, PROBLEM_MAX } from './textLimits.ts';
+export { codePoints, CHAT_MAX, MESSAGE_MAX, PROBLEM_MAX } from './textLimits.ts';
 
 const FORBIDDEN = /(?![\n\t])[\p{Cc}]|[\u202a-\u202e\u2066-\u2069]/u;
 

@@ -76,6 +76,12 @@ export interface SessionState {
 	invitations: Invitation[];
 	/** While it waits for a WebACD agent (SPEC §7, §8): where it waits, since when, the offers out. */
 	handover: Handover | null;
+	/** The latest chat messages' ids: a message sent again (a retry after a dropped connection) is not posted twice. */
+	recentChatIds?: string[];
+	/** Addresses customers gave (Get help's e-mail): the closing screen offers to mail them the transcript there. */
+	contacts?: Record<ParticipantId, string>;
+	/** Each customer's transcript mail (SPEC §9): one per customer per session; one that did not go out may be asked again. */
+	transcriptMails?: Record<ParticipantId, TranscriptMail>;
 	/** Taken from WebACD: the queue it came from and when an agent accepted it (its handling time, SPEC §8). */
 	servedFrom?: { queueId: QueueId | null; since: number } | null;
 	startedAt: number;
@@ -83,6 +89,9 @@ export interface SessionState {
 	/** Number of events applied; the next event's sequence number within the session. */
 	version: number;
 }
+
+/** Where a customer's transcript mail is: asked (going out), sent, or not sent (the customer may try again). */
+export type TranscriptMail = { to: string; status: 'requested' | 'sent' | 'notSent' };
 
 export const noActivities = (): Activities => ({
 	sharing: [],
@@ -114,6 +123,12 @@ export type SessionEvent =
 	/** Nobody took it where it waited: a new round there, or on to the fallback queue (SPEC §7). */
 	| { type: 'handover.moved'; at: number; queueId: QueueId | null; round: number; ahead: boolean }
 	| { type: 'participant.joined'; at: number; participant: Participant; invitationId?: InvitationId }
+	/** A line of the session's chat (SPEC §9): its writer's name as it was, the text as written (never HTML). */
+	| { type: 'chat.posted'; at: number; messageId: string; participantId: ParticipantId; name: string; text: string }
+	/** A customer asked for the transcript by mail at the end; then whether it went out. */
+	| { type: 'transcript.requested'; at: number; participantId: ParticipantId; to: string; language: 'en' | 'sr' }
+	| { type: 'transcript.sent'; at: number; participantId: ParticipantId }
+	| { type: 'transcript.notSent'; at: number; participantId: ParticipantId; error: string }
 	| { type: 'participant.left'; at: number; participantId: ParticipantId; reason: LeaveReason }
 	| { type: 'customer.focused'; at: number; participantId: ParticipantId }
 	| { type: 'control.transferred'; at: number; from: ParticipantId; to: ParticipantId; fromLeaves: boolean }
@@ -166,6 +181,12 @@ export type Command =
 	| { type: 'joinAsCustomer'; participantId: ParticipantId; name: string; invitationId?: InvitationId }
 	| { type: 'assist'; participantId: ParticipantId; invitationId?: InvitationId }
 	| { type: 'focusCustomer'; participantId: ParticipantId }
+	/** Anyone in the session writes in its chat; `messageId` is the page's, so a retry posts once. */
+	| { type: 'postChat'; messageId: string; text: string }
+	/** A customer, once the session has ended, has its transcript mailed to them (SPEC §9). */
+	| { type: 'requestTranscript'; to: string; language: 'en' | 'sr' }
+	/** The outcome of the transcript's mail: sent (error null) or not. Told by the system. */
+	| { type: 'recordTranscriptMail'; participantId: ParticipantId; error: string | null }
 	| { type: 'transferControl'; to: ParticipantId; leave: boolean }
 	| { type: 'leave' }
 	| { type: 'removeParticipant'; participantId: ParticipantId }
@@ -295,6 +316,10 @@ export const refusalCodes = [
 	'agentAtCapacity',
 	'transferTargetRequired',
 	'agentUnavailable',
+	// Chat (SPEC §9)
+	'messageEmpty',
+	'sessionNotEnded',
+	'transcriptAlreadySent',
 ] as const;
 
 export type RefusalCode = (typeof refusalCodes)[number];

@@ -292,6 +292,14 @@ const EVA_BUSY = EVA_LIVE.on('sharing', C1)
 	.on('recording')
 	.on('voiceCall')
 	.named('live under Eva, sharing c-1, video, recording, voice');
+// Chat (§9): a line already posted; a transcript asked for at the end, and one that did not go out.
+const CHATTED = ONE.then2('chat m-1 posted by c-1', (at) => [
+	{ type: 'chat.posted', at, messageId: 'm-1', participantId: C1, name: 'Mira', text: 'Hello' },
+]);
+const ASKED = ENDED.then2('transcript asked by c-1', (at) => [
+	{ type: 'transcript.requested', at, participantId: C1, to: 'mira@example.com', language: 'en' },
+]);
+const ASKED_NOT_SENT = ASKED.then2('not sent', (at) => [{ type: 'transcript.notSent', at, participantId: C1, error: 'refused' }]);
 const HANDED = EVA_LIVE.then2('handed to q-1', (at) => [
 	{
 		type: 'session.handedOver',
@@ -375,6 +383,13 @@ const cmd = {
 		message,
 	}),
 	nextRound: (queueId: string | null = 'q-1'): Command => ({ type: 'nextRound', queueId }),
+	chat: (text = 'Hello', messageId = 'm-1'): Command => ({ type: 'postChat', messageId, text }),
+	transcript: (to = 'mira@example.com', language: 'en' | 'sr' = 'en'): Command => ({ type: 'requestTranscript', to, language }),
+	transcriptResult: (participantId: string, error: string | null = null): Command => ({
+		type: 'recordTranscriptMail',
+		participantId,
+		error,
+	}),
 };
 
 function describeCommand(c: Command): string {
@@ -470,6 +485,14 @@ function summary(e: SessionEvent): string {
 			return `session.handedOver to ${e.handover.queueId ?? e.handover.agents?.join('+')}${e.handover.message ? ` ${JSON.stringify(e.handover.message)}` : ''} from ${e.handover.fromName}`;
 		case 'handover.moved':
 			return `handover.moved to ${e.queueId ?? 'the same agents'} round ${e.round}${e.ahead ? ' ahead' : ''}`;
+		case 'chat.posted':
+			return `chat.posted ${e.messageId} ${e.participantId} "${e.name}": ${JSON.stringify(e.text)}`;
+		case 'transcript.requested':
+			return `transcript.requested ${e.participantId} to ${e.to} ${e.language}`;
+		case 'transcript.sent':
+			return `transcript.sent ${e.participantId}`;
+		case 'transcript.notSent':
+			return `transcript.notSent ${e.participantId}: ${e.error}`;
 	}
 }
 
@@ -1608,6 +1631,48 @@ const table: Case[] = [
 		then: { status: 'ended' },
 		note: 'the customer leaves the line: nothing left to hand over',
 	},
+
+	// ------------------------------------------------------------ chat (§9)
+	{ given: ONE, by: 'customer', do: cmd.chat(), expect: ok('chat.posted m-1 c-1 "Mira": "Hello"') },
+	{ given: FULL, by: 'controller', do: cmd.chat('Hi <b>all</b>'), expect: ok('chat.posted m-1 p-ana "Ana": "Hi <b>all</b>"') },
+	{ given: FULL, by: 'assistant', do: cmd.chat(), expect: ok('chat.posted m-1 p-bojan "Bojan": "Hello"'), note: 'assistants chat' },
+	{
+		given: TRANSFERRED,
+		by: 'Ana (ex-controller)',
+		do: cmd.chat(),
+		expect: ok('chat.posted m-1 p-ana "Ana": "Hello"'),
+		note: 'the previous controller chats',
+	},
+	{ given: WAITING, by: 'customer', do: cmd.chat(), expect: ok('chat.posted m-1 c-1 "Mira": "Hello"'), note: 'while it waits' },
+	{ given: CHATTED, by: 'customer', do: cmd.chat('Hello', 'm-1'), expect: ok(), note: 'the same message sent again posts once' },
+	{ given: CHATTED, by: 'customer', do: cmd.chat('Hello', 'm-2'), expect: ok('chat.posted m-2 c-1 "Mira": "Hello"') },
+	{ given: ONE, by: 'customer', do: cmd.chat(' \n\t '), expect: refused('messageEmpty') },
+	{ given: ONE, by: 'otherRep', do: cmd.chat(), expect: refused('notInSession') },
+	{ given: ONE, by: 'newCustomer', do: cmd.chat(), expect: refused('notInSession') },
+	{ given: ONE, by: 'anonymous', do: cmd.chat(), expect: refused('notSignedIn') },
+	{ given: ENDED, by: 'customer', do: cmd.chat(), expect: refused('sessionEnded') },
+	{ given: NONE, by: 'customer', do: cmd.chat(), expect: refused('sessionNotFound') },
+
+	// ------------------------------------------------------------ the transcript by mail (§9)
+	{ given: ENDED, by: 'customer', do: cmd.transcript(), expect: ok('transcript.requested c-1 to mira@example.com en') },
+	{ given: ENDED, by: 'customer2', do: cmd.transcript('n@example.com', 'sr'), expect: ok('transcript.requested c-2 to n@example.com sr') },
+	{ given: ONE, by: 'customer', do: cmd.transcript(), expect: refused('sessionNotEnded') },
+	{ given: ENDED, by: 'assistant', do: cmd.transcript(), expect: refused('notACustomer') },
+	{ given: ENDED, by: 'newCustomer', do: cmd.transcript(), expect: refused('notInSession') },
+	{ given: ENDED, by: 'anonymous', do: cmd.transcript(), expect: refused('notSignedIn') },
+	{ given: ASKED, by: 'customer', do: cmd.transcript(), expect: refused('transcriptAlreadySent'), note: 'one mail per customer' },
+	{ given: ASKED, by: 'customer2', do: cmd.transcript(), expect: ok('transcript.requested c-2 to mira@example.com en') },
+	{
+		given: ASKED_NOT_SENT,
+		by: 'customer',
+		do: cmd.transcript(),
+		expect: ok('transcript.requested c-1 to mira@example.com en'),
+		note: 'a mail that did not go out may be asked again',
+	},
+	{ given: ASKED, by: 'system', do: cmd.transcriptResult(C1), expect: ok('transcript.sent c-1') },
+	{ given: ASKED, by: 'system', do: cmd.transcriptResult(C1, 'refused'), expect: ok('transcript.notSent c-1: refused') },
+	{ given: ENDED, by: 'system', do: cmd.transcriptResult(C1), expect: ok(), note: 'nothing asked: nothing to record' },
+	{ given: ASKED, by: 'customer', do: cmd.transcriptResult(C1), expect: refused('notController') },
 ];
 
 // ================================================================== running the table
@@ -1942,6 +2007,8 @@ describe('properties over random command sequences', () => {
 							() => cmd.toQueue(r.pick(['q-1', 'q-2'])),
 							() => cmd.toAgents(r.pick([[EVA], [FILIP], [EVA, FILIP]])),
 							() => cmd.nextRound(r.pick(['q-1', 'q-2', null])),
+							() => cmd.chat(r.pick(['Hello', ' ', 'Zdravo']), `m-${r.int(STEPS)}`),
+							() => (r.chance(0.6) ? cmd.transcript() : cmd.transcriptResult(r.pick(customerIds), r.chance(0.5) ? null : 'refused')),
 						])();
 				// Offers are mostly answered by the agent they were made to (who joins as themself).
 				let command = picked;
@@ -1953,6 +2020,10 @@ describe('properties over random command sequences', () => {
 						if (picked.type === 'acceptOffer') command = cmd.accept(picked.offerId, agent);
 					}
 				}
+				// A transcript is mostly asked for by a customer of the session.
+				const customerThere = state?.participants.find((p) => p.role === 'customer');
+				if (picked.type === 'requestTranscript' && customerThere && r.chance(0.8))
+					actor = { kind: 'customer', participantId: customerThere.id };
 				// Invitations made at step n expire a day later, some of them within the walk (below).
 				const ctx: DecideContext = {
 					now: r.chance(0.1) ? now + DAY : now,

@@ -7,5 +7,7 @@ export const codePoints = (text: string): number => [...text.normalize('NFC')].l
 
 /** A Get help problem (SPEC §8). */
 export const PROBLEM_MAX = 500;
+/** A chat message (SPEC §9). */
+export const CHAT_MAX = 2000;
 /** A transfer's personal message (SPEC §7). */
 export const MESSAGE_MAX = 345;

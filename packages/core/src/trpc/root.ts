@@ -3,6 +3,7 @@
 import { acdRouter } from './routers/acd.ts';
 import { adminRouter } from './routers/admin.ts';
 import { authRouter } from './routers/auth.ts';
+import { chatRouter } from './routers/chat.ts';
 import { feedRouter } from './routers/feed.ts';
 import { inviteRouter } from './routers/invite.ts';
 import { mediaRouter } from './routers/media.ts';
@@ -20,6 +21,7 @@ export const appRouter = router({
 	media: mediaRouter,
 	recordings: recordingsRouter,
 	acd: acdRouter,
+	chat: chatRouter,
 	supervisor: supervisorRouter,
 });
 

@@ -48,6 +48,7 @@ const httpCode: Partial<Record<ErrorCode, TRPC_ERROR_CODE_KEY>> = {
 	invalidSessionNumber: 'BAD_REQUEST',
 	invalidInput: 'BAD_REQUEST',
 	nameRequired: 'BAD_REQUEST',
+	messageEmpty: 'BAD_REQUEST',
 	notController: 'FORBIDDEN',
 	notInSession: 'FORBIDDEN',
 	notARep: 'FORBIDDEN',

@@ -4,6 +4,7 @@
 
 import { tracked } from '@trpc/server';
 import { z } from 'zod';
+import type { TypingChange } from '../../chat/chat.ts';
 import type { LineChange, SessionChange } from '../../feed/bus.ts';
 import type { OfferView } from '../../service/acd.ts';
 import { describeEvent, viewFor, type FeedEvent, type SessionView, type Viewer } from '../../feed/views.ts';
@@ -23,7 +24,17 @@ export interface LineItem {
 }
 
 export type FeedItem =
-	| { kind: 'snapshot'; sessions: SessionView[]; missed: FeedEvent[]; offers?: OfferView[]; line?: LineItem | null }
+	| {
+			kind: 'snapshot';
+			sessions: SessionView[];
+			missed: FeedEvent[];
+			/** A page opening afresh (not resuming): each session's chat transcript so far, by session id. */
+			transcripts?: Record<string, FeedEvent[]>;
+			offers?: OfferView[];
+			line?: LineItem | null;
+	  }
+	/** Someone in a session is typing in its chat (never stored). */
+	| { kind: 'typing'; sessionId: string; participantId: string; name: string }
 	| { kind: 'session'; session: SessionView; events: FeedEvent[] }
 	/** Media came or went in a session: refetch what can be consumed (not an event of the record). */
 	| { kind: 'media'; sessionId: string }
@@ -60,7 +71,7 @@ export const feedRouter = router({
 			}
 
 			// Listen first, then read the snapshot, so nothing falls between the two.
-			const queue: (SessionChange | { media: string } | { offers: true } | { line: LineChange })[] = [];
+			const queue: (SessionChange | { media: string } | { offers: true } | { line: LineChange } | { typing: TypingChange })[] = [];
 			let wake: (() => void) | null = null;
 			/** A waiting customer's session and the queue it waits in (their place in its line is theirs to hear). */
 			let waitingIn: { sessionId: string; queueId: string } | null = null;
@@ -77,6 +88,15 @@ export const feedRouter = router({
 			const unsubscribeLine = ctx.services.bus.subscribeLine((line) => {
 				if (waitingIn && line.queueId === waitingIn.queueId) {
 					queue.push({ line });
+					wake?.();
+				}
+			});
+			const unsubscribeTyping = ctx.services.bus.subscribeTyping((t) => {
+				const mine = viewer.kind === 'rep' ? t.repIds.includes(viewer.repId) : t.participantIds.includes(viewer.participantId);
+				// Nobody hears themselves typing.
+				const self = viewer.kind === 'rep' ? t.repId === viewer.repId : t.participantId === viewer.participantId;
+				if (mine && !self) {
+					queue.push({ typing: t });
 					wake?.();
 				}
 			});
@@ -124,10 +144,18 @@ export const feedRouter = router({
 				waitingIn = waitingOf(states[0], viewer);
 				/** The place last told to this page. */
 				let told: LineItem | null = waitingIn ? placeIn(await ctx.services.acd.lineOf(waitingIn.queueId), waitingIn.sessionId) : null;
+				// Afresh, the page has no transcript yet: each session's so far (resuming, `missed` brings what it lacks).
+				const transcripts =
+					after === null
+						? Object.fromEntries(
+								await Promise.all(states.map(async (s) => [s.id, await ctx.services.chat.transcript(s.id, viewer, position)] as const)),
+							)
+						: undefined;
 				yield tracked(String(position), {
 					kind: 'snapshot',
 					sessions: states.map((s) => viewFor(s, viewer)),
 					missed,
+					...(transcripts ? { transcripts } : {}),
 					...(viewer.kind === 'rep' ? { offers: await ctx.services.acd.offersFor(viewer.repId) } : {}),
 					...(told ? { line: told } : {}),
 				} satisfies FeedItem);
@@ -137,6 +165,11 @@ export const feedRouter = router({
 					if (!change) {
 						await new Promise<void>((resolve) => (wake = resolve));
 						wake = null;
+						continue;
+					}
+					if ('typing' in change) {
+						const t = change.typing;
+						yield { kind: 'typing', sessionId: t.sessionId, participantId: t.participantId, name: t.name } satisfies FeedItem;
 						continue;
 					}
 					if ('media' in change) {
@@ -175,6 +208,7 @@ export const feedRouter = router({
 				unsubscribe();
 				unsubscribeLine();
 				unsubscribeMedia();
+				unsubscribeTyping();
 				stopWatchingLogins();
 				signal?.removeEventListener('abort', stop);
 			}

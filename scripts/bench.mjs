@@ -104,7 +104,10 @@ const sections = [
 	(await import('./bench/soak.mjs')).soak, // 1,000 live sessions under churn, then 200 churners: latency, lost events, memory
 ];
 
+// `npm run bench -- acd chat` runs only the sections named (by their function's name).
+const only = process.argv.slice(2);
 for (const section of sections) {
+	if (only.length && !only.includes(section.name)) continue;
 	try {
 		await section();
 	} catch (err) {

@@ -3,13 +3,10 @@
 // builds a mailto with recipient, subject and body; a copied link that is revoked, or one that has
 // expired, is refused in the page; a rep link asks an anonymous browser to sign in, then makes an assistant.
 
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { simpleParser, type ParsedMail } from 'mailparser';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium, person } from './chromium.ts';
-import { clockOffset, createRep, gone, setClockOffset, signIn, startSession, visible, waitFor } from './support.ts';
+import { clockOffset, createRep, gone, mailTo, setClockOffset, signIn, startSession, visible, waitFor } from './support.ts';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -19,24 +16,6 @@ afterAll(() => browser?.close());
 
 const HOUR = 3600_000;
 const unique = (name: string) => `${name}.${Date.now()}.${Math.random().toString(36).slice(2, 6)}@example.com`;
-
-/** The mail the site sent to `address` (through the suite's SMTP server). */
-async function mailTo(address: string): Promise<ParsedMail> {
-	const dir = inject('mailDir');
-	let found: ParsedMail | undefined;
-	await waitFor(async () => {
-		for (const file of readdirSync(dir)) {
-			const mail = await simpleParser(readFileSync(join(dir, file)));
-			const to = mail.to && !Array.isArray(mail.to) ? mail.to.value : [];
-			if (to.some((a) => a.address?.toLowerCase() === address.toLowerCase())) {
-				found = mail;
-				return true;
-			}
-		}
-		return false;
-	});
-	return found!;
-}
 
 describe('invitations', () => {
 	it('Send: the e-mail arrives over SMTP with rep, number and link; the customer follows it and joins with a name', async () => {

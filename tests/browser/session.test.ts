@@ -76,7 +76,7 @@ describe('a support session, end to end', () => {
 
 		// The assistant leaves; Ana ends the session; the customers see it end.
 		await assistant.page.getByRole('button', { name: 'Leave' }).click();
-		await gone(participants.getByText('Jelena'));
+		await gone(participants.locator('li[data-participant="Jelena"]'));
 		await rep.page.getByRole('button', { name: 'End session' }).click();
 		await rep.page.getByRole('dialog').getByRole('button', { name: 'End session' }).click();
 		await visible(marko.page.getByText('The support session has ended'));

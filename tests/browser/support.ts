@@ -2,7 +2,9 @@
 // what a person does in the pages (sign in, start, join). playwright-core has no web-first `expect`,
 // so `visible`/`gone` wait on locators and vitest's expect.poll waits on values.
 
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { simpleParser, type ParsedMail } from 'mailparser';
 import type { Locator, Page } from 'playwright-core';
 import { inject } from 'vitest';
 import { baseUrl } from './chromium.ts';
@@ -168,4 +170,22 @@ export async function stillLive(page: Page, sessionId: string): Promise<boolean>
 	}, sessionId);
 	if (!r.ok && !/sessionEnded|notInSession|sessionNotFound/.test(r.text)) throw new Error(`stillLive: ${r.text}`);
 	return r.ok;
+}
+
+/** The mail the site sent to `address` (through the suite's SMTP server). */
+export async function mailTo(address: string): Promise<ParsedMail> {
+	const dir = inject('mailDir');
+	let found: ParsedMail | undefined;
+	await waitFor(async () => {
+		for (const file of readdirSync(dir)) {
+			const mail = await simpleParser(readFileSync(join(dir, file)));
+			const to = mail.to && !Array.isArray(mail.to) ? mail.to.value : [];
+			if (to.some((a) => a.address?.toLowerCase() === address.toLowerCase())) {
+				found = mail;
+				return true;
+			}
+		}
+		return false;
+	});
+	return found!;
 }

@@ -39,6 +39,9 @@ export function describeError(err: unknown, pageCodes: Record<string, () => stri
 			return { text: m.err_already_in_session(), field: null };
 		case 'invalidInput': {
 			const path = data.issues?.[0]?.path;
+			// A page may say what a wrong value of one of its own fields means (`invalidInput.<field>`).
+			const own = path ? pageCodes[`invalidInput.${path}`] : undefined;
+			if (own) return { text: own(), field: null };
 			if (path === 'name') return { text: m.err_name_required(), field: 'name' };
 			if (path === 'number') return { text: m.err_invalid_session_number(), field: 'number' };
 			return { text: m.err_invalid_input(), field: null };

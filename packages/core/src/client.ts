@@ -2,7 +2,8 @@
 
 export { formatSessionNumber, parseSessionNumber } from './session/sessionNumber.ts';
 export { codePoints, CHAT_MAX, MESSAGE_MAX, PROBLEM_MAX } from './session/textLimits.ts';
-export { isTranscriptLine } from './session/transcript.ts';
+export { isTranscriptLine, mergeLines, systemLineWords, type TranscriptKey } from './session/transcript.ts';
+export { ChatOutbox, sendsOnEnter, typingNotices, type OutgoingLine } from './session/chatOutbox.ts';
 export { MAX_BATCH, mustComeAlone } from './trpc/batching.ts';
 export type { SessionView, ParticipantView, FeedEvent, InvitationView } from './feed/views.ts';
 export type { RefusalCode, ParticipantRole, SessionStatus, Activity } from './session/model.ts';

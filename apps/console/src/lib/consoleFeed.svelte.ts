@@ -1,7 +1,7 @@
 // The console's live picture: every session this rep takes part in, kept current by the one feed
 // (ARCHITECTURE §7). The server sends whole session views; this only files them and raises toasts.
 
-import type { FeedEvent, OfferView, SessionView } from '@tandem/core/client';
+import { isTranscriptLine, mergeLines, type FeedEvent, type OfferView, type SessionView } from '@tandem/core/client';
 import type { FeedItem } from '@tandem/core/server';
 import { m } from '../paraglide/messages.js';
 import type { HeartbeatOrder } from './heartbeatWorker.ts';
@@ -27,6 +27,15 @@ export class ConsoleFeed {
 	private heartbeat: { beat(): void; stop(): void } | null = null;
 	/** The browser gave this console a microphone. */
 	private microphone = false;
+
+	/** Each session's chat transcript, by session id (SPEC §9). */
+	transcripts = $state<Record<string, FeedEvent[]>>({});
+	/** Who is typing in each session, until when (this page's clock). */
+	typing = $state<Record<string, { participantId: string; name: string; until: number }[]>>({});
+	/** Chat lines not read yet, by session: counted for sessions not in front (or all, while the page is hidden). */
+	unread = $state<Record<string, number>>({});
+	/** What the rep is typing in each session's chat, kept across tab switches. */
+	drafts: Record<string, string> = {};
 
 	get selected(): SessionView | null {
 		return this.sessions.find((s) => s.id === this.selectedId) ?? this.sessions[0] ?? null;
@@ -117,6 +126,44 @@ export class ConsoleFeed {
 
 	select(id: string): void {
 		this.selectedId = id;
+		this.read(id);
+	}
+
+	/** The rep has the session's chat in front of them. */
+	read(sessionId: string): void {
+		if (this.unread[sessionId]) this.unread = { ...this.unread, [sessionId]: 0 };
+	}
+
+	/** Chat lines unread in all sessions (the page title shows it). */
+	get unreadTotal(): number {
+		return Object.values(this.unread).reduce((a, b) => a + b, 0);
+	}
+
+	/** New lines of a session's transcript: kept in order; others' chat lines count as unread unless read now. */
+	private hear(sessionId: string, events: FeedEvent[], view: SessionView | undefined): void {
+		const lines = events.filter(isTranscriptLine);
+		if (lines.length === 0) return;
+		const known = new Set((this.transcripts[sessionId] ?? []).map((l) => l.id));
+		this.transcripts = { ...this.transcripts, [sessionId]: mergeLines(this.transcripts[sessionId] ?? [], lines) };
+		const mine = view?.me?.participantId;
+		const fresh = lines.filter((l) => l.type === 'chat.posted' && !known.has(l.id) && l.by !== mine);
+		// A line from someone ends their "typing…".
+		const writers = new Set(fresh.map((l) => l.by));
+		if (this.typing[sessionId]?.some((t) => writers.has(t.participantId)))
+			this.typing = { ...this.typing, [sessionId]: this.typing[sessionId]!.filter((t) => !writers.has(t.participantId)) };
+		const inFront = this.selected?.id === sessionId && document.visibilityState === 'visible';
+		if (fresh.length > 0 && !inFront) this.unread = { ...this.unread, [sessionId]: (this.unread[sessionId] ?? 0) + fresh.length };
+	}
+
+	private heardTyping(sessionId: string, participantId: string, name: string): void {
+		const until = Date.now() + 5_000;
+		const others = (this.typing[sessionId] ?? []).filter((t) => t.participantId !== participantId && t.until > Date.now());
+		this.typing = { ...this.typing, [sessionId]: [...others, { participantId, name, until }] };
+		setTimeout(() => {
+			const now = Date.now();
+			const left = (this.typing[sessionId] ?? []).filter((t) => t.until > now);
+			if (left.length !== (this.typing[sessionId] ?? []).length) this.typing = { ...this.typing, [sessionId]: left };
+		}, 5_100);
 	}
 
 	/** WebACD offers out to this agent (SPEC §8), each with the moment it runs out on this page's clock. */
@@ -148,6 +195,10 @@ export class ConsoleFeed {
 			return;
 		}
 		if (item.kind === 'line') return; // a customer's place in line: not the console's
+		if (item.kind === 'typing') {
+			this.heardTyping(item.sessionId, item.participantId, item.name);
+			return;
+		}
 		if (item.kind === 'offers') {
 			this.receiveOffers(item.offers);
 			return;
@@ -155,6 +206,13 @@ export class ConsoleFeed {
 		if (item.kind === 'snapshot') {
 			this.receiveOffers(item.offers ?? []);
 			this.sessions = item.sessions.filter(isMine);
+			if (item.transcripts) this.transcripts = { ...item.transcripts };
+			for (const s of this.sessions)
+				this.hear(
+					s.id,
+					item.missed.filter((e) => e.sessionId === s.id),
+					s,
+				);
 			for (const e of item.missed)
 				this.announce(
 					e,
@@ -165,6 +223,7 @@ export class ConsoleFeed {
 		}
 		const before = this.sessions.find((s) => s.id === item.session.id);
 		for (const e of item.events) this.announce(e, item.session, before);
+		this.hear(item.session.id, item.events, item.session);
 		this.put(item.session);
 		this.onsessions(this.sessions);
 	}

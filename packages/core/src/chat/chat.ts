@@ -15,7 +15,7 @@ import { participantIn } from '../trpc/actor.ts';
 import { evolve } from '../session/evolve.ts';
 import type { SessionEvent, SessionState } from '../session/model.ts';
 import { formatSessionNumber } from '../session/sessionNumber.ts';
-import { isTranscriptLine } from '../session/transcript.ts';
+import { isTranscriptLine, systemLineWords } from '../session/transcript.ts';
 
 /** Someone in a session is typing: who may hear of it (the session's people at the time). */
 export interface TypingChange {
@@ -133,7 +133,10 @@ const joins = (event: SessionEvent, participantId: string): boolean =>
 export function transcriptText(state: SessionState, lines: FeedEvent[], language: Language, timeZone: string): string {
 	const time = new Intl.DateTimeFormat(language === 'sr' ? 'sr-Latn' : 'en-GB', { timeZone, hour: '2-digit', minute: '2-digit' });
 	const day = new Intl.DateTimeFormat(language === 'sr' ? 'sr-Latn' : 'en-GB', { timeZone, dateStyle: 'long' });
-	const body = lines.map((l) => `[${time.format(l.at)}] ${lineText(l, language)}`);
+	const body = lines.flatMap((l) => {
+		const text = lineText(l, language);
+		return text ? [`[${time.format(l.at)}] ${text}`] : [];
+	});
 	return [
 		message(language, 'transcript_mail_intro', { number: formatSessionNumber(state.number), date: day.format(state.startedAt) }),
 		'',
@@ -142,30 +145,9 @@ export function transcriptText(state: SessionState, lines: FeedEvent[], language
 	].join('\n');
 }
 
-/** One line of the transcript in words (the pages say the same from the same catalog). */
+/** One line of the transcript in words (the pages say the same, chosen by `systemLineWords`). */
 export function lineText(l: FeedEvent, language: Language): string {
-	const say = (key: string, params: Record<string, string> = {}) => message(language, key, params);
-	const who = l.who ?? '';
-	switch (l.type) {
-		case 'chat.posted':
-			return `${who}: ${l.text ?? ''}`;
-		case 'participant.joined':
-		case 'session.requested':
-		case 'session.accepted':
-			return say('event_joined', { name: who });
-		case 'participant.left':
-			return say(l.reason === 'removed' ? 'event_removed' : 'event_left', { name: who });
-		case 'control.transferred':
-			return say('event_control', { from: who, to: l.to ?? '' });
-		case 'session.handedOver':
-			return say('event_handed_over', { name: who });
-		case 'session.ended':
-			return say('event_ended');
-		case 'activity.started':
-			return say('event_recording_started', { name: who });
-		case 'activity.stopped':
-			return say('event_recording_stopped');
-		default:
-			return who;
-	}
+	if (l.type === 'chat.posted') return `${l.who ?? ''}: ${l.text ?? ''}`;
+	const words = systemLineWords(l);
+	return words ? message(language, words.key, words.params) : '';
 }

@@ -126,6 +126,8 @@ export interface FeedEvent {
 	activity: string | null;
 	/** A chat line's text, exactly as written (pages show it as text, never as HTML). */
 	text: string | null;
+	/** A chat line's writer (their participant id): a page tells its own lines from others'. */
+	by: string | null;
 }
 
 export function describeEvent(
@@ -137,7 +139,7 @@ export function describeEvent(
 ): FeedEvent {
 	const nameOf = (pid: string | null | undefined) =>
 		(pid && (after.participants.find((p) => p.id === pid) ?? before?.participants.find((p) => p.id === pid))?.name) || null;
-	const base = { id, sessionId, type: event.type, at: event.at, who: null, to: null, reason: null, activity: null, text: null };
+	const base = { id, sessionId, type: event.type, at: event.at, who: null, to: null, reason: null, activity: null, text: null, by: null };
 	switch (event.type) {
 		case 'session.started':
 			return { ...base, who: event.controller.name };
@@ -171,7 +173,7 @@ export function describeEvent(
 		case 'session.handedOver':
 			return { ...base, who: event.handover.fromName };
 		case 'chat.posted':
-			return { ...base, who: event.name, text: event.text };
+			return { ...base, who: event.name, text: event.text, by: event.participantId };
 		case 'offer.made':
 		case 'offer.declined':
 		case 'offer.expired':

@@ -30,3 +30,57 @@ export function isTranscriptLine(e: Line): boolean {
 	if (e.type === 'activity.started' || e.type === 'activity.stopped') return told.has(e.activity ?? '');
 	return e.type.startsWith('file.');
 }
+
+/** The catalog keys of the transcript's system lines (messages/*.json): the pages map each to its words. */
+export type TranscriptKey =
+	| 'event_joined'
+	| 'event_left'
+	| 'event_removed'
+	| 'event_control'
+	| 'event_handed_over'
+	| 'event_ended'
+	| 'event_recording_started'
+	| 'event_recording_stopped';
+
+/** A transcript line as the feed describes it, with the names it needs. */
+interface Described extends Line {
+	who: string | null;
+	to: string | null;
+	reason: string | null;
+}
+
+/** Which words say a system line, and with what: one choice for the mailed transcript and both pages. */
+export function systemLineWords(l: Described): { key: TranscriptKey; params: { name: string; from: string; to: string } } | null {
+	const params = { name: l.who ?? '', from: l.who ?? '', to: l.to ?? '' };
+	const say = (key: TranscriptKey) => ({ key, params });
+	switch (l.type) {
+		case 'participant.joined':
+		case 'session.requested':
+		case 'session.accepted':
+			return say('event_joined');
+		case 'participant.left':
+			// Handed over: the hand-over's own line says it.
+			if (l.reason === 'handedOver') return null;
+			return say(l.reason === 'removed' ? 'event_removed' : 'event_left');
+		case 'control.transferred':
+			return say('event_control');
+		case 'session.handedOver':
+			return say('event_handed_over');
+		case 'session.ended':
+			return say('event_ended');
+		case 'activity.started':
+			return l.activity === 'recording' ? say('event_recording_started') : null;
+		case 'activity.stopped':
+			return l.activity === 'recording' ? say('event_recording_stopped') : null;
+		default:
+			return null;
+	}
+}
+
+/** A transcript kept by a page: lines by their event id, in order, each once (a resumed feed may repeat one). */
+export function mergeLines<T extends { id: number }>(lines: readonly T[], more: readonly T[]): T[] {
+	if (more.length === 0) return lines as T[];
+	const byId = new Map(lines.map((l) => [l.id, l]));
+	for (const l of more) byId.set(l.id, l);
+	return [...byId.values()].sort((a, b) => a.id - b.id);
+}

@@ -171,6 +171,26 @@ async function isFile(file) {
 }
 
 /**
+ * Which precompressed twin of `file` to send for this Accept-Encoding: brotli before gzip, only when the
+ * browser accepts it (q=0 refuses) and the build made it.
+ * @param {string} file
+ * @param {string} accepted
+ * @returns {Promise<'br' | 'gzip' | null>}
+ */
+async function precompressed(file, accepted) {
+	/** @param {string} name */
+	const takes = (name) =>
+		accepted.split(',').some((part) => {
+			const [token, ...params] = part.trim().toLowerCase().split(';');
+			const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+			return token === name && (q === undefined || Number(q.slice(2)) > 0);
+		});
+	if (takes('br') && (await isFile(`${file}.br`))) return 'br';
+	if (takes('gzip') && (await isFile(`${file}.gz`))) return 'gzip';
+	return null;
+}
+
+/**
  * Serves a file of the customer app, or its index.html for app routes.
  * @param {import('node:http').IncomingMessage} req
  * @param {import('node:http').ServerResponse} res
@@ -204,17 +224,23 @@ async function serveCustomer(req, res, pathname) {
 		}
 		file = join(customerDir, 'index.html');
 	}
+	// The build's brotli or gzip twin of the file, when the browser takes it (apps/customer/vite.config.ts).
+	const encoding = await precompressed(file, String(req.headers['accept-encoding'] ?? ''));
+	const sent = encoding ? `${file}.${encoding === 'br' ? 'br' : 'gz'}` : file;
 	res.writeHead(200, {
 		'content-type': types[/** @type {keyof typeof types} */ (extname(file))] ?? 'application/octet-stream',
 		'cache-control': cache,
 		'x-content-type-options': 'nosniff',
+		vary: 'accept-encoding',
+		'content-length': String((await stat(sent)).size),
+		...(encoding ? { 'content-encoding': encoding } : {}),
 		...(extname(file) === '.html' && customerPageCsp ? { 'content-security-policy': customerPageCsp } : {}),
 	});
 	if (req.method === 'HEAD') {
 		res.end();
 		return;
 	}
-	createReadStream(file)
+	createReadStream(sent)
 		.on('error', () => res.destroy())
 		.pipe(res);
 }

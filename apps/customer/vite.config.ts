@@ -1,5 +1,8 @@
 import { paraglideVitePlugin } from '@inlang/paraglide-js';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { defineConfig, type Plugin } from 'vite';
 
 // In development the console (and the API under it) runs on its own Vite server; this one proxies to it,
@@ -37,11 +40,33 @@ const svelteRuntimeSideEffects: Plugin = {
 	},
 };
 
+// What the browser transfers is what counts (UI.md: ≤ 25 KB before the first click): every text file of the
+// build gets a brotli and a gzip twin, made once here at the strongest settings, which the server sends to a
+// browser that accepts them (apps/console/server.js).
+const precompress: Plugin = {
+	name: 'tandem:precompress',
+	apply: 'build',
+	closeBundle() {
+		const walk = (dir: string): string[] =>
+			readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+		for (const file of walk('dist').filter((f) => /\.(js|css|html|svg|json|txt)$/.test(f))) {
+			const bytes = readFileSync(file);
+			const br = brotliCompressSync(bytes, {
+				params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length },
+			});
+			const gz = gzipSync(bytes, { level: 9 });
+			if (br.length < bytes.length) writeFileSync(`${file}.br`, br);
+			if (gz.length < bytes.length) writeFileSync(`${file}.gz`, gz);
+		}
+	},
+};
+
 export default defineConfig({
 	plugins: [
 		svelte({ compilerOptions: { discloseVersion: false } }),
 		svelteRuntimeSideEffects,
 		dropUnusedWsClient,
+		precompress,
 		// The repo's one inlang project, compiled into this app's own src/paraglide.
 		paraglideVitePlugin({
 			project: '../../project.inlang',

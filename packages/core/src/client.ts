@@ -2,13 +2,16 @@
 
 export { formatSessionNumber, parseSessionNumber } from './session/sessionNumber.ts';
 export { codePoints, MESSAGE_MAX, PROBLEM_MAX } from './session/textLimits.ts';
+export { cleanFileName, FILE_NAME_MAX, fileNameProblem, fileSizeLimitBytes, type FileNameProblem } from './session/fileNames.ts';
 export { MAX_BATCH, mustComeAlone } from './trpc/batching.ts';
-export type { SessionView, ParticipantView, FeedEvent, InvitationView } from './feed/views.ts';
-export type { RefusalCode, ParticipantRole, SessionStatus, Activity } from './session/model.ts';
+export type { SessionView, ParticipantView, FeedEvent, InvitationView, FileView } from './feed/views.ts';
+export type { RefusalCode, ParticipantRole, SessionStatus, Activity, FileStatus, FileCancelReason } from './session/model.ts';
+export type { FileCapabilities } from './session/capabilities.ts';
+export type { FilePart } from './session/fileAccess.ts';
 export type { ErrorCode } from './refusal.ts';
 export type { RepProfile } from './auth/repAccounts.ts';
 export { siteSettingRanges, repMaxCustomersRange, repAgentCapacityRange, type Range, type NumericSiteSetting } from './admin/ranges.ts';
 export type { SiteSettings } from './service/repLoad.ts';
 export type { LineItem } from './trpc/routers/feed.ts';
 export type { OfferView } from './service/acd.ts';
-export type { SupervisorView, SupervisedSession, SupervisedQueue, SupervisedAgent } from './service/supervision.ts';
+export type { SupervisorView, SupervisedSession, SupervisedQueue, SupervisedAgent, SupervisedActivity } from './service/supervision.ts';

@@ -3,6 +3,7 @@
 export { formatSessionNumber, parseSessionNumber } from './session/sessionNumber.ts';
 export { codePoints, MESSAGE_MAX, PROBLEM_MAX } from './session/textLimits.ts';
 export { cleanFileName, FILE_NAME_MAX, fileNameProblem, fileSizeLimitBytes, type FileNameProblem } from './session/fileNames.ts';
+export { downloadUrlOf, FILES_PATH, UPLOAD_CHUNK_BYTES, uploadUrlOf } from './files/fileAddresses.ts';
 export { MAX_BATCH, mustComeAlone } from './trpc/batching.ts';
 export type { SessionView, ParticipantView, FeedEvent, InvitationView, FileView } from './feed/views.ts';
 export type { RefusalCode, ParticipantRole, SessionStatus, Activity, FileStatus, FileCancelReason } from './session/model.ts';

@@ -148,6 +148,7 @@ export class ConsoleFeed {
 			return;
 		}
 		if (item.kind === 'line') return; // a customer's place in line: not the console's
+		if (item.kind === 'fileProgress') return; // an upload's progress: for the file transfer panel, still to come
 		if (item.kind === 'offers') {
 			this.receiveOffers(item.offers);
 			return;

@@ -30,6 +30,21 @@ export interface MediaChange {
 	repIds: string[];
 }
 
+/**
+ * How far a file's upload has come (SPEC §9: progress on both sides): bytes the server holds of it, told
+ * to its sender and recipients as they arrive (at most a few times a second). Not an event of the record.
+ */
+export interface FileProgress {
+	sessionId: string;
+	fileId: string;
+	/** Bytes stored so far: sent, for the sender; available, for a recipient. */
+	bytes: number;
+	size: number;
+	/** Who may hear of it: the file's sender and recipients. */
+	participantIds: string[];
+	repIds: string[];
+}
+
 /** A WebACD queue's line now: waiting sessions in order and the estimated wait per place (null: nobody there). */
 export interface LineChange {
 	queueId: string;
@@ -42,6 +57,7 @@ export class Bus {
 	private mediaListeners = new Set<(change: MediaChange) => void>();
 	private lineListeners = new Set<(change: LineChange) => void>();
 	private acdListeners = new Set<() => void>();
+	private fileProgressListeners = new Set<(progress: FileProgress) => void>();
 	/** The last line told of each queue, for feeds that open after it was told. */
 	private readonly lines = new Map<string, LineChange>();
 
@@ -67,6 +83,15 @@ export class Bus {
 	subscribeAcd(listener: () => void): () => void {
 		this.acdListeners.add(listener);
 		return () => this.acdListeners.delete(listener);
+	}
+
+	publishFileProgress(progress: FileProgress): void {
+		for (const listener of this.fileProgressListeners) listener(progress);
+	}
+
+	subscribeFileProgress(listener: (progress: FileProgress) => void): () => void {
+		this.fileProgressListeners.add(listener);
+		return () => this.fileProgressListeners.delete(listener);
 	}
 
 	publishMedia(change: MediaChange): void {

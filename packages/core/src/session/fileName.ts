@@ -3,7 +3,7 @@
 // `invalidFileName` — so a name is refused the same way whoever offers it, and clearly.
 
 import { z } from 'zod';
-import { FILE_NAME_MAX } from './fileNames.ts';
+import { FILE_NAME_MAX, isWellFormedMediaType } from './fileNames.ts';
 
 export { cleanFileName, FILE_NAME_MAX, fileNameProblem } from './fileNames.ts';
 
@@ -21,5 +21,5 @@ export const mediaType = z
 	.max(255)
 	.transform((typed) => {
 		const bare = typed.split(';')[0]!.trim().toLowerCase();
-		return /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/.test(bare) ? bare : 'application/octet-stream';
+		return isWellFormedMediaType(bare) ? bare : 'application/octet-stream';
 	});

@@ -52,3 +52,7 @@ export function cleanFileName(raw: string): string {
 
 /** The site's file size limit is set in MB (SPEC §10); a megabyte here is 2^20 bytes, as file managers count. */
 export const fileSizeLimitBytes = (megabytes: number): number => megabytes * 1024 * 1024;
+
+/** A media type as `type/subtype`, lower case, without parameters (RFC 6838's characters). */
+export const isWellFormedMediaType = (type: string): boolean =>
+	/^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/.test(type);

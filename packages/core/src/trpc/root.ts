@@ -4,6 +4,7 @@ import { acdRouter } from './routers/acd.ts';
 import { adminRouter } from './routers/admin.ts';
 import { authRouter } from './routers/auth.ts';
 import { feedRouter } from './routers/feed.ts';
+import { filesRouter } from './routers/files.ts';
 import { inviteRouter } from './routers/invite.ts';
 import { mediaRouter } from './routers/media.ts';
 import { recordingsRouter } from './routers/recordings.ts';
@@ -19,6 +20,7 @@ export const appRouter = router({
 	feed: feedRouter,
 	media: mediaRouter,
 	recordings: recordingsRouter,
+	files: filesRouter,
 	acd: acdRouter,
 	supervisor: supervisorRouter,
 });

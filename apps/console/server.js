@@ -17,6 +17,9 @@ import { fileURLToPath } from 'node:url';
 // of us may set it already, to https).
 process.env.PROTOCOL_HEADER ??= 'x-forwarded-proto';
 const protocolHeader = process.env.PROTOCOL_HEADER.toLowerCase();
+// adapter-node takes request bodies up to 512 KB unless told: file uploads (tus) come in chunks of 8 MB
+// (UPLOAD_CHUNK_BYTES in core's files/fileAddresses.ts), so take a little more. Read when handler.js is imported, like the above.
+process.env.BODY_SIZE_LIMIT ??= '9M';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 let stopping = false;

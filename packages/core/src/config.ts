@@ -27,6 +27,8 @@ export interface TandemConfig {
 	mail: MailConfig;
 	/** Where the media server writes recordings (one folder each) and Export writes its composite. */
 	recordingsDir: string;
+	/** Where transferred files are stored (SPEC §9): `<data dir>/files`. */
+	filesDir: string;
 	/** The ffmpeg that makes exports. */
 	ffmpegPath: string;
 	/** Browser tests move the clock of the rules and deadlines (expiry, the lifeline); otherwise absent. */
@@ -124,6 +126,7 @@ export function loadConfig(env: Record<string, string | undefined>): TandemConfi
 			outboxDir: join(dataDir, 'outbox'),
 		},
 		recordingsDir: resolve(e.TANDEM_RECORDINGS_DIR ?? join(dataDir, 'recordings')),
+		filesDir: join(dataDir, 'files'),
 		ffmpegPath: e.TANDEM_FFMPEG,
 		clock: e.TANDEM_TEST_CLOCK_FILE ? clockFromFile(e.TANDEM_TEST_CLOCK_FILE) : undefined,
 		testClockFile: e.TANDEM_TEST_CLOCK_FILE,

@@ -29,7 +29,16 @@ export type ErrorCode =
 	| 'queueExists'
 	| 'queueNameTaken'
 	/** The things a command touches kept changing under it: nothing was done. */
-	| 'tryAgain';
+	| 'tryAgain'
+	// File transfer (SPEC §9), beyond what the session rules refuse
+	/** A download of a file whose bytes have not all arrived. */
+	| 'fileNotComplete'
+	/** A recipient downloads before accepting the offer. */
+	| 'fileNotAccepted'
+	/** A resumed upload at an offset that is not where the server's copy ends (tus: 409). */
+	| 'uploadOffsetMismatch'
+	/** The bytes could not be stored (the disk), or the upload request broke off. */
+	| 'uploadFailed';
 
 /** Values the message of a code takes (`{seconds}` in "try again in {seconds} s"). */
 export type ErrorParams = Record<string, string | number>;

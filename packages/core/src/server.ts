@@ -34,6 +34,7 @@ export async function createTandem(config: TandemConfig): Promise<Tandem> {
 			lifeline: { heartbeatTimeoutMs: config.consoleSilenceMs },
 			mail: config.mail,
 			recordingsDir: config.recordingsDir,
+			filesDir: config.filesDir,
 			ffmpegPath: config.ffmpegPath,
 			...(config.clock ? { clock: config.clock } : {}),
 		},
@@ -83,3 +84,5 @@ export { loadConfig, type TandemConfig, appRouter, type AppRouter, type Context 
 export { createServices, type Services } from './services.ts';
 export { createCaller } from './trpc/root.ts';
 export type { FeedItem } from './trpc/routers/feed.ts';
+
+export { byteRange, type ByteRange } from './http/byteRange.ts';

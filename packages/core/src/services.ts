@@ -15,6 +15,8 @@ import { AcdRouter } from './service/acdRouter.ts';
 import { EffectConsumer } from './effects/effectConsumer.ts';
 import { Lease } from './effects/lease.ts';
 import { Bus } from './feed/bus.ts';
+import { FileTransfers } from './files/fileTransfers.ts';
+import { FilesEffect } from './files/filesEffect.ts';
 import { followMediaPlane, MediaEffect } from './media/mediaEffects.ts';
 import type { MediaPort } from './media/mediaPort.ts';
 import { SessionMediaService } from './media/mediaService.ts';
@@ -48,6 +50,8 @@ export interface ServicesConfig {
 	clock?: Clock;
 	/** Where recordings are (the media server's folder); a temporary folder when absent. */
 	recordingsDir?: string;
+	/** Where transferred files are stored (`<data dir>/files`); a temporary folder when absent. */
+	filesDir?: string;
 	/** The ffmpeg that makes exports ('ffmpeg' from PATH when absent). */
 	ffmpegPath?: string;
 	/** Tests only: which session numbers are drawn (random when absent). */
@@ -95,6 +99,8 @@ export interface Services {
 	recordings: Recordings;
 	/** The sessions' chat: lines, typing, the transcript mailed (SPEC §9). */
 	chat: Chat;
+	/** File transfer (SPEC §9): offers, uploads (tus), downloads, retention. */
+	files: FileTransfers;
 	/** Boot: recover presence after a restart, then start the background work (timers, sweeps, effects). */
 	open(): Promise<void>;
 	close(): Promise<void>;
@@ -181,6 +187,17 @@ export function createServices(
 		);
 	}
 	const stopFollowingMedia = media ? followMediaPlane(media, sessions, sessionMedia) : () => {};
+	const files = new FileTransfers({ db, sessions, bus, timers, clock, filesDir: config.filesDir ?? join(tmpdir(), 'tandem-files') });
+	// Partial bytes of cancelled transfers go, complete files get their retention timer: on one node, durably.
+	effects.push(
+		new EffectConsumer({
+			db,
+			lease: new Lease({ db, name: 'effect:files', holder: nodeId, clock }),
+			effect: new FilesEffect(files),
+			...(config.effectsPaused ? { paused: config.effectsPaused } : {}),
+		}),
+	);
+
 	const recordings = new Recordings({
 		db,
 		recordingsDir: config.recordingsDir ?? join(tmpdir(), 'tandem-recordings'),
@@ -208,6 +225,7 @@ export function createServices(
 		sessionMedia,
 		recordings,
 		chat: new Chat({ db, sessions, bus, mailer, rate: new RateLimiter(config.chatRate ?? { burst: 20, perSecond: 5 }, () => clock.now()) }),
+		files,
 		async open() {
 			// After a restart no console of this node's is connected: their reps' sessions get the grace period.
 			await lifeline.recover();
@@ -226,6 +244,7 @@ export function createServices(
 			await timers.close();
 			await Promise.all(effects.map((e) => e.close()));
 			recordings.close();
+			files.close();
 			media?.close();
 			mailer.close();
 		},

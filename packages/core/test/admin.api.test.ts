@@ -44,7 +44,14 @@ describe.each(['pglite', 'postgres'] as const)('administration on %s', (kind) =>
 	it('site settings: an admin reads and changes them; out-of-range values are refused and change nothing', async () => {
 		const api = await w.admin.api();
 		const before = await api.admin.settings();
-		expect(before).toMatchObject({ maxCustomersPerRep: 5, maxSessionsPerRep: 4, defaultSessionMode: 'multi', gracePeriodSeconds: 30 });
+		expect(before).toMatchObject({
+			maxCustomersPerRep: 5,
+			maxSessionsPerRep: 4,
+			defaultSessionMode: 'multi',
+			gracePeriodSeconds: 30,
+			fileSizeLimitMb: 100,
+			fileRetentionDays: 30,
+		});
 
 		for (const bad of [
 			{ maxCustomersPerRep: 0 },
@@ -53,6 +60,8 @@ describe.each(['pglite', 'postgres'] as const)('administration on %s', (kind) =>
 			{ gracePeriodSeconds: 3601 },
 			{ invitationExpiryHours: 0 },
 			{ fileSizeLimitMb: 2.5 },
+			{ fileRetentionDays: 0 },
+			{ fileRetentionDays: 3651 },
 			{ defaultSessionMode: 'many' },
 			// A good value beside a bad one: the good one is not written either.
 			{ maxCustomersPerRep: 7, gracePeriodSeconds: -1 },
@@ -76,6 +85,7 @@ describe.each(['pglite', 'postgres'] as const)('administration on %s', (kind) =>
 			gracePeriodSeconds: 45,
 			invitationExpiryHours: 48,
 			fileSizeLimitMb: 250,
+			fileRetentionDays: 90,
 		});
 		expect(changed).toMatchObject({
 			maxCustomersPerRep: 3,
@@ -84,6 +94,7 @@ describe.each(['pglite', 'postgres'] as const)('administration on %s', (kind) =>
 			gracePeriodSeconds: 45,
 			invitationExpiryHours: 48,
 			fileSizeLimitMb: 250,
+			fileRetentionDays: 90,
 		});
 		expect(await api.admin.settings()).toMatchObject({ maxCustomersPerRep: 3, gracePeriodSeconds: 45 });
 		await api.admin.updateSettings({ maxCustomersPerRep: 5, maxSessionsPerRep: 4, defaultSessionMode: 'multi', gracePeriodSeconds: 30 });

@@ -43,6 +43,9 @@ const AUTHORISATION = new Set([
 	'notAnAgent',
 	'notYourOffer',
 	'assistantsCannotDoThat',
+	'notFileSender',
+	'notFileRecipient',
+	'fileNotAccepted',
 	'UNAUTHORIZED',
 	'FORBIDDEN',
 ]);
@@ -77,6 +80,8 @@ interface Scene {
 	repInvite: string;
 	invitationId: string;
 	recordingId: string;
+	/** A file the controller offered to the customer (not yet uploaded). */
+	fileId: string;
 }
 
 type Api = Awaited<ReturnType<Browser['api']>>;
@@ -232,6 +237,16 @@ const matrix: Record<string, Record<string, Cell>> = {
 	'recordings.exportStatus': {
 		'': { may: ['controller', 'assistant', 'admin'], call: (a, s) => a.recordings.exportStatus({ recordingId: s.recordingId }) },
 	},
+	// File transfer (SPEC §9): the controller sends to customers, a customer to the controller; the scene's file
+	// is the controller's to the customer: only its recipient accepts it, only its sender (or the controller) cancels.
+	'files.offer': {
+		'': {
+			may: ['controller', 'customer'],
+			call: (a, s) => a.files.offer({ sessionId: s.sessionId, name: 'report.pdf', size: 1000, mediaType: 'application/pdf' }),
+		},
+	},
+	'files.accept': { '': { may: ['customer'], call: (a, s) => a.files.accept({ sessionId: s.sessionId, fileId: s.fileId }) } },
+	'files.cancel': { '': { may: ['controller'], call: (a, s) => a.files.cancel({ sessionId: s.sessionId, fileId: s.fileId }) } },
 	// Last: it ends the caller's login, which the cells after it would need.
 	'auth.signOut': { '': { may: everyone, call: (a) => a.auth.signOut() } },
 };
@@ -325,6 +340,7 @@ describe('authorisation matrix', () => {
 		};
 		mkdirSync(join(recordingsDir, recordingId), { recursive: true });
 		writeFileSync(join(recordingsDir, recordingId, 'manifest.json'), JSON.stringify(manifest));
+		const { fileId } = await (await controller.api()).files.offer({ sessionId: view.id, name: 'scene.pdf', size: 1000 });
 		return {
 			customer,
 			s: {
@@ -336,6 +352,7 @@ describe('authorisation matrix', () => {
 				repInvite: tokenOf(forRep.link),
 				invitationId: forCustomer.invitation.id,
 				recordingId,
+				fileId,
 			},
 		};
 	}
@@ -430,6 +447,36 @@ describe('authorisation matrix', () => {
 			// A file not named in the manifest is recordingNotFound to those who may; the others learn nothing.
 			if (may ? AUTHORISATION.has(outcome) : !AUTHORISATION.has(outcome)) wrong.push(`${actor}: ${outcome}`);
 			tally.cells++;
+			await endAll();
+		}
+		tally.wrong += wrong.length;
+		expect(wrong).toEqual([]);
+	});
+
+	it("a transferred file's routes: only its sender uploads (tus), and only its sender downloads it while no recipient accepted", async () => {
+		const wrong: string[] = [];
+		const codeOf = async (res: Response) => (res.ok ? 'ok' : res.text());
+		for (const actor of actors) {
+			const { s, customer } = await scene();
+			const b = as(actor, customer);
+			const before = await fingerprint(w.services);
+			const tus = { 'tus-resumable': '1.0.0' };
+			const metadata = `fileId ${Buffer.from(s.fileId).toString('base64')}`;
+			const outcomes = {
+				// The sender is told the upload is not there yet (tus: 404); everyone else why they may not.
+				head: await codeOf(await b.files('HEAD', `/console/api/files/${s.fileId}`, { headers: tus })),
+				create: await codeOf(
+					await b.files('POST', '/console/api/files', { headers: { ...tus, 'upload-length': '999', 'upload-metadata': metadata } }),
+				),
+				// The sender is told it has not arrived; the recipient that they have not accepted it.
+				download: await codeOf(await b.files('GET', `/console/api/files/${s.fileId}/content`)),
+			};
+			const may = actor === 'controller';
+			for (const [what, outcome] of Object.entries(outcomes)) {
+				if (may ? AUTHORISATION.has(outcome) : !AUTHORISATION.has(outcome)) wrong.push(`${actor} ${what}: ${outcome}`);
+			}
+			if (!may && (await fingerprint(w.services)) !== before) wrong.push(`${actor} was refused but something changed`);
+			tally.cells += 3;
 			await endAll();
 		}
 		tally.wrong += wrong.length;

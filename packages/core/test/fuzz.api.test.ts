@@ -104,6 +104,9 @@ const seeds: Record<string, Seed> = {
 	'recordings.timeline': (s) => ({ recordingId: `${s.sessionId}-1` }),
 	'recordings.export': (s) => ({ recordingId: `${s.sessionId}-1` }),
 	'recordings.exportStatus': (s) => ({ recordingId: `${s.sessionId}-1`, sessionId: s.sessionId }),
+	'files.offer': (s) => ({ sessionId: s.sessionId, to: s.customerId, name: 'report.pdf', size: 1000, mediaType: 'application/pdf' }),
+	'files.accept': (s) => ({ sessionId: s.sessionId, fileId: '00000000-0000-4000-8000-000000000000' }),
+	'files.cancel': (s) => ({ sessionId: s.sessionId, fileId: '00000000-0000-4000-8000-000000000000' }),
 };
 
 // ---------------------------------------------------------------- what an attacker sends

@@ -18,6 +18,7 @@ import {
 	openDatabase,
 	participants,
 	reps,
+	sessionFiles,
 	siteSettings,
 	supportSessions,
 	type DatabaseHandle,
@@ -59,10 +60,12 @@ export class Browser {
 		this.clientAddress = clientAddress;
 	}
 
+	private cookieHeader(): string {
+		return [...this.cookies].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('; ');
+	}
+
 	async api() {
-		const req = new Request('http://127.0.0.1/console/api/trpc', {
-			headers: { cookie: [...this.cookies].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('; ') },
-		});
+		const req = new Request('http://127.0.0.1/console/api/trpc', { headers: { cookie: this.cookieHeader() } });
 		const resHeaders = new Headers();
 		const ctx = await createContext(this.services, {
 			req,
@@ -73,6 +76,27 @@ export class Browser {
 		ctx.setCookie = (name, value, o) => store(name, value, o?.maxAgeSeconds ?? 1);
 		ctx.clearCookie = (name) => store(name, '', 0);
 		return createCaller(ctx);
+	}
+
+	/**
+	 * A request to the console's file routes (/console/api/files…) with this browser's cookies, handed to core
+	 * as those routes' thin shells hand it: `<id>/content` to the download, anything else to tus.
+	 */
+	async files(method: string, path: string, init: { headers?: Record<string, string>; body?: BodyInit | null } = {}): Promise<Response> {
+		const cookie = this.cookieHeader();
+		const req = new Request(`http://127.0.0.1${path}`, {
+			method,
+			headers: { ...init.headers, ...(cookie ? { cookie } : {}) },
+			body: init.body ?? null,
+			duplex: 'half',
+		} as RequestInit);
+		const ctx = await createContext(this.services, {
+			req,
+			resHeaders: new Headers(),
+			...(this.clientAddress ? { clientAddress: this.clientAddress } : {}),
+		});
+		const download = /^\/console\/api\/files\/([^/]+)\/content$/.exec(path);
+		return download ? this.services.files.download(req, ctx, download[1]!) : this.services.files.handleTus(req, ctx);
 	}
 }
 
@@ -86,6 +110,8 @@ export interface WorldOptions {
 	clock?: Clock;
 	/** Where recordings are (a temporary folder of the services' own when absent). */
 	recordingsDir?: string;
+	/** Where transferred files are stored (a temporary folder of the services' own when absent). */
+	filesDir?: string;
 	/** Which session numbers are drawn (random when absent). */
 	drawSessionNumber?: () => SessionNumber;
 	/** The media plane (none when absent: media calls are refused as unavailable). */
@@ -115,6 +141,7 @@ export async function worldOn(handle: DatabaseHandle, auditKey: Buffer, options:
 			mail: { from: 'Tandem <tandem@example.com>', outboxDir: mkdtempSync(join(tmpdir(), 'tandem-outbox-')), ...options.mail },
 			...(options.clock ? { clock: options.clock, timeByHand: true } : {}),
 			...(options.recordingsDir ? { recordingsDir: options.recordingsDir } : {}),
+			...(options.filesDir ? { filesDir: options.filesDir } : {}),
 			...(options.drawSessionNumber ? { drawSessionNumber: options.drawSessionNumber } : {}),
 		},
 		options.media ?? null,
@@ -178,7 +205,9 @@ export async function refusalOf(call: Promise<unknown>): Promise<ErrorCode | str
 export async function fingerprint(services: Services): Promise<string> {
 	const db = services.db;
 	const counts = await Promise.all(
-		[events, supportSessions, participants, loginSessions].map(async (table) => (await db.select({ n: count() }).from(table))[0]!.n),
+		[events, supportSessions, participants, loginSessions, sessionFiles].map(
+			async (table) => (await db.select({ n: count() }).from(table))[0]!.n,
+		),
 	);
 	const open = await db.select({ n: count() }).from(invitations).where(isNull(invitations.revokedAt));
 	const sessions = await db

@@ -81,6 +81,8 @@ export const siteSettings = pgTable('site_settings', {
 	gracePeriodSeconds: integer('grace_period_seconds').notNull().default(30),
 	invitationExpiryHours: integer('invitation_expiry_hours').notNull().default(24),
 	fileSizeLimitMb: integer('file_size_limit_mb').notNull().default(100),
+	/** How long a transferred file is kept after it arrived (SPEC §9, §10), then its bytes are removed. */
+	fileRetentionDays: integer('file_retention_days').notNull().default(30),
 	/** WebACD (SPEC §8): sessions an agent takes at once unless their own is set. */
 	agentCapacity: integer('agent_capacity').notNull().default(1),
 	/** How long an offer waits for Accept before it expires (SPEC §8). */
@@ -266,6 +268,31 @@ export const invitations = pgTable(
 	(t) => [index('invitations_session_idx').on(t.sessionId)],
 );
 
+/**
+ * File transfers (SPEC §9), a projection of the `file.*` events: which session a file belongs to (its
+ * upload and download addresses carry only its id), what it is, and where it is — for the report (§10).
+ */
+export const sessionFiles = pgTable(
+	'session_files',
+	{
+		id: uuid('id').primaryKey(),
+		sessionId: uuid('session_id')
+			.notNull()
+			.references(() => supportSessions.id),
+		senderParticipantId: uuid('sender_participant_id').notNull(),
+		name: text('name').notNull(),
+		size: bigint('size', { mode: 'number' }).notNull(),
+		mediaType: text('media_type').notNull(),
+		status: text('status', { enum: ['offered', 'uploading', 'complete', 'cancelled', 'expired'] }).notNull(),
+		sha256: text('sha256'),
+		offeredAt: timestamp('offered_at', { withTimezone: true }).notNull(),
+		completedAt: timestamp('completed_at', { withTimezone: true }),
+		/** Cancelled or expired: its bytes are gone (or going). */
+		endedAt: timestamp('ended_at', { withTimezone: true }),
+	},
+	(t) => [index('session_files_session_idx').on(t.sessionId)],
+);
+
 export const schema = {
 	reps,
 	loginSessions,
@@ -278,6 +305,7 @@ export const schema = {
 	consoles,
 	timers,
 	invitations,
+	sessionFiles,
 	queues,
 	agents,
 };

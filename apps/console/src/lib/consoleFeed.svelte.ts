@@ -199,6 +199,7 @@ export class ConsoleFeed {
 			this.heardTyping(item.sessionId, item.participantId, item.name);
 			return;
 		}
+		if (item.kind === 'fileProgress') return; // an upload's progress: for the file transfer panel, still to come
 		if (item.kind === 'offers') {
 			this.receiveOffers(item.offers);
 			return;

@@ -12,6 +12,7 @@ export const siteSettingRanges = {
 	gracePeriodSeconds: { min: 5, max: 3600 },
 	invitationExpiryHours: { min: 1, max: 24 * 30 },
 	fileSizeLimitMb: { min: 1, max: 10_000 },
+	fileRetentionDays: { min: 1, max: 3650 },
 	agentCapacity: { min: 1, max: 50 },
 	offerTimeoutSeconds: { min: 10, max: 600 },
 } as const satisfies Record<string, Range>;

@@ -31,6 +31,21 @@ export interface MediaChange {
 	repIds: string[];
 }
 
+/**
+ * How far a file's upload has come (SPEC §9: progress on both sides): bytes the server holds of it, told
+ * to its sender and recipients as they arrive (at most a few times a second). Not an event of the record.
+ */
+export interface FileProgress {
+	sessionId: string;
+	fileId: string;
+	/** Bytes stored so far: sent, for the sender; available, for a recipient. */
+	bytes: number;
+	size: number;
+	/** Who may hear of it: the file's sender and recipients. */
+	participantIds: string[];
+	repIds: string[];
+}
+
 /** A WebACD queue's line now: waiting sessions in order and the estimated wait per place (null: nobody there). */
 export interface LineChange {
 	queueId: string;
@@ -44,6 +59,7 @@ export class Bus {
 	private lineListeners = new Set<(change: LineChange) => void>();
 	private acdListeners = new Set<() => void>();
 	private typingListeners = new Set<(change: TypingChange) => void>();
+	private fileProgressListeners = new Set<(progress: FileProgress) => void>();
 	/** The last line told of each queue, for feeds that open after it was told. */
 	private readonly lines = new Map<string, LineChange>();
 
@@ -79,6 +95,15 @@ export class Bus {
 	subscribeTyping(listener: (change: TypingChange) => void): () => void {
 		this.typingListeners.add(listener);
 		return () => this.typingListeners.delete(listener);
+	}
+
+	publishFileProgress(progress: FileProgress): void {
+		for (const listener of this.fileProgressListeners) listener(progress);
+	}
+
+	subscribeFileProgress(listener: (progress: FileProgress) => void): () => void {
+		this.fileProgressListeners.add(listener);
+		return () => this.fileProgressListeners.delete(listener);
 	}
 
 	publishMedia(change: MediaChange): void {

@@ -1,10 +1,21 @@
 // What one viewer sees of a session: the state, who they are in it, and which controls the rules
 // let them use (asked of decide: capabilities.ts) — so the apps render, and never decide.
 
-import { capabilitiesOf, type ParticipantCapabilities, type SessionCapabilities, type Viewer } from '../session/capabilities.ts';
-import { invitationsOf } from '../session/evolve.ts';
+import {
+	capabilitiesOf,
+	fileCapabilitiesOf,
+	type FileCapabilities,
+	type ParticipantCapabilities,
+	type SessionCapabilities,
+	type Viewer,
+} from '../session/capabilities.ts';
+import { filesOf, invitationsOf } from '../session/evolve.ts';
+import { hasAccepted, partIn, type FilePart } from '../session/fileAccess.ts';
 import type {
 	Activities,
+	FileCancelReason,
+	FileRecord,
+	FileStatus,
 	Invitation,
 	InvitationChannel,
 	InvitedRole,
@@ -38,6 +49,35 @@ export interface InvitationView {
 	sentAt: number | null;
 }
 
+/**
+ * A file transfer as one viewer sees it (SPEC §9). Everyone in the session sees that a file was sent: its
+ * name, size, sender, recipients and where it is. Its sender and recipients see the rest (type, SHA-256, who
+ * accepted, why it ended) and may download it; for anyone else those fields are null.
+ */
+export interface FileView {
+	id: string;
+	name: string;
+	/** Bytes. */
+	size: number;
+	sender: { participantId: string; name: string };
+	recipients: { participantId: string; name: string }[];
+	status: FileStatus;
+	offeredAt: number;
+	/** The viewer's part: they send it, receive it, or (null) only see that it was sent. */
+	part: FilePart;
+	/** The viewer (a recipient) accepted it. */
+	accepted: boolean;
+	mediaType: string | null;
+	/** Hex SHA-256 of the bytes, computed by the server as they arrived (once complete). */
+	sha256: string | null;
+	/** Participant ids of the recipients who accepted (the sender sees who did). */
+	acceptedBy: string[] | null;
+	completedAt: number | null;
+	cancelled: { at: number; reason: FileCancelReason } | null;
+	expiredAt: number | null;
+	can: FileCapabilities;
+}
+
 export interface SessionView {
 	id: string;
 	number: string;
@@ -62,6 +102,8 @@ export interface SessionView {
 	contact: string | null;
 	/** Where the viewer's transcript mail is (a customer, once the session has ended). */
 	transcriptMail: TranscriptMail['status'] | null;
+	/** Every file transfer of the session, oldest first, as this viewer may see it. */
+	files: FileView[];
 }
 
 export function viewFor(state: SessionState, viewer: Viewer): SessionView {
@@ -97,6 +139,30 @@ export function viewFor(state: SessionState, viewer: Viewer): SessionView {
 			state.status === 'waiting' && state.handover ? { origin: state.handover.origin, nextFree: state.handover.fellBack ?? false } : null,
 		contact: (me && state.contacts?.[me.id]) ?? null,
 		transcriptMail: (me && state.transcriptMails?.[me.id]?.status) ?? null,
+		files: filesOf(state).map((f) => fileView(state, viewer, f)),
+	};
+}
+
+export function fileView(state: SessionState, viewer: Viewer, f: FileRecord): FileView {
+	const part = partIn(f, viewer);
+	const involved = part !== null;
+	return {
+		id: f.id,
+		name: f.name,
+		size: f.size,
+		sender: { participantId: f.sender.participantId, name: f.sender.name },
+		recipients: f.recipients.map((r) => ({ participantId: r.participantId, name: r.name })),
+		status: f.status,
+		offeredAt: f.offeredAt,
+		part,
+		accepted: hasAccepted(f, viewer),
+		mediaType: involved ? f.mediaType : null,
+		sha256: involved ? f.sha256 : null,
+		acceptedBy: involved ? f.acceptedBy : null,
+		completedAt: involved ? f.completedAt : null,
+		cancelled: involved && f.cancelled ? { at: f.cancelled.at, reason: f.cancelled.reason } : null,
+		expiredAt: involved ? f.expiredAt : null,
+		can: fileCapabilitiesOf(state, viewer, f),
 	};
 }
 
@@ -128,6 +194,8 @@ export interface FeedEvent {
 	text: string | null;
 	/** A chat line's writer (their participant id): a page tells its own lines from others'. */
 	by: string | null;
+	/** For file events: which file (everyone in the session sees that a file was sent, SPEC §9). */
+	file?: { id: string; name: string; size: number };
 }
 
 export function describeEvent(
@@ -182,5 +250,30 @@ export function describeEvent(
 		case 'transcript.sent':
 		case 'transcript.notSent':
 			return base;
+		case 'file.offered': {
+			const f = event.file;
+			return {
+				...base,
+				who: f.sender.name,
+				to: f.recipients.map((r) => r.name).join(', '),
+				file: { id: f.id, name: f.name, size: f.size },
+			};
+		}
+		case 'file.accepted':
+			return { ...base, who: nameOf(event.participantId), ...fileOf(event.fileId) };
+		case 'file.uploadStarted':
+		case 'file.uploaded':
+		case 'file.expired':
+			return { ...base, who: fileIn(event.fileId)?.sender.name ?? null, ...fileOf(event.fileId) };
+		case 'file.cancelled':
+			return { ...base, who: nameOf(event.by), reason: event.reason, ...fileOf(event.fileId) };
+	}
+
+	function fileIn(fileId: string): FileRecord | undefined {
+		return filesOf(after).find((f) => f.id === fileId) ?? (before ? filesOf(before).find((f) => f.id === fileId) : undefined);
+	}
+	function fileOf(fileId: string): { file?: { id: string; name: string; size: number } } {
+		const f = fileIn(fileId);
+		return f ? { file: { id: f.id, name: f.name, size: f.size } } : {};
 	}
 }

@@ -15,6 +15,8 @@ export interface SiteSettings {
 	gracePeriodSeconds: number;
 	invitationExpiryHours: number;
 	fileSizeLimitMb: number;
+	/** Days a transferred file is kept after it arrived (SPEC §9). */
+	fileRetentionDays: number;
 	/** WebACD (SPEC §8): sessions an agent takes at once unless their own is set. */
 	agentCapacity: number;
 	offerTimeoutSeconds: number;

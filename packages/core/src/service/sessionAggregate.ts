@@ -8,7 +8,8 @@ import { decide } from '../session/decide.ts';
 import { evolve } from '../session/evolve.ts';
 import type { Actor, Command, CommandOf, CommandType, InputsOf, RefusalCode, SessionEvent, SessionState } from '../session/model.ts';
 import { loadQueue, readAgentStates } from './acdAggregates.ts';
-import { readAgentLoad, readRepLoad, type Tx } from './repLoad.ts';
+import { readAgentLoad, readRepLoad, readSiteSettings, type Tx } from './repLoad.ts';
+import { fileSizeLimitBytes } from '../session/fileNames.ts';
 import { loadSession, projectSession, type EventSecrets } from './sessionStore.ts';
 
 /** Who is asking, as the API knows them (the runner looks up the rest). */
@@ -22,6 +23,9 @@ const repKey = (repId: string) => `rep:${repId}`;
 const actorKeys = (actor: ActorRef): string[] => (actor.kind === 'rep' ? [repKey(actor.repId)] : []);
 const controllerRepOf = (state: SessionState | null) => state?.participants.find((p) => p.id === state.controllerId)?.repId ?? null;
 const repOf = (state: SessionState | null, participantId: string) => state?.participants.find((p) => p.id === participantId)?.repId ?? null;
+
+/** The site's file size limit, read under the session's lock with the command (SPEC §9). */
+const fileSizeLimit = async (tx: Tx) => ({ fileSizeLimit: fileSizeLimitBytes((await readSiteSettings(tx)).fileSizeLimitMb) });
 
 /** A command that needs nothing beyond the session and its actor. */
 const plain: Needs<CommandType> = { locks: (_s, _c, actor) => actorKeys(actor), inputs: async () => ({}) };
@@ -95,6 +99,12 @@ export const sessionCommands: { [K in CommandType]: Needs<K> } = {
 		},
 	},
 	nextRound: plain,
+	offerFile: { locks: (_s, _c, actor) => actorKeys(actor), inputs: fileSizeLimit },
+	acceptFile: plain,
+	uploadFile: { locks: (_s, _c, actor) => actorKeys(actor), inputs: fileSizeLimit },
+	fileUploaded: plain,
+	cancelFile: plain,
+	expireFile: plain,
 };
 
 async function actorOf(tx: Tx, ref: ActorRef): Promise<Actor> {

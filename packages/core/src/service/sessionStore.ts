@@ -2,17 +2,23 @@
 // (`support_sessions`, `participants`, `invitations`) and the queries they answer.
 
 import { and, asc, eq, gte, isNull, ne, sql } from 'drizzle-orm';
-import { invitations, participants, supportSessions } from '@tandem/db';
+import { invitations, participants, sessionFiles, supportSessions } from '@tandem/db';
 import { customersIn } from '../session/decide.ts';
 import type { SessionEvent, SessionState } from '../session/model.ts';
 import type { Tx } from './repLoad.ts';
 
 export async function loadSession(db: Tx, sessionId: string): Promise<SessionState | null> {
 	const [row] = await db.select({ state: supportSessions.state }).from(supportSessions).where(eq(supportSessions.id, sessionId));
-	if (!row) return null;
-	const state = row.state as SessionState;
-	// Snapshots stored before invitations existed have none.
-	return { ...state, invitations: state.invitations ?? [], handover: state.handover ?? null };
+	return row ? snapshotOf(row.state) : null;
+}
+
+/** A stored snapshot as today's state: what older releases did not store is added, what they no longer mean dropped. */
+function snapshotOf(stored: unknown): SessionState {
+	const state = stored as SessionState & { activities: SessionState['activities'] & { fileTransfers?: number } };
+	// Snapshots stored before invitations, WebACD or files existed have none; before files were records,
+	// `activities.fileTransfers` was a bare counter.
+	const { fileTransfers: _counter, ...activities } = state.activities;
+	return { ...state, activities, invitations: state.invitations ?? [], handover: state.handover ?? null, files: state.files ?? [] };
 }
 
 /** Secrets that go with the events into the projections, never into the events: hashes of tokens. */
@@ -66,7 +72,50 @@ export async function projectSession(
 	for (const event of events) {
 		await projectParticipant(db, state, event, secrets.customerTokenHash);
 		await projectInvitation(db, state, event, secrets.invitationTokenHash);
+		await projectFile(db, state, event);
 	}
+}
+
+/** A file's row follows its record (SPEC §9): it is how an upload's or download's address finds its session. */
+async function projectFile(db: Tx, state: SessionState, event: SessionEvent): Promise<void> {
+	const at = new Date(event.at);
+	switch (event.type) {
+		case 'file.offered':
+			await db.insert(sessionFiles).values({
+				id: event.file.id,
+				sessionId: state.id,
+				senderParticipantId: event.file.sender.participantId,
+				name: event.file.name,
+				size: event.file.size,
+				mediaType: event.file.mediaType,
+				status: 'offered',
+				offeredAt: at,
+			});
+			return;
+		case 'file.uploadStarted':
+			await db.update(sessionFiles).set({ status: 'uploading' }).where(eq(sessionFiles.id, event.fileId));
+			return;
+		case 'file.uploaded':
+			await db
+				.update(sessionFiles)
+				.set({ status: 'complete', sha256: event.sha256, completedAt: at })
+				.where(eq(sessionFiles.id, event.fileId));
+			return;
+		case 'file.cancelled':
+			await db.update(sessionFiles).set({ status: 'cancelled', endedAt: at }).where(eq(sessionFiles.id, event.fileId));
+			return;
+		case 'file.expired':
+			await db.update(sessionFiles).set({ status: 'expired', endedAt: at }).where(eq(sessionFiles.id, event.fileId));
+			return;
+		default:
+			return;
+	}
+}
+
+/** The session a file belongs to, or null for an id of no file. */
+export async function sessionOfFile(db: Tx, fileId: string): Promise<string | null> {
+	const [row] = await db.select({ sessionId: sessionFiles.sessionId }).from(sessionFiles).where(eq(sessionFiles.id, fileId));
+	return row?.sessionId ?? null;
 }
 
 async function projectParticipant(db: Tx, state: SessionState, event: SessionEvent, tokenHash?: string): Promise<void> {
@@ -186,7 +235,7 @@ export async function sessionsOfRep(db: Tx, repId: string): Promise<SessionState
 		.innerJoin(supportSessions, eq(participants.sessionId, supportSessions.id))
 		.where(and(eq(participants.repId, repId), isNull(participants.leftAt), ne(supportSessions.status, 'ended')))
 		.orderBy(asc(supportSessions.startedAt));
-	return rows.map((r) => r.state as SessionState);
+	return rows.map((r) => snapshotOf(r.state));
 }
 
 export async function customerByTokenHash(db: Tx, tokenHash: string): Promise<{ participantId: string; sessionId: string } | null> {

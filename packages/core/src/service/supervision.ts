@@ -6,6 +6,8 @@
 import { ne } from 'drizzle-orm';
 import { supportSessions, type Database } from '@tandem/db';
 import type { AgentState } from '../acd/model.ts';
+import { inFlight } from '../session/decide.ts';
+import { filesOf } from '../session/evolve.ts';
 import type { Activities, Activity, SessionState } from '../session/model.ts';
 import { formatSessionNumber } from '../session/sessionNumber.ts';
 import type { Clock } from '../time/clock.ts';
@@ -19,7 +21,7 @@ export interface SupervisedSession {
 	controller: string | null;
 	customers: string[];
 	assistants: string[];
-	activities: Activity[];
+	activities: SupervisedActivity[];
 	startedAt: number;
 	/** Where it waits: a queue's name; null with chosen agents, or when it does not wait. */
 	waitingIn: string | null;
@@ -54,14 +56,17 @@ export interface SupervisorView {
 	agents: SupervisedAgent[];
 }
 
+/** What a supervisor sees going on in a session: the activities, and a file transfer in flight. */
+export type SupervisedActivity = Activity | 'fileTransfer';
+
 /** Which activities are on, as the words a supervisor reads (SPEC §9). */
-function activitiesOn(a: Activities): Activity[] {
-	const on: Activity[] = [];
+function activitiesOn(a: Activities, s: SessionState): SupervisedActivity[] {
+	const on: SupervisedActivity[] = [];
 	if (a.sharing.length > 0) on.push('sharing');
 	if (a.video.length > 0) on.push('video');
 	if (a.voiceCall) on.push('voiceCall');
 	if (a.recording) on.push('recording');
-	if (a.fileTransfers > 0) on.push('fileTransfer');
+	if (filesOf(s).some(inFlight)) on.push('fileTransfer');
 	return on;
 }
 
@@ -86,7 +91,7 @@ export async function supervisorView(deps: { db: Database; acd: Acd; clock: Cloc
 				controller: s.participants.find((p) => p.id === s.controllerId)?.name ?? null,
 				customers: named('customer'),
 				assistants: named('assistant'),
-				activities: activitiesOn(s.activities),
+				activities: activitiesOn(s.activities, s),
 				startedAt: s.startedAt,
 				waitingIn: s.status === 'waiting' && s.handover?.queueId ? (queueName.get(s.handover.queueId) ?? null) : null,
 			};

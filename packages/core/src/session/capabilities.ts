@@ -5,7 +5,8 @@
 // the last word when it is sent.
 
 import { decide } from './decide.ts';
-import type { Actor, Command, Participant, RepLoad, SessionState } from './model.ts';
+import { hasAccepted, mayDownload } from './fileAccess.ts';
+import type { Actor, Command, FileRecord, Participant, RepLoad, SessionState } from './model.ts';
 
 /** Who looks at a session; a rep's `agent` says they hold the WebACD agent privilege (Transfer session). */
 export type Viewer = { kind: 'rep'; repId: string; agent?: boolean } | { kind: 'customer'; participantId: string };
@@ -30,6 +31,18 @@ export interface SessionCapabilities {
 	record: boolean;
 	/** Talk in the voice call that is on (assistants too). */
 	talk: boolean;
+	/** Send file: the controlling rep to customers, a customer to the controlling rep (SPEC §9). */
+	sendFile: boolean;
+}
+
+/** What the viewer may do with one file transfer. */
+export interface FileCapabilities {
+	/** Accept the offer (a recipient who has not yet). */
+	accept: boolean;
+	/** Cancel it: not yet complete, and the viewer controls the session or sends it. */
+	cancel: boolean;
+	/** Download its bytes now (complete; the sender, or a recipient who accepted). */
+	download: boolean;
 }
 
 /** What the viewer may do to one participant. */
@@ -71,6 +84,8 @@ function probe(state: SessionState, command: Command, actor: Actor, now: number)
 		// A transfer's target as the probe assumes it: a queue that is there.
 		targetQueue: command.type === 'transferSession' && command.queueId ? { id: command.queueId, name: '' } : null,
 		targetAgents: [],
+		// A file as the probe offers it: one byte, within any limit.
+		fileSizeLimit: Number.POSITIVE_INFINITY,
 	}).ok;
 }
 
@@ -110,7 +125,22 @@ export function capabilitiesOf(
 			voiceCall: startOrStop('voiceCall'),
 			record: startOrStop('recording'),
 			talk: may({ type: 'sendMedia', source: 'microphone' }),
+			sendFile: [null, 'everyCustomer' as const].some((to) =>
+				may({ type: 'offerFile', fileId: 'probe', to, name: 'probe', size: 1, mediaType: 'application/octet-stream' }),
+			),
 		},
 		participants,
+	};
+}
+
+/** What the viewer may do with one file, asked of the rules (accept, cancel) and of the file's access rule. */
+export function fileCapabilitiesOf(state: SessionState, viewer: Viewer, file: FileRecord): FileCapabilities {
+	const actor = actorOf(viewer);
+	const may = (command: Command) => probe(state, command, actor, state.startedAt);
+	return {
+		// Accepting again is no error (nothing happens), but nothing to offer either.
+		accept: may({ type: 'acceptFile', fileId: file.id }) && !hasAccepted(file, viewer),
+		cancel: may({ type: 'cancelFile', fileId: file.id }),
+		download: mayDownload(file, viewer),
 	};
 }

@@ -11,6 +11,10 @@ import type {
 	CommandType,
 	Decision,
 	DecideContext,
+	FileCancelReason,
+	FileId,
+	FileParty,
+	FileRecord,
 	Invitation,
 	InvitationId,
 	InvitedRole,
@@ -22,7 +26,8 @@ import type {
 	SessionState,
 	StopReason,
 } from './model.ts';
-import { invitationsOf } from './evolve.ts';
+import { filesOf, invitationsOf } from './evolve.ts';
+import { fileNameProblem } from './fileNames.ts';
 
 const refuse = (code: RefusalCode): Decision => ({ ok: false, refusal: { code } });
 const accept = (events: SessionEvent[]): Decision => ({ ok: true, events });
@@ -144,6 +149,7 @@ const rules: { [K in CommandType]: Rule<K> } = {
 		if (me.role === 'controller') return refuse('controllerCannotLeave');
 		const left: SessionEvent[] = [
 			...stopActivitiesOf(state, me.id, 'participantLeft', at),
+			...cancelFilesOfLeaver(state, me.id, at),
 			{ type: 'participant.left', at, participantId: me.id, reason: 'left' },
 		];
 		// The last customer leaves the line (SPEC §8): nobody is left to hand over, the session is over.
@@ -256,6 +262,7 @@ const rules: { [K in CommandType]: Rule<K> } = {
 		}
 		return accept([
 			...stopEverything(state, 'sessionTransferred', at),
+			...cancelFilesInFlight(state, 'sessionTransferred', at),
 			{
 				type: 'session.handedOver',
 				at,
@@ -325,8 +332,8 @@ const rules: { [K in CommandType]: Rule<K> } = {
 		const whose = command.participantId ?? me.id;
 		if (whose !== me.id && me.role !== 'controller') return refuse('notController');
 		const perParticipant = command.activity === 'sharing' || command.activity === 'video';
-		// Recording, the voice call and file transfers are the session's, not one person's: stopping one
-		// stops it for everyone, so only who may start it may stop it (SPEC §1: assistants have no files).
+		// Recording and the voice call are the session's, not one person's: stopping one stops it for
+		// everyone, so only who may start it may stop it.
 		if (!perParticipant && !whoMayStart[command.activity].includes(me.role)) {
 			return refuse(me.role === 'assistant' ? 'assistantsCannotDoThat' : 'notController');
 		}
@@ -380,7 +387,11 @@ const rules: { [K in CommandType]: Rule<K> } = {
 
 	endForLostConsole: live((state, command, actor, { now: at }) => {
 		if (actor.kind !== 'system') return refuse('notController');
-		return accept([...stopEverything(state, 'sessionEnded', at), { type: 'session.ended', at, by: null, reason: command.reason }]);
+		return accept([
+			...stopEverything(state, 'sessionEnded', at),
+			...cancelFilesInFlight(state, 'sessionEnded', at),
+			{ type: 'session.ended', at, by: null, reason: command.reason },
+		]);
 	}),
 
 	// Chat (SPEC §9): everyone present writes — customers, the controller, assistants — also while the
@@ -443,6 +454,8 @@ const rules: { [K in CommandType]: Rule<K> } = {
 		// Every support activity ends on transfer; a voice call goes on only to a voice-capable console (SPEC §6):
 		// what the receiving console supports now (its load, read at transfer).
 		const events: SessionEvent[] = stopEverything(state, 'controlTransferred', at, { keepVoice: targetLoad.voiceCapable });
+		// File transfers in flight end too, their partial data removed; complete files stay offered (SPEC §6, §9).
+		events.push(...cancelFilesInFlight(state, 'controlTransferred', at));
 		events.push({ type: 'control.transferred', at, from: me.id, to: target.id, fromLeaves: command.leave });
 		if (command.leave) events.push({ type: 'participant.left', at, participantId: me.id, reason: 'handedOver' });
 		return accept(events);
@@ -454,6 +467,7 @@ const rules: { [K in CommandType]: Rule<K> } = {
 		if (target.id === me.id) return refuse('cannotRemoveSelf');
 		return accept([
 			...stopActivitiesOf(state, target.id, 'participantLeft', at),
+			...cancelFilesOfLeaver(state, target.id, at),
 			{ type: 'participant.left', at, participantId: target.id, reason: 'removed' },
 		]);
 	}),
@@ -486,8 +500,109 @@ const rules: { [K in CommandType]: Rule<K> } = {
 	}),
 
 	end: control((state, _command, me, { now: at }) =>
-		accept([...stopEverything(state, 'sessionEnded', at), { type: 'session.ended', at, by: me.id, reason: 'ended' }]),
+		accept([
+			...stopEverything(state, 'sessionEnded', at),
+			...cancelFilesInFlight(state, 'sessionEnded', at),
+			{ type: 'session.ended', at, by: me.id, reason: 'ended' },
+		]),
 	),
+
+	// ------------------------------------------------------------ file transfer (SPEC §9)
+	// Between the controlling rep and customers, both ways; assistants watch. Managing file transfer is a
+	// control function (SPEC §1): only the controller sends to customers, and may cancel any transfer.
+
+	offerFile: live((state, command, actor, { now: at, fileSizeLimit }, me) => {
+		if (!me) return refuse(actor.kind === 'anonymous' ? 'notSignedIn' : 'notInSession');
+		if (me.role === 'assistant') return refuse('assistantsCannotDoThat');
+		// While a session waits for an agent nobody controls it: no file goes anywhere (SPEC §7).
+		if (state.status === 'waiting') return refuse('sessionWaiting');
+		// The same offer again (a retried request): it is there already.
+		if (fileIn(state, command.fileId)) return accept([]);
+		if (fileNameProblem(command.name)) return refuse('invalidFileName');
+		if (!Number.isSafeInteger(command.size) || command.size <= 0) return refuse('fileEmpty');
+		if (command.size > fileSizeLimit) return refuse('fileTooLarge');
+		const recipients = recipientsOf(state, me, command.to);
+		if (typeof recipients === 'string') return refuse(recipients);
+		return accept([
+			{
+				type: 'file.offered',
+				at,
+				file: {
+					id: command.fileId,
+					sender: partyOf(me),
+					recipients: recipients.map(partyOf),
+					name: command.name,
+					size: command.size,
+					mediaType: command.mediaType,
+				},
+			},
+		]);
+	}),
+
+	acceptFile: live((state, command, actor, { now: at }, me) => {
+		if (!me) return refuse(actor.kind === 'anonymous' ? 'notSignedIn' : 'notInSession');
+		const file = fileIn(state, command.fileId);
+		if (!file) return refuse('fileNotFound');
+		if (!file.recipients.some((r) => r.participantId === me.id)) return refuse('notFileRecipient');
+		const ended = fileEndRefusal(file);
+		if (ended) return refuse(ended);
+		if (file.acceptedBy.includes(me.id)) return accept([]);
+		return accept([{ type: 'file.accepted', at, fileId: file.id, participantId: me.id }]);
+	}),
+
+	uploadFile: live((state, command, actor, { now: at, fileSizeLimit }, me) => {
+		if (!me) return refuse(actor.kind === 'anonymous' ? 'notSignedIn' : 'notInSession');
+		const file = fileIn(state, command.fileId);
+		if (!file) return refuse('fileNotFound');
+		if (file.sender.participantId !== me.id) return refuse(me.role === 'assistant' ? 'assistantsCannotDoThat' : 'notFileSender');
+		if (state.status === 'waiting') return refuse('sessionWaiting');
+		const ended = fileEndRefusal(file);
+		if (ended) return refuse(ended);
+		// Going on with an upload (or asking where it is, or finding it complete) changes nothing.
+		if (command.length === null) return accept([]);
+		if (file.status === 'complete') return refuse('fileAlreadyComplete');
+		// The limit first: a length past it is refused as too large, whatever was offered.
+		if (command.length > fileSizeLimit) return refuse('fileTooLarge');
+		if (command.length !== file.size) return refuse('fileSizeMismatch');
+		// Created again (the page lost its upload's address): it starts over, nothing to record.
+		if (file.status === 'uploading') return accept([]);
+		return accept([{ type: 'file.uploadStarted', at, fileId: file.id }]);
+	}),
+
+	fileUploaded: live((state, command, actor, { now: at }) => {
+		if (actor.kind !== 'system') return refuse('notController');
+		const file = fileIn(state, command.fileId);
+		if (!file) return refuse('fileNotFound');
+		if (file.status === 'complete') return accept([]);
+		const ended = fileEndRefusal(file);
+		if (ended) return refuse(ended);
+		if (command.size !== file.size) return refuse('fileSizeMismatch');
+		return accept([{ type: 'file.uploaded', at, fileId: file.id, size: command.size, sha256: command.sha256 }]);
+	}),
+
+	cancelFile: live((state, command, actor, { now: at }, me) => {
+		if (!me) return refuse(actor.kind === 'anonymous' ? 'notSignedIn' : 'notInSession');
+		const file = fileIn(state, command.fileId);
+		if (!file) return refuse('fileNotFound');
+		const controls = state.status === 'live' && me.role === 'controller';
+		if (!controls && file.sender.participantId !== me.id)
+			return refuse(me.role === 'assistant' ? 'assistantsCannotDoThat' : 'notFileSender');
+		const ended = fileEndRefusal(file);
+		if (ended) return refuse(ended);
+		if (file.status === 'complete') return refuse('fileAlreadyComplete');
+		return accept([{ type: 'file.cancelled', at, fileId: file.id, reason: 'cancelled', by: me.id }]);
+	}),
+
+	expireFile(state, command, actor, { now: at }) {
+		// Retention runs on after the session's end.
+		if (actor.kind !== 'system') return refuse('notController');
+		if (!state) return refuse('sessionNotFound');
+		const file = fileIn(state, command.fileId);
+		if (!file) return refuse('fileNotFound');
+		// Cancelled (its data went then) or expired already: nothing to do.
+		if (file.status !== 'complete') return accept([]);
+		return accept([{ type: 'file.expired', at, fileId: file.id }]);
+	},
 };
 
 /** Why an invitation link may not be used to join as `role` now, if it may not (SPEC §3). */
@@ -514,8 +629,56 @@ const whoMayStart: Record<Activity, Participant['role'][]> = {
 	video: ['controller', 'customer'],
 	recording: ['controller'],
 	voiceCall: ['controller'],
-	fileTransfer: ['controller', 'customer'],
 };
+
+export const fileIn = (state: SessionState, id: FileId): FileRecord | undefined => filesOf(state).find((f) => f.id === id);
+
+/** A transfer not yet complete (offered or uploading): what a transfer of control or an end cancels. */
+export const inFlight = (file: FileRecord): boolean => file.status === 'offered' || file.status === 'uploading';
+
+/** Why nothing more can happen to a file: it was cancelled, or its retention period is over. */
+function fileEndRefusal(file: FileRecord): RefusalCode | null {
+	if (file.status === 'cancelled') return 'fileCancelled';
+	if (file.status === 'expired') return 'fileExpired';
+	return null;
+}
+
+const partyOf = (p: Participant): FileParty => ({ participantId: p.id, name: p.name, ...(p.repId ? { repId: p.repId } : {}) });
+
+/**
+ * Whom a file goes to (SPEC §9): the controller picks one customer (by default the one in focus) or every
+ * customer; a customer's file goes to the controlling rep, and to nobody else.
+ */
+function recipientsOf(state: SessionState, me: Participant, to: ParticipantId | 'everyCustomer' | null): Participant[] | RefusalCode {
+	if (me.role === 'customer') {
+		const controller = state.participants.find((p) => p.id === state.controllerId);
+		if (!controller || (to !== null && to !== controller.id)) return 'noRecipient';
+		return [controller];
+	}
+	if (to === 'everyCustomer') {
+		const customers = state.participants.filter((p) => p.role === 'customer');
+		return customers.length > 0 ? customers : 'noRecipient';
+	}
+	const target = present(state, to ?? state.focusedCustomerId ?? '');
+	if (!target) return to === null ? 'noRecipient' : 'participantNotFound';
+	if (target.role !== 'customer') return 'notACustomer';
+	return [target];
+}
+
+/** Every transfer in flight ends (a transfer of control or of the session, the end); complete files stay. */
+function cancelFilesInFlight(state: SessionState, reason: FileCancelReason, at: number): SessionEvent[] {
+	return filesOf(state)
+		.filter(inFlight)
+		.map((f): SessionEvent => ({ type: 'file.cancelled', at, fileId: f.id, reason, by: null }));
+}
+
+/** A participant leaves: the transfers in flight they send, and those nobody would be left to receive, end. */
+function cancelFilesOfLeaver(state: SessionState, id: ParticipantId, at: number): SessionEvent[] {
+	const stays = (pid: ParticipantId) => pid !== id && !!present(state, pid);
+	return filesOf(state)
+		.filter((f) => inFlight(f) && (f.sender.participantId === id || !f.recipients.some((r) => stays(r.participantId))))
+		.map((f): SessionEvent => ({ type: 'file.cancelled', at, fileId: f.id, reason: 'participantLeft', by: null }));
+}
 
 export function participantOf(state: SessionState, actor: Actor): Participant | undefined {
 	switch (actor.kind) {
@@ -547,8 +710,6 @@ function isOn(state: SessionState, activity: Activity, participantId: Participan
 			return a.recording;
 		case 'voiceCall':
 			return a.voiceCall;
-		case 'fileTransfer':
-			return a.fileTransfers > 0;
 	}
 }
 
@@ -565,7 +726,6 @@ function stopEverything(state: SessionState, reason: StopReason, at: number, opt
 	for (const id of a.sharing) events.push({ type: 'activity.stopped', at, activity: 'sharing', participantId: id, reason });
 	for (const id of a.video) events.push({ type: 'activity.stopped', at, activity: 'video', participantId: id, reason });
 	if (a.recording) events.push({ type: 'activity.stopped', at, activity: 'recording', participantId: null, reason });
-	if (a.fileTransfers > 0) events.push({ type: 'activity.stopped', at, activity: 'fileTransfer', participantId: null, reason });
 	if (a.voiceCall && !options.keepVoice) events.push({ type: 'activity.stopped', at, activity: 'voiceCall', participantId: null, reason });
 	return events;
 }

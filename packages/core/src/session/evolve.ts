@@ -1,6 +1,6 @@
 // How each event changes a session. Applying a session's events in order rebuilds its state.
 
-import { noActivities, type Invitation, type SessionEvent, type SessionState } from './model.ts';
+import { noActivities, type FileId, type FileRecord, type Invitation, type SessionEvent, type SessionState } from './model.ts';
 
 export function evolve(state: SessionState | null, event: SessionEvent): SessionState {
 	if (event.type === 'session.started') {
@@ -13,6 +13,7 @@ export function evolve(state: SessionState | null, event: SessionEvent): Session
 			focusedCustomerId: null,
 			activities: noActivities(),
 			invitations: [],
+			files: [],
 			handover: null,
 			startedAt: event.at,
 			endedAt: null,
@@ -30,6 +31,7 @@ export function evolve(state: SessionState | null, event: SessionEvent): Session
 			focusedCustomerId: event.customer.id,
 			activities: noActivities(),
 			invitations: [],
+			files: [],
 			handover: event.handover,
 			...(event.handover.email ? { contacts: { [event.customer.id]: event.handover.email } } : {}),
 			startedAt: event.at,
@@ -67,13 +69,14 @@ export function evolve(state: SessionState | null, event: SessionEvent): Session
 				p.id === event.to ? { ...p, role: 'controller' } : p.id === event.from ? { ...p, role: 'assistant' } : p,
 			);
 			return next;
+		// Logs written before files were records hold a 'fileTransfer' activity (a bare counter that meant
+		// nothing): it changes nothing now.
 		case 'activity.started': {
 			const a = { ...state.activities };
 			if (event.activity === 'sharing') a.sharing = [...a.sharing, event.participantId];
 			else if (event.activity === 'video') a.video = [...a.video, event.participantId];
 			else if (event.activity === 'recording') a.recording = true;
 			else if (event.activity === 'voiceCall') a.voiceCall = true;
-			else a.fileTransfers += 1;
 			next.activities = a;
 			return next;
 		}
@@ -83,7 +86,6 @@ export function evolve(state: SessionState | null, event: SessionEvent): Session
 			else if (event.activity === 'video') a.video = a.video.filter((id) => id !== event.participantId);
 			else if (event.activity === 'recording') a.recording = false;
 			else if (event.activity === 'voiceCall') a.voiceCall = false;
-			else a.fileTransfers = 0;
 			next.activities = a;
 			return next;
 		}
@@ -167,8 +169,48 @@ export function evolve(state: SessionState | null, event: SessionEvent): Session
 				};
 			return next;
 		}
+		case 'file.offered':
+			next.files = [
+				...filesOf(state),
+				{
+					...event.file,
+					status: 'offered',
+					offeredAt: event.at,
+					acceptedBy: [],
+					sha256: null,
+					completedAt: null,
+					cancelled: null,
+					expiredAt: null,
+				},
+			];
+			return next;
+		case 'file.accepted':
+			next.files = changeFile(state, event.fileId, (f) => ({ ...f, acceptedBy: [...f.acceptedBy, event.participantId] }));
+			return next;
+		case 'file.uploadStarted':
+			next.files = changeFile(state, event.fileId, (f) => ({ ...f, status: 'uploading' }));
+			return next;
+		case 'file.uploaded':
+			next.files = changeFile(state, event.fileId, (f) => ({ ...f, status: 'complete', sha256: event.sha256, completedAt: event.at }));
+			return next;
+		case 'file.cancelled':
+			next.files = changeFile(state, event.fileId, (f) => ({
+				...f,
+				status: 'cancelled',
+				cancelled: { at: event.at, reason: event.reason, by: event.by },
+			}));
+			return next;
+		case 'file.expired':
+			next.files = changeFile(state, event.fileId, (f) => ({ ...f, status: 'expired', expiredAt: event.at }));
+			return next;
 	}
 }
+
+const changeFile = (state: SessionState, id: FileId, change: (f: FileRecord) => FileRecord): FileRecord[] =>
+	filesOf(state).map((f) => (f.id === id ? change(f) : f));
+
+/** A session's file transfers (snapshots stored before files were records have none). */
+export const filesOf = (state: SessionState): FileRecord[] => state.files ?? [];
 
 /** How many of the latest chat messages' ids a session remembers (a page retries within seconds, not hundreds of lines). */
 export const RECENT_CHAT_IDS = 64;

@@ -34,11 +34,10 @@ export interface Activities {
 	video: ParticipantId[];
 	recording: boolean;
 	voiceCall: boolean;
-	/** File transfers in flight. */
-	fileTransfers: number;
 }
 
-export type Activity = 'sharing' | 'video' | 'recording' | 'voiceCall' | 'fileTransfer';
+/** File transfers are not an activity of their own: each file is a record (`SessionState.files`). */
+export type Activity = 'sharing' | 'video' | 'recording' | 'voiceCall';
 
 /** Whom an invitation invites (SPEC §3): a customer, or a support rep who will assist. */
 export type InvitedRole = 'customer' | 'rep';
@@ -61,6 +60,49 @@ export interface Invitation {
 	revokedAt: number | null;
 }
 
+export type FileId = string;
+
+/**
+ * Where a file transfer is (SPEC §9): offered (the receiver sees name, size and sender), uploading (the
+ * sender's bytes arrive), complete (all bytes there, SHA-256 recorded: downloadable), cancelled (before it
+ * was complete: its partial data is removed), expired (complete, then kept for the retention period).
+ */
+export type FileStatus = 'offered' | 'uploading' | 'complete' | 'cancelled' | 'expired';
+
+/** Why a transfer ended before it was complete: someone cancelled it, or what happened to the session. */
+export type FileCancelReason = 'cancelled' | 'controlTransferred' | 'sessionTransferred' | 'participantLeft' | 'sessionEnded';
+
+/** A sender or recipient as they were when the file was offered (their names stay after they leave). */
+export interface FileParty {
+	participantId: ParticipantId;
+	name: string;
+	/** Set for reps: who may download it later is asked by rep as well as by participant. */
+	repId?: RepId;
+}
+
+/** One file transfer between the controlling rep and customers (SPEC §9), as the rules know it. */
+export interface FileRecord {
+	id: FileId;
+	sender: FileParty;
+	/** One customer, every customer of the session, or (a customer's file) the controlling rep. */
+	recipients: FileParty[];
+	/** Cleaned (fileNames.ts): no path parts, no control characters, bounded. */
+	name: string;
+	/** Bytes, as offered; the upload must be exactly this long. */
+	size: number;
+	/** The media type the sender's browser gave (served only when safe, see files/download.ts). */
+	mediaType: string;
+	status: FileStatus;
+	offeredAt: number;
+	/** Recipients who accepted the offer (SPEC §9: the receiver accepts before downloading). */
+	acceptedBy: ParticipantId[];
+	/** Hex SHA-256 of the bytes, computed by the server as they arrived; set once complete. */
+	sha256: string | null;
+	completedAt: number | null;
+	cancelled: { at: number; reason: FileCancelReason; by: ParticipantId | null } | null;
+	expiredAt: number | null;
+}
+
 export interface SessionState {
 	id: SessionId;
 	number: string;
@@ -74,6 +116,8 @@ export interface SessionState {
 	activities: Activities;
 	/** Every invitation of the session, in the order made (revoked and expired ones too: the record). */
 	invitations: Invitation[];
+	/** Every file transfer of the session, in the order offered (snapshots stored before files have none). */
+	files: FileRecord[];
 	/** While it waits for a WebACD agent (SPEC §7, §8): where it waits, since when, the offers out. */
 	handover: Handover | null;
 	/** The latest chat messages' ids: a message sent again (a retry after a dropped connection) is not posted twice. */
@@ -98,7 +142,6 @@ export const noActivities = (): Activities => ({
 	video: [],
 	recording: false,
 	voiceCall: false,
-	fileTransfers: 0,
 });
 
 // ------------------------------------------------------------------ events
@@ -143,9 +186,24 @@ export type SessionEvent =
 	| { type: 'invitation.sent'; at: number; invitationId: InvitationId }
 	| { type: 'invitation.notSent'; at: number; invitationId: InvitationId; error: string }
 	| { type: 'invitation.revoked'; at: number; invitationId: InvitationId; by: ParticipantId }
-	/** The media plane could not do what the events asked of it (recorded, never swallowed). */
 	/** What the media plane could not do; `participantId`: whose media it was (a browser that cannot reach it). */
-	| { type: 'media.failed'; at: number; action: MediaAction; reason: string; participantId?: ParticipantId };
+	| { type: 'media.failed'; at: number; action: MediaAction; reason: string; participantId?: ParticipantId }
+	/** A file is offered to its recipients (SPEC §9); its bytes come after, by upload. */
+	| {
+			type: 'file.offered';
+			at: number;
+			file: Pick<FileRecord, 'id' | 'sender' | 'recipients' | 'name' | 'size' | 'mediaType'>;
+	  }
+	/** A recipient accepted the offer: they may download it once complete; the sender sees it. */
+	| { type: 'file.accepted'; at: number; fileId: FileId; participantId: ParticipantId }
+	/** The sender's upload began (its storage exists from now until the file is cancelled or expires). */
+	| { type: 'file.uploadStarted'; at: number; fileId: FileId }
+	/** Every byte arrived; the server's SHA-256 of them. */
+	| { type: 'file.uploaded'; at: number; fileId: FileId; size: number; sha256: string }
+	/** The transfer ended before it was complete; its partial data is removed (files effect). */
+	| { type: 'file.cancelled'; at: number; fileId: FileId; reason: FileCancelReason; by: ParticipantId | null }
+	/** Kept for the retention period, then its bytes were removed: downloads say it is gone. */
+	| { type: 'file.expired'; at: number; fileId: FileId };
 
 /** What the media effect asks of the SFU when a session's events say so. */
 /** What the media plane could not do (`connect`: a participant's browser could not reach it at all). */
@@ -211,7 +269,25 @@ export type Command =
 	/** The media plane lost a participant's media (transport failed) or a whole worker: the system stops what it carried. */
 	| { type: 'mediaEnded'; activity?: Activity; participantId?: ParticipantId }
 	/** The media effect could not do what the events asked: the system records it (and what it leaves stopped). */
-	| { type: 'recordMediaFailure'; action: MediaAction; reason: string; participantId?: ParticipantId };
+	| { type: 'recordMediaFailure'; action: MediaAction; reason: string; participantId?: ParticipantId }
+	/**
+	 * Send file (SPEC §9): the controlling rep to one customer (`to`; null: the one in focus) or to every
+	 * customer; a customer to the controlling rep (`to` null). The bytes follow by upload (`uploadFile`).
+	 */
+	| { type: 'offerFile'; fileId: FileId; to: ParticipantId | 'everyCustomer' | null; name: string; size: number; mediaType: string }
+	/** A recipient accepts a file offered to them. */
+	| { type: 'acceptFile'; fileId: FileId }
+	/**
+	 * The sender uploads the file's bytes: creates the upload (`length`: its Upload-Length) or goes on with it
+	 * (`length` null, asked of every later upload request; it changes nothing).
+	 */
+	| { type: 'uploadFile'; fileId: FileId; length: number | null }
+	/** Every byte of an upload arrived, with the server's SHA-256. Told by the system. */
+	| { type: 'fileUploaded'; fileId: FileId; size: number; sha256: string }
+	/** Cancel a transfer not yet complete: the controlling rep any, a sender their own. */
+	| { type: 'cancelFile'; fileId: FileId }
+	/** A complete file's retention period is over. Told by the system. */
+	| { type: 'expireFile'; fileId: FileId };
 
 export type CommandOf<K extends CommandType> = Extract<Command, { type: K }>;
 
@@ -269,6 +345,10 @@ export interface SessionInputs {
 		targetQueue: { id: QueueId; name: string } | null;
 		targetAgents: { repId: RepId; isAgent: boolean; state: 'available' | 'busy' | 'away' }[];
 	};
+	/** The site's file size limit in bytes (SPEC §9: default 100 MB), read when a file is offered… */
+	offerFile: { fileSizeLimit: number };
+	/** …and again when its upload is created (an administrator may have lowered it meanwhile). */
+	uploadFile: { fileSizeLimit: number };
 }
 
 export type InputsOf<K extends CommandType> = K extends keyof SessionInputs ? SessionInputs[K] : Record<never, never>;
@@ -320,6 +400,18 @@ export const refusalCodes = [
 	'messageEmpty',
 	'sessionNotEnded',
 	'transcriptAlreadySent',
+	// File transfer (SPEC §9)
+	'fileNotFound',
+	'fileEmpty',
+	'fileTooLarge',
+	'invalidFileName',
+	'noRecipient',
+	'notFileSender',
+	'notFileRecipient',
+	'fileSizeMismatch',
+	'fileCancelled',
+	'fileExpired',
+	'fileAlreadyComplete',
 ] as const;
 
 export type RefusalCode = (typeof refusalCodes)[number];

@@ -24,7 +24,9 @@ import {
 	type SessionState,
 	type SessionStatus,
 } from './model.ts';
-import { capabilitiesOf, type ParticipantCapabilities, type SessionCapabilities, type Viewer } from './capabilities.ts';
+import { capabilitiesOf, fileCapabilitiesOf, type ParticipantCapabilities, type SessionCapabilities, type Viewer } from './capabilities.ts';
+import { cleanFileName, FILE_NAME_MAX, fileNameProblem } from './fileNames.ts';
+import { mayDownload } from './fileAccess.ts';
 import { formatSessionNumber, generateSessionNumber, parseSessionNumber } from './sessionNumber.ts';
 
 // ================================================================== people
@@ -235,7 +237,52 @@ class Given {
 	mailed(id: string): Given {
 		return this.then(`${id} sent`, (at) => [{ type: 'invitation.sent', at, invitationId: id }]);
 	}
+
+	/** A file of `size` bytes offered by participant `from` to `to` (participants as they are in the session). */
+	fileOffered(id: string, from: string, to: string[], size = 1000): Given {
+		return this.then(`${id} offered ${from}→${to.join('+')}`, (at, s) => {
+			const party = (pid: string) => {
+				const p = s!.participants.find((x) => x.id === pid)!;
+				return { participantId: p.id, name: p.name, ...(p.repId ? { repId: p.repId } : {}) };
+			};
+			return [
+				{
+					type: 'file.offered',
+					at,
+					file: { id, sender: party(from), recipients: to.map(party), name: `${id}.pdf`, size, mediaType: 'application/pdf' },
+				},
+			];
+		});
+	}
+
+	fileUploading(id: string): Given {
+		return this.then(`${id} uploading`, (at) => [{ type: 'file.uploadStarted', at, fileId: id }]);
+	}
+
+	/** Complete, with the size it was offered with. */
+	fileUploaded(id: string): Given {
+		return this.then(`${id} complete`, (at, s) => [
+			{ type: 'file.uploaded', at, fileId: id, size: s!.files.find((f) => f.id === id)!.size, sha256: SHA },
+		]);
+	}
+
+	fileAccepted(id: string, by: string): Given {
+		return this.then(`${id} accepted by ${by}`, (at) => [{ type: 'file.accepted', at, fileId: id, participantId: by }]);
+	}
+
+	fileCancelled(id: string): Given {
+		return this.then(`${id} cancelled`, (at, s) => [{ type: 'file.cancelled', at, fileId: id, reason: 'cancelled', by: s!.controllerId }]);
+	}
+
+	fileExpired(id: string): Given {
+		return this.then(`${id} expired`, (at) => [{ type: 'file.expired', at, fileId: id }]);
+	}
 }
+
+/** A SHA-256 as the server records it (hex). */
+const SHA = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+/** The site's file size limit the rows run with (100 MB). */
+const LIMIT = 100 * 1024 * 1024;
 
 const given = () => new Given('no session', []);
 
@@ -249,15 +296,30 @@ const SHARING_BOTH = FULL.on('sharing', pid(ANA)).on('sharing', C1).named('live,
 const VIDEO = FULL.on('video', pid(ANA)).on('video', C2).named('live, video of rep and c-2');
 const RECORDING = FULL.on('recording').named('live, recording');
 const VOICE = FULL.on('voiceCall').named('live, voice call');
-const FILES = FULL.on('fileTransfer').named('live, file transfer');
+// File transfer (§9): Ana's file f-1 to Mira (c-1), as it goes; Mira's f-2 to Ana; Ana's f-3 to both customers.
+const FILE_OFFERED = FULL.fileOffered('f-1', pid(ANA), [C1]).named('live, f-1 offered p-ana→c-1');
+const FILE_ACCEPTED = FILE_OFFERED.fileAccepted('f-1', C1).named('live, f-1 offered p-ana→c-1 and accepted');
+const FILE_UPLOADING = FILE_OFFERED.fileUploading('f-1').named('live, f-1 p-ana→c-1 uploading');
+const FILE_DONE = FILE_UPLOADING.fileUploaded('f-1').named('live, f-1 p-ana→c-1 complete');
+const FILE_CANCELLED = FILE_UPLOADING.fileCancelled('f-1').named('live, f-1 p-ana→c-1 cancelled');
+const FILE_EXPIRED = FILE_DONE.fileExpired('f-1').named('live, f-1 p-ana→c-1 expired');
+const FILE_DONE_ENDED = FILE_DONE.ended().named('ended, f-1 complete');
+const FILE_FROM_CUSTOMER = FULL.fileOffered('f-2', C1, [pid(ANA)])
+	.fileUploading('f-2')
+	.named('live, f-2 c-1→p-ana uploading');
+const FILE_TO_BOTH = FULL.fileOffered('f-3', pid(ANA), [C1, C2]).named('live, f-3 offered p-ana→c-1+c-2');
 const EVERYTHING = FULL.on('sharing', pid(ANA))
 	.on('sharing', C1)
 	.on('video', pid(ANA))
 	.on('video', C2)
 	.on('recording')
 	.on('voiceCall')
-	.on('fileTransfer')
-	.named('live, everything on (sharing rep+c-1, video rep+c-2, recording, voice, files)');
+	.fileOffered('f-1', pid(ANA), [C1])
+	.fileUploading('f-1')
+	.fileOffered('f-0', C2, [pid(ANA)])
+	.fileUploading('f-0')
+	.fileUploaded('f-0')
+	.named('live, everything on (sharing rep+c-1, video rep+c-2, recording, voice, f-1 p-ana→c-1 uploading, f-0 c-2→p-ana complete)');
 const EVERYTHING_DARA = EVERYTHING.assistant(DARA).named('live, everything on, + assistant p-dara without voice');
 const WAITING = FULL.handedToQueue().named('waiting (no controller)');
 const WAITING_SHARING = WAITING.on('sharing', C1).named('waiting, sharing by c-1');
@@ -346,6 +408,19 @@ const cmd = {
 		validForMs: DAY,
 	}),
 	revoke: (invitationId: string): Command => ({ type: 'revokeInvitation', invitationId }),
+	offerFile: (to: string | 'everyCustomer' | null = null, over: { name?: string; size?: number; fileId?: string } = {}): Command => ({
+		type: 'offerFile',
+		fileId: over.fileId ?? 'f-new',
+		to,
+		name: over.name ?? 'report.pdf',
+		size: over.size ?? 1000,
+		mediaType: 'application/pdf',
+	}),
+	acceptFile: (fileId = 'f-1'): Command => ({ type: 'acceptFile', fileId }),
+	uploadFile: (length: number | null = 1000, fileId = 'f-1'): Command => ({ type: 'uploadFile', fileId, length }),
+	fileUploaded: (size = 1000, fileId = 'f-1'): Command => ({ type: 'fileUploaded', fileId, size, sha256: SHA }),
+	cancelFile: (fileId = 'f-1'): Command => ({ type: 'cancelFile', fileId }),
+	expireFile: (fileId = 'f-1'): Command => ({ type: 'expireFile', fileId }),
 	mailResult: (invitationId: string, error: string | null = null): Command => ({ type: 'recordInvitationMail', invitationId, error }),
 	focus: (participantId: string): Command => ({ type: 'focusCustomer', participantId }),
 	transfer: (to: string, leave = false): Command => ({ type: 'transferControl', to, leave }),
@@ -432,6 +507,18 @@ function describeCommand(c: Command): string {
 		case 'declineOffer':
 		case 'expireOffer':
 			return `${c.type} ${c.offerId}`;
+		case 'offerFile': {
+			const name = [...c.name].length > 20 ? `${[...c.name].slice(0, 12).join('')}…(${[...c.name].length} code points)` : c.name;
+			return `offerFile ${c.fileId} ${JSON.stringify(name)} ${c.size} B to ${c.to ?? 'default'}`;
+		}
+		case 'uploadFile':
+			return `uploadFile ${c.fileId} ${c.length === null ? '(resume)' : `length ${c.length}`}`;
+		case 'fileUploaded':
+			return `fileUploaded ${c.fileId} ${c.size} B`;
+		case 'acceptFile':
+		case 'cancelFile':
+		case 'expireFile':
+			return `${c.type} ${c.fileId}`;
 		default:
 			return c.type;
 	}
@@ -493,6 +580,21 @@ function summary(e: SessionEvent): string {
 			return `transcript.sent ${e.participantId}`;
 		case 'transcript.notSent':
 			return `transcript.notSent ${e.participantId}: ${e.error}`;
+		case 'file.offered': {
+			const f = e.file;
+			const parties = [f.sender, ...f.recipients].map((p) => `${p.name}${p.repId ? ` (${p.repId})` : ''}`).join(', ');
+			return `file.offered ${f.id} ${JSON.stringify(f.name)} ${f.size} B ${f.mediaType} from ${f.sender.participantId} to ${f.recipients.map((r) => r.participantId).join('+')} [${parties}]`;
+		}
+		case 'file.accepted':
+			return `file.accepted ${e.fileId} by ${e.participantId}`;
+		case 'file.uploadStarted':
+			return `file.uploadStarted ${e.fileId}`;
+		case 'file.uploaded':
+			return `file.uploaded ${e.fileId} ${e.size} B ${e.sha256 === SHA ? 'sha256 SHA' : e.sha256}`;
+		case 'file.cancelled':
+			return `file.cancelled ${e.fileId} ${e.reason}${e.by ? ` by ${e.by}` : ''}`;
+		case 'file.expired':
+			return `file.expired ${e.fileId}`;
 	}
 }
 
@@ -507,6 +609,8 @@ interface Look {
 	activities: string;
 	/** Invitations with what happened to them, e.g. `i-c, i-gone revoked, i-mail sent`. */
 	invitations: string;
+	/** File transfers, e.g. `f-1 complete accepted c-1, f-2 cancelled`. */
+	files: string;
 }
 
 function look(s: SessionState): Look {
@@ -521,12 +625,14 @@ function look(s: SessionState): Look {
 			...a.video.map((id) => `video ${id}`),
 			...(a.recording ? ['recording'] : []),
 			...(a.voiceCall ? ['voiceCall'] : []),
-			...(a.fileTransfers ? [`fileTransfers ${a.fileTransfers}`] : []),
 		].join(', '),
 		invitations: s.invitations
 			.map((i) =>
 				[i.id, i.sentAt !== null && 'sent', i.sendError !== null && 'notSent', i.revokedAt !== null && 'revoked'].filter(Boolean).join(' '),
 			)
+			.join(', '),
+		files: s.files
+			.map((f) => [f.id, f.status, ...(f.acceptedBy.length ? [`accepted ${f.acceptedBy.join('+')}`] : [])].join(' '))
 			.join(', '),
 	};
 }
@@ -545,6 +651,7 @@ type Inputs = {
 	agentLoad?: (RepLoad & { capacity: number }) | null;
 	targetQueue?: { id: string; name: string } | null;
 	targetAgents?: { repId: string; isAgent: boolean; state: 'available' | 'busy' | 'away' }[];
+	fileSizeLimit?: number;
 };
 
 interface Case {
@@ -575,8 +682,9 @@ const everythingStopped = (reason: string, { voice = true } = {}) => [
 	`activity.stopped video p-ana ${reason}`,
 	`activity.stopped video c-2 ${reason}`,
 	`activity.stopped recording ${reason}`,
-	`activity.stopped fileTransfer ${reason}`,
 	...(voice ? [`activity.stopped voiceCall ${reason}`] : []),
+	// The transfer in flight ends; Nikola's complete file stays.
+	`file.cancelled f-1 ${reason}`,
 ];
 
 const table: Case[] = [
@@ -743,7 +851,7 @@ const table: Case[] = [
 		by: 'controller',
 		do: cmd.focus(C2),
 		expect: ok('activity.stopped sharing p-ana focusChanged', 'activity.stopped sharing c-1 focusChanged', 'customer.focused c-2'),
-		then: { focused: 'c-2', activities: 'video p-ana, video c-2, recording, voiceCall, fileTransfers 1' },
+		then: { focused: 'c-2', activities: 'video p-ana, video c-2, recording, voiceCall', files: 'f-1 uploading, f-0 complete' },
 		note: 'ALL sharing ends; nothing else does',
 	},
 	{
@@ -802,8 +910,8 @@ const table: Case[] = [
 		do: cmd.transfer(pid(BOJAN)),
 		ctx: target(BOJAN),
 		expect: ok(...everythingStopped('controlTransferred', { voice: false }), 'control.transferred p-ana→p-bojan'),
-		then: { activities: 'voiceCall' },
-		note: 'every activity ends, both directions; voice goes on to a voice-capable console',
+		then: { activities: 'voiceCall', files: 'f-1 cancelled, f-0 complete' },
+		note: 'every activity ends, both directions; voice goes on to a voice-capable console; a complete file stays',
 	},
 	{
 		given: EVERYTHING_DARA,
@@ -830,11 +938,30 @@ const table: Case[] = [
 		expect: ok('activity.stopped recording controlTransferred', 'control.transferred p-ana→p-bojan'),
 	},
 	{
-		given: FILES,
+		given: FILE_OFFERED,
 		by: 'controller',
 		do: cmd.transfer(pid(BOJAN)),
 		ctx: target(BOJAN),
-		expect: ok('activity.stopped fileTransfer controlTransferred', 'control.transferred p-ana→p-bojan'),
+		expect: ok('file.cancelled f-1 controlTransferred', 'control.transferred p-ana→p-bojan'),
+		then: { files: 'f-1 cancelled' },
+		note: 'an offer whose upload has not begun is a transfer in flight too',
+	},
+	{
+		given: FILE_FROM_CUSTOMER,
+		by: 'controller',
+		do: cmd.transfer(pid(BOJAN)),
+		ctx: target(BOJAN),
+		expect: ok('file.cancelled f-2 controlTransferred', 'control.transferred p-ana→p-bojan'),
+		note: "the customer's upload to the old controller too",
+	},
+	{
+		given: FILE_DONE,
+		by: 'controller',
+		do: cmd.transfer(pid(BOJAN), true),
+		ctx: target(BOJAN),
+		expect: ok('control.transferred p-ana→p-bojan and leaves', 'participant.left p-ana handedOver'),
+		then: { files: 'f-1 complete' },
+		note: 'a complete file stays offered and downloadable',
 	},
 	{
 		given: VIDEO,
@@ -961,9 +1088,9 @@ const table: Case[] = [
 		given: EVERYTHING,
 		by: 'customer',
 		do: cmd.leave(),
-		expect: ok('activity.stopped sharing c-1 participantLeft', 'participant.left c-1 left'),
-		then: { activities: 'sharing p-ana, video p-ana, video c-2, recording, voiceCall, fileTransfers 1' },
-		note: 'only their own activities end',
+		expect: ok('activity.stopped sharing c-1 participantLeft', 'file.cancelled f-1 participantLeft', 'participant.left c-1 left'),
+		then: { activities: 'sharing p-ana, video p-ana, video c-2, recording, voiceCall', files: 'f-1 cancelled, f-0 complete' },
+		note: 'only their own activities end, and the upload nobody is left to receive',
 	},
 	{
 		given: EVERYTHING,
@@ -989,7 +1116,22 @@ const table: Case[] = [
 		given: EVERYTHING,
 		by: 'controller',
 		do: cmd.remove(C1),
-		expect: ok('activity.stopped sharing c-1 participantLeft', 'participant.left c-1 removed'),
+		expect: ok('activity.stopped sharing c-1 participantLeft', 'file.cancelled f-1 participantLeft', 'participant.left c-1 removed'),
+	},
+	{
+		given: FILE_FROM_CUSTOMER,
+		by: 'controller',
+		do: cmd.remove(C1),
+		expect: ok('file.cancelled f-2 participantLeft', 'participant.left c-1 removed'),
+		note: 'the upload of who is removed ends',
+	},
+	{
+		given: FILE_TO_BOTH,
+		by: 'controller',
+		do: cmd.remove(C1),
+		expect: ok('participant.left c-1 removed'),
+		then: { files: 'f-3 offered' },
+		note: 'a file to every customer goes on while one of them is there',
 	},
 	{ given: FULL, by: 'controller', do: cmd.remove(pid(ANA)), expect: refused('cannotRemoveSelf') },
 	{ given: FULL, by: 'controller', do: cmd.remove('c-gone'), expect: refused('participantNotFound') },
@@ -1007,7 +1149,14 @@ const table: Case[] = [
 		by: 'controller',
 		do: cmd.end(),
 		expect: ok(...everythingStopped('sessionEnded'), 'session.ended ended by p-ana'),
-		then: { status: 'ended', activities: '' },
+		then: { status: 'ended', activities: '', files: 'f-1 cancelled, f-0 complete' },
+	},
+	{
+		given: FILE_FROM_CUSTOMER,
+		by: 'controller',
+		do: cmd.end(),
+		expect: ok('file.cancelled f-2 sessionEnded', 'session.ended ended by p-ana'),
+		note: 'an end stops uploads too',
 	},
 	{ given: ALONE, by: 'controller', do: cmd.end(), expect: ok('session.ended ended by p-ana') },
 	{ given: FULL, by: 'assistant', do: cmd.end(), expect: refused('notController') },
@@ -1031,13 +1180,6 @@ const table: Case[] = [
 		then: { activities: 'recording' },
 	},
 	{ given: FULL, by: 'controller', do: cmd.startA('voiceCall'), expect: ok('activity.started voiceCall p-ana') },
-	{
-		given: FULL,
-		by: 'controller',
-		do: cmd.startA('fileTransfer'),
-		expect: ok('activity.started fileTransfer p-ana'),
-		then: { activities: 'fileTransfers 1' },
-	},
 	{ given: FULL, by: 'customer', do: cmd.startA('sharing'), expect: ok('activity.started sharing c-1') },
 	{
 		given: SHARING_REP,
@@ -1055,12 +1197,10 @@ const table: Case[] = [
 		note: 'a customer not focused may share too',
 	},
 	{ given: FULL, by: 'customer', do: cmd.startA('video'), expect: ok('activity.started video c-1') },
-	{ given: FULL, by: 'customer', do: cmd.startA('fileTransfer'), expect: ok('activity.started fileTransfer c-1') },
 	{ given: FULL, by: 'customer', do: cmd.startA('recording'), expect: refused('notController') },
 	{ given: FULL, by: 'customer', do: cmd.startA('voiceCall'), expect: refused('notController') },
 	{ given: FULL, by: 'assistant', do: cmd.startA('sharing'), expect: refused('assistantsCannotDoThat') },
 	{ given: FULL, by: 'assistant', do: cmd.startA('video'), expect: refused('assistantsCannotDoThat') },
-	{ given: FULL, by: 'assistant', do: cmd.startA('fileTransfer'), expect: refused('assistantsCannotDoThat') },
 	{ given: FULL, by: 'assistant', do: cmd.startA('recording'), expect: refused('assistantsCannotDoThat') },
 	{ given: FULL, by: 'assistant', do: cmd.startA('voiceCall'), expect: refused('assistantsCannotDoThat') },
 	{ given: SHARING_REP, by: 'controller', do: cmd.startA('sharing'), expect: refused('activityAlreadyOn') },
@@ -1075,13 +1215,6 @@ const table: Case[] = [
 	{ given: VIDEO, by: 'customer2', do: cmd.startA('video'), expect: refused('activityAlreadyOn') },
 	{ given: RECORDING, by: 'controller', do: cmd.startA('recording'), expect: refused('activityAlreadyOn') },
 	{ given: VOICE, by: 'controller', do: cmd.startA('voiceCall'), expect: refused('activityAlreadyOn') },
-	{
-		given: FILES,
-		by: 'customer',
-		do: cmd.startA('fileTransfer'),
-		expect: refused('activityAlreadyOn'),
-		note: 'one file transfer at a time (see report: the state counts them)',
-	},
 	{ given: FULL, by: 'otherRep', do: cmd.startA('sharing'), expect: refused('notInSession') },
 	{ given: FULL, by: 'newCustomer', do: cmd.startA('sharing'), expect: refused('notInSession') },
 	{ given: FULL, by: 'anonymous', do: cmd.startA('sharing'), expect: refused('notSignedIn') },
@@ -1206,12 +1339,8 @@ const table: Case[] = [
 		note: 'the call is the session’s: only who may start it ends it',
 	},
 	{ given: VOICE, by: 'assistant', do: cmd.stopA('voiceCall'), expect: refused('assistantsCannotDoThat') },
-	{ given: FILES, by: 'controller', do: cmd.stopA('fileTransfer'), expect: ok('activity.stopped fileTransfer stopped') },
-	{ given: FILES, by: 'customer', do: cmd.stopA('fileTransfer'), expect: ok('activity.stopped fileTransfer stopped') },
-	{ given: FILES, by: 'assistant', do: cmd.stopA('fileTransfer'), expect: refused('assistantsCannotDoThat'), note: 'assistants: no files' },
 	{ given: FULL, by: 'controller', do: cmd.stopA('recording'), expect: refused('activityNotOn') },
 	{ given: FULL, by: 'controller', do: cmd.stopA('voiceCall'), expect: refused('activityNotOn') },
-	{ given: FULL, by: 'customer', do: cmd.stopA('fileTransfer'), expect: refused('activityNotOn') },
 	{ given: SHARING_CUSTOMER, by: 'customer2', do: cmd.stopA('sharing'), expect: refused('activityNotOn') },
 	{ given: SHARING_CUSTOMER, by: 'controller', do: cmd.stopA('sharing', C2), expect: refused('activityNotOn') },
 	{ given: SHARING_CUSTOMER, by: 'controller', do: cmd.stopA('sharing'), expect: refused('activityNotOn') },
@@ -1602,6 +1731,21 @@ const table: Case[] = [
 		note: 'an away agent',
 	},
 	{ given: EVA_LIVE, by: 'agent', do: cmd.toAgents([EVA]), expect: refused('agentUnavailable'), note: 'to oneself' },
+	{
+		given: EVA_LIVE.fileOffered('f-1', pid(EVA), [C1])
+			.fileUploading('f-1')
+			.fileOffered('f-2', C1, [pid(EVA)]),
+		by: 'agent',
+		do: cmd.toQueue(),
+		expect: ok(
+			'file.cancelled f-1 sessionTransferred',
+			'file.cancelled f-2 sessionTransferred',
+			'session.handedOver to q-1 "Printer driver, see chat" from Eva',
+			'participant.left p-eva handedOver',
+		),
+		then: { files: 'f-1 cancelled, f-2 cancelled' },
+		note: 'transfers in flight end both ways: nobody controls it while it waits',
+	},
 	{ given: FULL, by: 'controller', do: cmd.toQueue(), expect: refused('notAnAgent'), note: 'a controlling rep who is no agent' },
 	{ given: EVA_LIVE, by: 'assistant', do: cmd.toQueue(), expect: refused('notController') },
 	{ given: EVA_LIVE, by: 'customer', do: cmd.toQueue(), expect: refused('notController') },
@@ -1673,6 +1817,227 @@ const table: Case[] = [
 	{ given: ASKED, by: 'system', do: cmd.transcriptResult(C1, 'refused'), expect: ok('transcript.notSent c-1: refused') },
 	{ given: ENDED, by: 'system', do: cmd.transcriptResult(C1), expect: ok(), note: 'nothing asked: nothing to record' },
 	{ given: ASKED, by: 'customer', do: cmd.transcriptResult(C1), expect: refused('notController') },
+	// ------------------------------------------------------------ offerFile (§1, §9): Send file
+	{
+		given: FULL,
+		by: 'controller',
+		do: cmd.offerFile(),
+		expect: ok('file.offered f-new "report.pdf" 1000 B application/pdf from p-ana to c-1 [Ana (r-ana), Mira]'),
+		then: { files: 'f-new offered' },
+		note: 'to the customer in focus by default',
+	},
+	{
+		given: FULL.focused(C2),
+		by: 'controller',
+		do: cmd.offerFile(),
+		expect: ok('file.offered f-new "report.pdf" 1000 B application/pdf from p-ana to c-2 [Ana (r-ana), Nikola]'),
+	},
+	{
+		given: FULL,
+		by: 'controller',
+		do: cmd.offerFile(C2),
+		expect: ok('file.offered f-new "report.pdf" 1000 B application/pdf from p-ana to c-2 [Ana (r-ana), Nikola]'),
+	},
+	{
+		given: FULL,
+		by: 'controller',
+		do: cmd.offerFile('everyCustomer'),
+		expect: ok('file.offered f-new "report.pdf" 1000 B application/pdf from p-ana to c-1+c-2 [Ana (r-ana), Mira, Nikola]'),
+	},
+	{
+		given: FULL,
+		by: 'customer',
+		do: cmd.offerFile(),
+		expect: ok('file.offered f-new "report.pdf" 1000 B application/pdf from c-1 to p-ana [Mira, Ana (r-ana)]'),
+		note: "a customer's file goes to the controlling rep",
+	},
+	{
+		given: FULL,
+		by: 'customer',
+		do: cmd.offerFile(pid(ANA)),
+		expect: ok('file.offered f-new "report.pdf" 1000 B application/pdf from c-1 to p-ana [Mira, Ana (r-ana)]'),
+	},
+	{
+		given: TRANSFERRED,
+		by: 'customer',
+		do: cmd.offerFile(),
+		expect: ok('file.offered f-new "report.pdf" 1000 B application/pdf from c-1 to p-bojan [Mira, Bojan (r-bojan)]'),
+		note: 'to whoever controls it now',
+	},
+	{ given: FULL, by: 'customer', do: cmd.offerFile(C2), expect: refused('noRecipient'), note: 'never to another customer' },
+	{ given: FULL, by: 'customer', do: cmd.offerFile(pid(BOJAN)), expect: refused('noRecipient'), note: 'nor to an assistant' },
+	{ given: FULL, by: 'controller', do: cmd.offerFile(pid(BOJAN)), expect: refused('notACustomer') },
+	{ given: FULL, by: 'controller', do: cmd.offerFile(pid(ANA)), expect: refused('notACustomer') },
+	{ given: FULL, by: 'controller', do: cmd.offerFile('c-gone'), expect: refused('participantNotFound') },
+	{ given: ALONE, by: 'controller', do: cmd.offerFile(), expect: refused('noRecipient') },
+	{ given: ALONE, by: 'controller', do: cmd.offerFile('everyCustomer'), expect: refused('noRecipient') },
+	{ given: FULL, by: 'assistant', do: cmd.offerFile(C1), expect: refused('assistantsCannotDoThat'), note: 'assistants: no files' },
+	{ given: TRANSFERRED, by: 'Ana (ex-controller)', do: cmd.offerFile(C1), expect: refused('assistantsCannotDoThat') },
+	{ given: FULL, by: 'otherRep', do: cmd.offerFile(C1), expect: refused('notInSession') },
+	{ given: FULL, by: 'newCustomer', do: cmd.offerFile(), expect: refused('notInSession') },
+	{ given: FULL, by: 'anonymous', do: cmd.offerFile(), expect: refused('notSignedIn') },
+	{ given: FULL, by: 'system', do: cmd.offerFile(), expect: refused('notInSession') },
+	{ given: WAITING, by: 'customer', do: cmd.offerFile(), expect: refused('sessionWaiting'), note: 'nobody controls it while it waits' },
+	{ given: ENDED, by: 'controller', do: cmd.offerFile(), expect: refused('sessionEnded') },
+	{ given: NONE, by: 'controller', do: cmd.offerFile(), expect: refused('sessionNotFound') },
+	{ given: FULL, by: 'controller', do: cmd.offerFile(C1, { size: 0 }), expect: refused('fileEmpty') },
+	{ given: FULL, by: 'controller', do: cmd.offerFile(C1, { size: -1 }), expect: refused('fileEmpty') },
+	{
+		given: FULL,
+		by: 'controller',
+		do: cmd.offerFile(C1, { size: LIMIT }),
+		expect: ok(`file.offered f-new "report.pdf" ${LIMIT} B application/pdf from p-ana to c-1 [Ana (r-ana), Mira]`),
+		note: 'exactly the limit',
+	},
+	{ given: FULL, by: 'controller', do: cmd.offerFile(C1, { size: LIMIT + 1 }), expect: refused('fileTooLarge') },
+	{
+		given: FULL,
+		by: 'customer',
+		do: cmd.offerFile(null, { size: 2000 }),
+		ctx: { fileSizeLimit: 1999 },
+		expect: refused('fileTooLarge'),
+		note: 'the site limit as read',
+	},
+	{ given: FULL, by: 'controller', do: cmd.offerFile(C1, { name: '../x' }), expect: refused('invalidFileName'), note: 'a path part' },
+	{ given: FULL, by: 'controller', do: cmd.offerFile(C1, { name: 'a\\b.txt' }), expect: refused('invalidFileName') },
+	{ given: FULL, by: 'controller', do: cmd.offerFile(C1, { name: '..' }), expect: refused('invalidFileName') },
+	{ given: FULL, by: 'controller', do: cmd.offerFile(C1, { name: 'a\u0000.txt' }), expect: refused('invalidFileName'), note: 'NUL' },
+	{ given: FULL, by: 'controller', do: cmd.offerFile(C1, { name: 'invoice\u202Efdp.exe' }), expect: refused('invalidFileName') },
+	{ given: FULL, by: 'controller', do: cmd.offerFile(C1, { name: 'x'.repeat(300) }), expect: refused('invalidFileName') },
+	{ given: FULL, by: 'controller', do: cmd.offerFile(C1, { name: '' }), expect: refused('invalidFileName') },
+	{
+		given: FULL,
+		by: 'controller',
+		do: cmd.offerFile(C1, { name: '😀'.repeat(255) }),
+		expect: ok(`file.offered f-new "${'😀'.repeat(255)}" 1000 B application/pdf from p-ana to c-1 [Ana (r-ana), Mira]`),
+		note: '255 code points (510 UTF-16 units) is within the limit',
+	},
+	{
+		given: FILE_OFFERED,
+		by: 'controller',
+		do: cmd.offerFile(C1, { fileId: 'f-1' }),
+		expect: ok(),
+		note: 'the same offer again: already there',
+	},
+
+	// ------------------------------------------------------------ acceptFile (§9): the receiver accepts before downloading
+	{
+		given: FILE_OFFERED,
+		by: 'customer',
+		do: cmd.acceptFile(),
+		expect: ok('file.accepted f-1 by c-1'),
+		then: { files: 'f-1 offered accepted c-1' },
+	},
+	{ given: FILE_DONE, by: 'customer', do: cmd.acceptFile(), expect: ok('file.accepted f-1 by c-1'), note: 'complete: may download now' },
+	{ given: FILE_ACCEPTED, by: 'customer', do: cmd.acceptFile(), expect: ok(), note: 'once is enough' },
+	{ given: FILE_FROM_CUSTOMER, by: 'controller', do: cmd.acceptFile('f-2'), expect: ok('file.accepted f-2 by p-ana') },
+	{ given: FILE_TO_BOTH, by: 'customer2', do: cmd.acceptFile('f-3'), expect: ok('file.accepted f-3 by c-2') },
+	{ given: FILE_OFFERED, by: 'customer2', do: cmd.acceptFile(), expect: refused('notFileRecipient'), note: 'not theirs' },
+	{ given: FILE_OFFERED, by: 'assistant', do: cmd.acceptFile(), expect: refused('notFileRecipient') },
+	{ given: FILE_OFFERED, by: 'controller', do: cmd.acceptFile(), expect: refused('notFileRecipient'), note: 'the sender' },
+	{ given: FILE_OFFERED, by: 'otherRep', do: cmd.acceptFile(), expect: refused('notInSession') },
+	{ given: FILE_OFFERED, by: 'anonymous', do: cmd.acceptFile(), expect: refused('notSignedIn') },
+	{ given: FILE_CANCELLED, by: 'customer', do: cmd.acceptFile(), expect: refused('fileCancelled') },
+	{ given: FILE_EXPIRED, by: 'customer', do: cmd.acceptFile(), expect: refused('fileExpired') },
+	{ given: FULL, by: 'customer', do: cmd.acceptFile(), expect: refused('fileNotFound') },
+	{ given: FILE_DONE_ENDED, by: 'customer', do: cmd.acceptFile(), expect: refused('sessionEnded') },
+
+	// ------------------------------------------------------------ uploadFile (§9): only the sender uploads, as offered
+	{
+		given: FILE_OFFERED,
+		by: 'controller',
+		do: cmd.uploadFile(1000),
+		expect: ok('file.uploadStarted f-1'),
+		then: { files: 'f-1 uploading' },
+	},
+	{ given: FILE_UPLOADING, by: 'controller', do: cmd.uploadFile(null), expect: ok(), note: 'going on with it changes nothing' },
+	{ given: FILE_UPLOADING, by: 'controller', do: cmd.uploadFile(1000), expect: ok(), note: 'created again: starts over' },
+	{ given: FILE_DONE, by: 'controller', do: cmd.uploadFile(null), expect: ok(), note: 'finds it complete' },
+	{ given: FILE_DONE, by: 'controller', do: cmd.uploadFile(1000), expect: refused('fileAlreadyComplete') },
+	{ given: FILE_OFFERED, by: 'controller', do: cmd.uploadFile(999), expect: refused('fileSizeMismatch') },
+	{ given: FILE_OFFERED, by: 'controller', do: cmd.uploadFile(1001), expect: refused('fileSizeMismatch') },
+	{ given: FILE_OFFERED, by: 'controller', do: cmd.uploadFile(LIMIT + 1), expect: refused('fileTooLarge'), note: 'past the limit' },
+	{
+		given: FILE_OFFERED,
+		by: 'controller',
+		do: cmd.uploadFile(1000),
+		ctx: { fileSizeLimit: 999 },
+		expect: refused('fileTooLarge'),
+		note: 'the limit lowered since the offer',
+	},
+	{ given: FILE_FROM_CUSTOMER, by: 'customer', do: cmd.uploadFile(null, 'f-2'), expect: ok() },
+	{ given: FILE_FROM_CUSTOMER, by: 'controller', do: cmd.uploadFile(null, 'f-2'), expect: refused('notFileSender'), note: 'the recipient' },
+	{ given: FILE_UPLOADING, by: 'customer', do: cmd.uploadFile(null), expect: refused('notFileSender') },
+	{ given: FILE_UPLOADING, by: 'customer2', do: cmd.uploadFile(null), expect: refused('notFileSender') },
+	{ given: FILE_UPLOADING, by: 'assistant', do: cmd.uploadFile(null), expect: refused('assistantsCannotDoThat') },
+	{ given: FILE_UPLOADING, by: 'otherRep', do: cmd.uploadFile(null), expect: refused('notInSession') },
+	{ given: FILE_UPLOADING, by: 'anonymous', do: cmd.uploadFile(null), expect: refused('notSignedIn') },
+	{ given: FILE_CANCELLED, by: 'controller', do: cmd.uploadFile(null), expect: refused('fileCancelled') },
+	{ given: FILE_EXPIRED, by: 'controller', do: cmd.uploadFile(null), expect: refused('fileExpired') },
+	{ given: FILE_DONE_ENDED, by: 'controller', do: cmd.uploadFile(null), expect: refused('sessionEnded') },
+	{ given: FULL, by: 'controller', do: cmd.uploadFile(1000), expect: refused('fileNotFound') },
+
+	// ------------------------------------------------------------ fileUploaded (§9): every byte arrived, with its SHA-256
+	{
+		given: FILE_UPLOADING,
+		by: 'system',
+		do: cmd.fileUploaded(),
+		expect: ok('file.uploaded f-1 1000 B sha256 SHA'),
+		then: { files: 'f-1 complete' },
+	},
+	{ given: FILE_DONE, by: 'system', do: cmd.fileUploaded(), expect: ok(), note: 'told twice' },
+	{ given: FILE_UPLOADING, by: 'system', do: cmd.fileUploaded(999), expect: refused('fileSizeMismatch') },
+	{
+		given: FILE_CANCELLED,
+		by: 'system',
+		do: cmd.fileUploaded(),
+		expect: refused('fileCancelled'),
+		note: 'cancelled while its last bytes came',
+	},
+	{ given: FILE_UPLOADING, by: 'controller', do: cmd.fileUploaded(), expect: refused('notController'), note: 'only the server says so' },
+	{ given: FILE_UPLOADING, by: 'customer', do: cmd.fileUploaded(), expect: refused('notController') },
+
+	// ------------------------------------------------------------ cancelFile (§1, §9): the controller any, a sender their own
+	{
+		given: FILE_UPLOADING,
+		by: 'controller',
+		do: cmd.cancelFile(),
+		expect: ok('file.cancelled f-1 cancelled by p-ana'),
+		then: { files: 'f-1 cancelled' },
+	},
+	{ given: FILE_OFFERED, by: 'controller', do: cmd.cancelFile(), expect: ok('file.cancelled f-1 cancelled by p-ana') },
+	{
+		given: FILE_FROM_CUSTOMER,
+		by: 'customer',
+		do: cmd.cancelFile('f-2'),
+		expect: ok('file.cancelled f-2 cancelled by c-1'),
+		note: 'their own',
+	},
+	{
+		given: FILE_FROM_CUSTOMER,
+		by: 'controller',
+		do: cmd.cancelFile('f-2'),
+		expect: ok('file.cancelled f-2 cancelled by p-ana'),
+		note: "the controller manages every transfer, a customer's too",
+	},
+	{ given: FILE_UPLOADING, by: 'customer', do: cmd.cancelFile(), expect: refused('notFileSender'), note: 'a recipient' },
+	{ given: FILE_FROM_CUSTOMER, by: 'customer2', do: cmd.cancelFile('f-2'), expect: refused('notFileSender') },
+	{ given: FILE_UPLOADING, by: 'assistant', do: cmd.cancelFile(), expect: refused('assistantsCannotDoThat') },
+	{ given: FILE_UPLOADING, by: 'otherRep', do: cmd.cancelFile(), expect: refused('notInSession') },
+	{ given: FILE_UPLOADING, by: 'anonymous', do: cmd.cancelFile(), expect: refused('notSignedIn') },
+	{ given: FILE_DONE, by: 'controller', do: cmd.cancelFile(), expect: refused('fileAlreadyComplete'), note: 'a complete file stays' },
+	{ given: FILE_CANCELLED, by: 'controller', do: cmd.cancelFile(), expect: refused('fileCancelled') },
+	{ given: FILE_EXPIRED, by: 'controller', do: cmd.cancelFile(), expect: refused('fileExpired') },
+	{ given: FULL, by: 'controller', do: cmd.cancelFile(), expect: refused('fileNotFound') },
+
+	// ------------------------------------------------------------ expireFile (§9): the retention period is over
+	{ given: FILE_DONE, by: 'system', do: cmd.expireFile(), expect: ok('file.expired f-1'), then: { files: 'f-1 expired' } },
+	{ given: FILE_DONE_ENDED, by: 'system', do: cmd.expireFile(), expect: ok('file.expired f-1'), note: 'long after the end' },
+	{ given: FILE_EXPIRED, by: 'system', do: cmd.expireFile(), expect: ok(), note: 'fired twice' },
+	{ given: FILE_CANCELLED, by: 'system', do: cmd.expireFile(), expect: ok(), note: 'its data went when it was cancelled' },
+	{ given: FILE_DONE, by: 'controller', do: cmd.expireFile(), expect: refused('notController') },
+	{ given: FULL, by: 'system', do: cmd.expireFile(), expect: refused('fileNotFound') },
+	{ given: NONE, by: 'system', do: cmd.expireFile(), expect: refused('sessionNotFound') },
 ];
 
 // ================================================================== running the table
@@ -1696,6 +2061,7 @@ function inputsOf(state: SessionState | null, command: Command): Required<Inputs
 			command.type === 'transferSession'
 				? command.agents.map((repId) => ({ repId, isAgent: [EVA, FILIP].some((a) => a.repId === repId), state: 'available' as const }))
 				: [],
+		fileSizeLimit: LIMIT,
 	};
 }
 
@@ -1747,6 +2113,28 @@ function expectConsistent(s: SessionState | null, eventCount: number): void {
 		if (i.sentAt !== null || i.sendError !== null) expect(i.via, 'only e-mail invitations are mailed by Tandem').toBe('email');
 		if (i.sendError !== null) expect(i.revokedAt, 'an invitation whose e-mail failed is withdrawn').not.toBeNull();
 		expect(i.sentAt !== null && i.sendError !== null, 'sent or not sent, never both').toBe(false);
+	}
+	expect(new Set(s.files.map((f) => f.id)).size, 'file ids unique').toBe(s.files.length);
+	for (const f of s.files) {
+		const inFlight = f.status === 'offered' || f.status === 'uploading';
+		if (s.status !== 'live') expect(inFlight, `no transfer in flight while ${s.status} (${f.id})`).toBe(false);
+		if (inFlight) {
+			const here = (id: string) => s.participants.some((p) => p.id === id);
+			expect(here(f.sender.participantId), `the sender of ${f.id} in flight is there`).toBe(true);
+			expect(
+				f.recipients.some((r) => here(r.participantId)),
+				`a recipient of ${f.id} in flight is there`,
+			).toBe(true);
+		}
+		expect(f.sha256 !== null, `only a file that arrived has a SHA-256 (${f.id} ${f.status})`).toBe(
+			f.status === 'complete' || f.status === 'expired',
+		);
+		expect(f.cancelled !== null, 'only a cancelled file says why').toBe(f.status === 'cancelled');
+		for (const id of f.acceptedBy)
+			expect(
+				f.recipients.map((r) => r.participantId),
+				'only recipients accept',
+			).toContain(id);
 	}
 	for (const id of [...s.activities.sharing, ...s.activities.video]) {
 		const p = s.participants.find((x) => x.id === id);
@@ -1831,6 +2219,7 @@ describe('capabilities agree with decide', () => {
 		['talk', can.talk, [cmd.send('microphone')]],
 		['voiceCall', can.voiceCall, [cmd.startA('voiceCall'), cmd.stopA('voiceCall')]],
 		['record', can.record, [cmd.startA('recording'), cmd.stopA('recording')]],
+		['sendFile', can.sendFile, [cmd.offerFile(null), cmd.offerFile('everyCustomer')]],
 	];
 
 	it.each(states)('in [%s]', ({ label, state }) => {
@@ -1854,6 +2243,14 @@ describe('capabilities agree with decide', () => {
 				check(name, `focus(${p.id})`, pc.focus, [cmd.focus(p.id)], actor);
 				check(name, `remove(${p.id})`, pc.remove, [cmd.remove(p.id)], actor);
 				check(name, `transferTo(${p.id})`, pc.transferTo, [cmd.transfer(p.id)], actor);
+			}
+			for (const f of state.files) {
+				const fc = fileCapabilitiesOf(state, viewer, f);
+				// Accepting again is accepted with nothing to do: `can.accept` offers only what does something.
+				const accepts = decide(state, cmd.acceptFile(f.id), actor, { now: NOW, ...inputsOf(state, cmd.acceptFile(f.id)) });
+				checked++;
+				if (fc.accept !== (accepts.ok && accepts.events.length > 0)) disagreements.push(`${name}: can.accept(${f.id}) is ${fc.accept}`);
+				check(name, `cancel(${f.id})`, fc.cancel, [cmd.cancelFile(f.id)], actor);
 			}
 			const any = (k: keyof ParticipantCapabilities) => [...participants.values()].some((c) => c[k]);
 			expect([can.focus, can.removeParticipant, can.transferControl]).toEqual([any('focus'), any('remove'), any('transferTo')]);
@@ -1898,7 +2295,7 @@ describe('properties over random command sequences', () => {
 	const reps = [ANA, BOJAN, CECA, DARA];
 	const agents = [EVA, FILIP];
 	const customerIds = ['c-1', 'c-2', 'c-3'];
-	const activities: Activity[] = ['sharing', 'video', 'recording', 'voiceCall', 'fileTransfer'];
+	const activities: Activity[] = ['sharing', 'video', 'recording', 'voiceCall'];
 	const WALKS = 500;
 	const STEPS = 100;
 
@@ -1930,6 +2327,30 @@ describe('properties over random command sequences', () => {
 				const someone = () => r.pick([...(state?.participants.map((p) => p.id) ?? []), ...customerIds, 'p-nobody']);
 				const anInvitation = () => r.pick([...(state?.invitations.map((i) => i.id) ?? []), 'i-nobody']);
 				const anOffer = () => r.pick([...(state?.handover?.offers.map((o) => o.id) ?? []), 'o-nobody']);
+				// Mostly a file of the session's, the latest ones most.
+				const aFile = () => {
+					const ids = state?.files.map((f) => f.id) ?? [];
+					return ids.length && r.chance(0.9) ? ids[Math.max(0, ids.length - 1 - r.int(2))]! : 'f-nobody';
+				};
+				const sizeOf = (fileId: string) => state?.files.find((f) => f.id === fileId)?.size ?? 1000;
+				const offerAFile = () =>
+					cmd.offerFile(r.pick([null, null, 'everyCustomer', someone()]), {
+						fileId: `f-${step}`,
+						size: r.pick([1000, 1000, 1000, 0, LIMIT + 1]),
+						name: r.pick(['a.pdf', 'a.pdf', 'a.pdf', '../a.pdf']),
+					});
+				const handleAFile = () => {
+					const fileId = aFile();
+					return r.pick([
+						cmd.acceptFile(fileId),
+						cmd.uploadFile(r.chance(0.3) ? null : sizeOf(fileId) + (r.chance(0.1) ? 1 : 0), fileId),
+						cmd.uploadFile(sizeOf(fileId), fileId),
+						cmd.fileUploaded(sizeOf(fileId), fileId),
+						cmd.fileUploaded(sizeOf(fileId), fileId),
+						cmd.cancelFile(fileId),
+						cmd.expireFile(fileId),
+					]);
+				};
 				const load = (over: Partial<RepLoad> = {}): RepLoad => ({
 					...r.pick(reps),
 					mode: r.chance(0.2) ? 'single' : 'multi',
@@ -1973,6 +2394,7 @@ describe('properties over random command sequences', () => {
 							() => cmd.assist(actor.kind === 'rep' ? actor.rep : r.pick(reps)),
 							() => cmd.focus(someone()),
 							() => cmd.transfer(someone(), r.chance(0.3)),
+							() => cmd.transfer(someone(), r.chance(0.3)),
 							() => cmd.transfer(r.pick(reps.map(pid)), r.chance(0.3)),
 							() => cmd.leave(),
 							() => cmd.remove(someone()),
@@ -2009,6 +2431,10 @@ describe('properties over random command sequences', () => {
 							() => cmd.nextRound(r.pick(['q-1', 'q-2', null])),
 							() => cmd.chat(r.pick(['Hello', ' ', 'Zdravo']), `m-${r.int(STEPS)}`),
 							() => (r.chance(0.6) ? cmd.transcript() : cmd.transcriptResult(r.pick(customerIds), r.chance(0.5) ? null : 'refused')),
+							offerAFile,
+							handleAFile,
+							offerAFile,
+							handleAFile,
 						])();
 				// Offers are mostly answered by the agent they were made to (who joins as themself).
 				let command = picked;
@@ -2024,6 +2450,20 @@ describe('properties over random command sequences', () => {
 				const customerThere = state?.participants.find((p) => p.role === 'customer');
 				if (picked.type === 'requestTranscript' && customerThere && r.chance(0.8))
 					actor = { kind: 'customer', participantId: customerThere.id };
+				// Files are mostly handled by who they concern: the sender uploads, a recipient accepts, the server completes.
+				if ('fileId' in command && command.type !== 'offerFile' && r.chance(0.9)) {
+					const file = state?.files.find((f) => f.id === command.fileId);
+					const party =
+						command.type === 'acceptFile'
+							? file?.recipients[r.int(file.recipients.length)]
+							: command.type === 'uploadFile' || command.type === 'cancelFile'
+								? file?.sender
+								: undefined;
+					const rep = [...reps, ...agents].find((x) => x.repId === party?.repId);
+					if (command.type === 'fileUploaded' || command.type === 'expireFile') actor = { kind: 'system' };
+					else if (rep) actor = { kind: 'rep', rep };
+					else if (party) actor = { kind: 'customer', participantId: party.participantId };
+				}
 				// Invitations made at step n expire a day later, some of them within the walk (below).
 				const ctx: DecideContext = {
 					now: r.chance(0.1) ? now + DAY : now,
@@ -2097,5 +2537,79 @@ describe('session numbers', () => {
 
 	it('format leaves what is not 9 digits alone', () => {
 		expect(formatSessionNumber('12345')).toBe('12345');
+	});
+});
+
+// ================================================================== file names (§9, §11)
+
+describe('file names', () => {
+	it.each([
+		['report.pdf', null],
+		['Izveštaj — mart.xlsx', null],
+		['😀'.repeat(FILE_NAME_MAX), null],
+		['😀'.repeat(FILE_NAME_MAX + 1), 'tooLong'],
+		['x'.repeat(300), 'tooLong'],
+		['', 'empty'],
+		['../x', 'pathPart'],
+		['a/b', 'pathPart'],
+		['a\\b', 'pathPart'],
+		['..', 'pathPart'],
+		['a\u0000b', 'forbiddenCharacter'],
+		['a\nb', 'forbiddenCharacter'],
+		['invoice\u202Efdp.exe', 'forbiddenCharacter'],
+		['\u2066a\u2069', 'forbiddenCharacter'],
+		[' padded ', 'forbiddenCharacter'],
+		['e\u0301.txt', 'forbiddenCharacter'],
+	])('%j: %s', (name, problem) => {
+		expect(fileNameProblem(name)).toBe(problem);
+	});
+
+	it.each([
+		['C:\\Users\\ana\\report.pdf', 'report.pdf'],
+		['../../etc/passwd', 'passwd'],
+		['a\u0000b\u202E.txt', 'ab.txt'],
+		['  spaced.txt  ', 'spaced.txt'],
+		['e\u0301.txt', '\u00e9.txt'],
+		['..', 'file'],
+		['/', 'file'],
+		['\u0000', 'file'],
+	])('cleans %j to %j', (raw, clean) => {
+		expect(cleanFileName(raw)).toBe(clean);
+		expect(fileNameProblem(cleanFileName(raw))).toBeNull();
+	});
+
+	it('cuts a long name to the limit, keeping its extension; what it makes is always accepted', () => {
+		const long = `${'ž'.repeat(400)}.pdf`;
+		const clean = cleanFileName(long);
+		expect([...clean].length).toBe(FILE_NAME_MAX);
+		expect(clean.endsWith('.pdf')).toBe(true);
+		const r = rng(7);
+		const pieces = ['a', 'ž', '😀', '/', '\\', '.', ' ', '\u0000', '\u202E', '\u200D', 'e\u0301', '\n'];
+		for (let i = 0; i < 2000; i++) {
+			const raw = Array.from({ length: r.int(400) }, () => r.pick(pieces)).join('');
+			expect(fileNameProblem(cleanFileName(raw)), JSON.stringify(raw)).toBeNull();
+		}
+	});
+});
+
+// ================================================================== who downloads a file (§9)
+
+describe('file downloads', () => {
+	const viewers: [string, Viewer][] = [
+		['Ana (sender)', { kind: 'rep', repId: ANA.repId }],
+		['Mira (recipient)', { kind: 'customer', participantId: C1 }],
+		['Nikola (another customer)', { kind: 'customer', participantId: C2 }],
+		['Bojan (assistant)', { kind: 'rep', repId: BOJAN.repId }],
+		['Ceca (not in it)', { kind: 'rep', repId: CECA.repId }],
+	];
+	const at = (g: Given) => g.state()!.files.find((f) => f.id === 'f-1')!;
+	it.each([
+		['offered', at(FILE_ACCEPTED), []],
+		['complete, not accepted', at(FILE_DONE), ['Ana (sender)']],
+		['complete, accepted', at(FILE_DONE.fileAccepted('f-1', C1)), ['Ana (sender)', 'Mira (recipient)']],
+		['cancelled', at(FILE_CANCELLED), []],
+		['expired', at(FILE_EXPIRED.fileAccepted('f-1', C1)), []],
+	] as const)('%s', (_label, file, who) => {
+		expect(viewers.filter(([, v]) => mayDownload(file, v)).map(([n]) => n)).toEqual(who);
 	});
 });

@@ -20,6 +20,8 @@ const always = new Set<SessionEvent['type']>([
 	'session.accepted',
 	'session.handedOver',
 	'session.ended',
+	'file.offered',
+	'file.cancelled',
 ]);
 
 /** Activities whose start and stop everyone should read in the chat (the others show on the stage). */
@@ -28,7 +30,7 @@ const told = new Set(['recording']);
 export function isTranscriptLine(e: Line): boolean {
 	if (always.has(e.type)) return true;
 	if (e.type === 'activity.started' || e.type === 'activity.stopped') return told.has(e.activity ?? '');
-	return e.type.startsWith('file.');
+	return false;
 }
 
 /** The catalog keys of the transcript's system lines (messages/*.json): the pages map each to its words. */
@@ -40,18 +42,23 @@ export type TranscriptKey =
 	| 'event_handed_over'
 	| 'event_ended'
 	| 'event_recording_started'
-	| 'event_recording_stopped';
+	| 'event_recording_stopped'
+	| 'event_file_sent'
+	| 'event_file_cancelled';
 
 /** A transcript line as the feed describes it, with the names it needs. */
 interface Described extends Line {
 	who: string | null;
 	to: string | null;
 	reason: string | null;
+	file?: { name: string } | undefined;
 }
 
 /** Which words say a system line, and with what: one choice for the mailed transcript and both pages. */
-export function systemLineWords(l: Described): { key: TranscriptKey; params: { name: string; from: string; to: string } } | null {
-	const params = { name: l.who ?? '', from: l.who ?? '', to: l.to ?? '' };
+export function systemLineWords(
+	l: Described,
+): { key: TranscriptKey; params: { name: string; from: string; to: string; file: string } } | null {
+	const params = { name: l.who ?? '', from: l.who ?? '', to: l.to ?? '', file: l.file?.name ?? '' };
 	const say = (key: TranscriptKey) => ({ key, params });
 	switch (l.type) {
 		case 'participant.joined':
@@ -72,6 +79,10 @@ export function systemLineWords(l: Described): { key: TranscriptKey; params: { n
 			return l.activity === 'recording' ? say('event_recording_started') : null;
 		case 'activity.stopped':
 			return l.activity === 'recording' ? say('event_recording_stopped') : null;
+		case 'file.offered':
+			return say('event_file_sent');
+		case 'file.cancelled':
+			return say('event_file_cancelled');
 		default:
 			return null;
 	}

@@ -5,6 +5,7 @@ import { adminRouter } from './routers/admin.ts';
 import { authRouter } from './routers/auth.ts';
 import { chatRouter } from './routers/chat.ts';
 import { feedRouter } from './routers/feed.ts';
+import { filesRouter } from './routers/files.ts';
 import { inviteRouter } from './routers/invite.ts';
 import { mediaRouter } from './routers/media.ts';
 import { recordingsRouter } from './routers/recordings.ts';
@@ -20,6 +21,7 @@ export const appRouter = router({
 	feed: feedRouter,
 	media: mediaRouter,
 	recordings: recordingsRouter,
+	files: filesRouter,
 	acd: acdRouter,
 	chat: chatRouter,
 	supervisor: supervisorRouter,

@@ -58,6 +58,13 @@ const httpCode: Partial<Record<ErrorCode, TRPC_ERROR_CODE_KEY>> = {
 	mediaUnavailable: 'SERVICE_UNAVAILABLE',
 	sessionEnded: 'CONFLICT',
 	tryAgain: 'CONFLICT',
+	fileNotFound: 'NOT_FOUND',
+	fileEmpty: 'BAD_REQUEST',
+	fileTooLarge: 'PAYLOAD_TOO_LARGE',
+	invalidFileName: 'BAD_REQUEST',
+	noRecipient: 'BAD_REQUEST',
+	notFileSender: 'FORBIDDEN',
+	notFileRecipient: 'FORBIDDEN',
 };
 
 /** Domain refusals become tRPC errors with the refusal's code kept as the cause. */

@@ -74,6 +74,7 @@ export const adminRouter = router({
 					gracePeriodSeconds: inRange(siteSettingRanges.gracePeriodSeconds),
 					invitationExpiryHours: inRange(siteSettingRanges.invitationExpiryHours),
 					fileSizeLimitMb: inRange(siteSettingRanges.fileSizeLimitMb),
+					fileRetentionDays: inRange(siteSettingRanges.fileRetentionDays),
 					agentCapacity: inRange(siteSettingRanges.agentCapacity),
 					offerTimeoutSeconds: inRange(siteSettingRanges.offerTimeoutSeconds),
 					fallbackQueueId: z.uuid().nullable(),

@@ -5,7 +5,7 @@
 import { tracked } from '@trpc/server';
 import { z } from 'zod';
 import type { TypingChange } from '../../chat/chat.ts';
-import type { LineChange, SessionChange } from '../../feed/bus.ts';
+import type { FileProgress, LineChange, SessionChange } from '../../feed/bus.ts';
 import type { OfferView } from '../../service/acd.ts';
 import { describeEvent, viewFor, type FeedEvent, type SessionView, type Viewer } from '../../feed/views.ts';
 import type { SessionState } from '../../session/model.ts';
@@ -41,7 +41,12 @@ export type FeedItem =
 	/** The offers out to this agent now (SPEC §8). */
 	| { kind: 'offers'; offers: OfferView[] }
 	/** The waiting customer's place in line changed. */
-	| { kind: 'line'; line: LineItem };
+	| { kind: 'line'; line: LineItem }
+	/**
+	 * How far a file's upload has come (SPEC §9), to its sender (bytes sent) and recipients (bytes available);
+	 * a few times a second at most, and once when complete (then `file.uploaded` follows in a session item).
+	 */
+	| { kind: 'fileProgress'; sessionId: string; fileId: string; bytes: number; size: number };
 
 /** The customer's place in a line told by routing. */
 function placeIn(line: LineChange, sessionId: string): LineItem {
@@ -71,7 +76,9 @@ export const feedRouter = router({
 			}
 
 			// Listen first, then read the snapshot, so nothing falls between the two.
-			const queue: (SessionChange | { media: string } | { offers: true } | { line: LineChange } | { typing: TypingChange })[] = [];
+			const queue: (
+				SessionChange | { media: string } | { offers: true } | { line: LineChange } | { typing: TypingChange } | { progress: FileProgress }
+			)[] = [];
 			let wake: (() => void) | null = null;
 			/** A waiting customer's session and the queue it waits in (their place in its line is theirs to hear). */
 			let waitingIn: { sessionId: string; queueId: string } | null = null;
@@ -104,6 +111,14 @@ export const feedRouter = router({
 				const mine = viewer.kind === 'rep' ? m.repIds.includes(viewer.repId) : m.participantIds.includes(viewer.participantId);
 				if (mine) {
 					queue.push({ media: m.sessionId });
+					wake?.();
+				}
+			});
+			const unsubscribeProgress = ctx.services.bus.subscribeFileProgress((progress) => {
+				const mine =
+					viewer.kind === 'rep' ? progress.repIds.includes(viewer.repId) : progress.participantIds.includes(viewer.participantId);
+				if (mine) {
+					queue.push({ progress });
 					wake?.();
 				}
 			});
@@ -176,6 +191,11 @@ export const feedRouter = router({
 						yield { kind: 'media', sessionId: change.media } satisfies FeedItem;
 						continue;
 					}
+					if ('progress' in change) {
+						const { sessionId, fileId, bytes, size } = change.progress;
+						yield { kind: 'fileProgress', sessionId, fileId, bytes, size } satisfies FeedItem;
+						continue;
+					}
 					if ('offers' in change) {
 						if (viewer.kind === 'rep') yield { kind: 'offers', offers: await ctx.services.acd.offersFor(viewer.repId) } satisfies FeedItem;
 						continue;
@@ -209,6 +229,7 @@ export const feedRouter = router({
 				unsubscribeLine();
 				unsubscribeMedia();
 				unsubscribeTyping();
+				unsubscribeProgress();
 				stopWatchingLogins();
 				signal?.removeEventListener('abort', stop);
 			}

@@ -13,7 +13,7 @@ import { personName } from '../../session/personName.ts';
 
 const sessionId = z.uuid();
 const typedNumber = z.string().trim().min(1).max(20);
-const activity = z.enum(['sharing', 'video', 'recording', 'voiceCall', 'fileTransfer']);
+const activity = z.enum(['sharing', 'video', 'recording', 'voiceCall']);
 
 export const sessionRouter = router({
 	start: repProcedure.mutation(async ({ ctx }) => {

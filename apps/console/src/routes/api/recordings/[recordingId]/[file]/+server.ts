@@ -5,7 +5,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { TandemError } from '@tandem/core';
-import { byteRange } from '#lib/server/byteRange.ts';
+import { byteRange } from '@tandem/core/server';
 import { getTandem } from '#lib/server/tandem.ts';
 import type { RequestHandler } from './$types';
 

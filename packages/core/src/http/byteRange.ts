@@ -1,4 +1,4 @@
-// HTTP Range requests for media files (RFC 9110 §14): browsers seek a <video> with `Range: bytes=…`.
+// HTTP Range requests (RFC 9110 §14): browsers seek a <video> with `Range: bytes=…`, and resume a download.
 // One range is served; several ranges, or none we understand, get the whole file.
 
 export type ByteRange = { start: number; end: number };

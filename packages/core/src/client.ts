@@ -6,6 +6,7 @@ export { isTranscriptLine, mergeLines, systemLineWords, type TranscriptKey } fro
 export { ChatOutbox, sendsOnEnter, typingNotices, type OutgoingLine } from './session/chatOutbox.ts';
 export { cleanFileName, FILE_NAME_MAX, fileNameProblem, fileSizeLimitBytes, type FileNameProblem } from './session/fileNames.ts';
 export { downloadUrlOf, FILES_PATH, UPLOAD_CHUNK_BYTES, uploadUrlOf } from './files/fileAddresses.ts';
+export { uploadFile, type TusUploadClass } from './files/sendFile.ts';
 export { MAX_BATCH, mustComeAlone } from './trpc/batching.ts';
 export type { SessionView, ParticipantView, FeedEvent, InvitationView, FileView } from './feed/views.ts';
 export type { RefusalCode, ParticipantRole, SessionStatus, Activity, FileStatus, FileCancelReason } from './session/model.ts';

@@ -34,6 +34,8 @@ export class ConsoleFeed {
 	typing = $state<Record<string, { participantId: string; name: string; until: number }[]>>({});
 	/** Chat lines not read yet, by session: counted for sessions not in front (or all, while the page is hidden). */
 	unread = $state<Record<string, number>>({});
+	/** Bytes of each file in transfer as the server last told: available, for a recipient (SPEC §9). */
+	fileBytes = $state<Record<string, number>>({});
 	/** What the rep is typing in each session's chat, kept across tab switches. */
 	drafts: Record<string, string> = {};
 
@@ -199,7 +201,10 @@ export class ConsoleFeed {
 			this.heardTyping(item.sessionId, item.participantId, item.name);
 			return;
 		}
-		if (item.kind === 'fileProgress') return; // an upload's progress: for the file transfer panel, still to come
+		if (item.kind === 'fileProgress') {
+			this.fileBytes = { ...this.fileBytes, [item.fileId]: item.bytes };
+			return;
+		}
 		if (item.kind === 'offers') {
 			this.receiveOffers(item.offers);
 			return;

@@ -1,0 +1,121 @@
+// File transfer as people use it (SPEC §9): a 20 MB file each way between the rep and the customer, the
+// receiver accepting before downloading, progress seen on both sides while it goes (the sender's upload
+// held to 5 MB/s by Chromium's own throttling, so it lasts long enough to watch), and the downloaded bytes'
+// SHA-256 equal to the sent file's and to the one both pages show.
+
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, person } from './chromium.ts';
+import { createRep, joinAsCustomer, signIn, startSession, visible, waitFor } from './support.ts';
+
+let browser: Browser;
+let dir: string;
+beforeAll(async () => {
+	browser = await launchChromium();
+	dir = mkdtempSync(join(tmpdir(), 'tandem-files-'));
+});
+afterAll(async () => {
+	await browser?.close();
+	rmSync(dir, { recursive: true, force: true });
+});
+
+const MB = 1024 * 1024;
+
+/** A file of random bytes and its SHA-256. */
+function aFile(name: string, size: number) {
+	const path = join(dir, name);
+	const bytes = randomBytes(size);
+	writeFileSync(path, bytes);
+	return { path, name, sha256: createHash('sha256').update(bytes).digest('hex') };
+}
+
+/** Holds the page's uploads to `bytesPerSecond` (Chromium's network throttling). */
+async function throttleUploads(page: Page, bytesPerSecond: number) {
+	const cdp = await page.context().newCDPSession(page);
+	await cdp.send('Network.enable');
+	await cdp.send('Network.emulateNetworkConditions', {
+		offline: false,
+		latency: 0,
+		downloadThroughput: -1,
+		uploadThroughput: bytesPerSecond,
+	});
+}
+
+/** Watches a file's progress bar on a page: every value seen until it is gone (the file complete). */
+function watchProgress(page: Page, name: string) {
+	const seen: number[] = [];
+	let stop = false;
+	const done = (async () => {
+		while (!stop) {
+			const value = await page
+				.locator(`[data-file="${name}"] progress`)
+				.evaluate((p: HTMLProgressElement) => p.value, undefined, { timeout: 200 })
+				.catch(() => null);
+			if (value !== null) seen.push(value);
+			await page.waitForTimeout(100);
+		}
+	})();
+	return {
+		seen,
+		stop: async () => {
+			stop = true;
+			await done;
+		},
+	};
+}
+
+async function downloadedHash(page: Page, name: string): Promise<string> {
+	const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: `Download ${name}` }).click()]);
+	return createHash('sha256')
+		.update(readFileSync((await download.path())!))
+		.digest('hex');
+}
+
+describe('file transfer', () => {
+	it('20 MB each way: accepted, progress on both sides, the same SHA-256 downloaded as sent and as shown', async () => {
+		const rep = await person(browser);
+		const customer = await person(browser);
+		await signIn(rep.page, await createRep('Ana'));
+		const number = await startSession(rep.page);
+		await joinAsCustomer(customer.page, number, 'Mira');
+		await visible(customer.page.getByText('Ana from Support is helping you'));
+
+		// Ana sends a file to Mira (the customer in focus).
+		const manual = aFile('manual.bin', 20 * MB);
+		await throttleUploads(rep.page, 5 * MB);
+		const atRep = watchProgress(rep.page, manual.name);
+		const atCustomer = watchProgress(customer.page, manual.name);
+		await rep.page.locator('input[type=file]').setInputFiles(manual.path);
+		await customer.page.getByRole('button', { name: 'Accept' }).click({ timeout: 15_000 });
+		await visible(customer.page.getByText(`SHA-256 ${manual.sha256}`), 30_000);
+		await visible(rep.page.getByText(`SHA-256 ${manual.sha256}`));
+		await atRep.stop();
+		await atCustomer.stop();
+		expect(atRep.seen.some((v) => v > 0 && v < 20 * MB)).toBe(true);
+		expect(atCustomer.seen.some((v) => v > 0 && v < 20 * MB)).toBe(true);
+		expect(await downloadedHash(customer.page, manual.name)).toBe(manual.sha256);
+		await visible(customer.page.getByText('Ana sent the file manual.bin to Mira'));
+
+		// Mira sends one back: it goes to Ana, who accepts it.
+		const log = aFile('log.bin', 20 * MB);
+		await throttleUploads(customer.page, 5 * MB);
+		const back = watchProgress(rep.page, log.name);
+		const sending = watchProgress(customer.page, log.name);
+		await customer.page.locator('input[type=file]').setInputFiles(log.path);
+		await rep.page.getByRole('button', { name: 'Accept' }).click({ timeout: 15_000 });
+		await visible(rep.page.getByText(`SHA-256 ${log.sha256}`), 30_000);
+		await visible(customer.page.getByText(`SHA-256 ${log.sha256}`));
+		await back.stop();
+		await sending.stop();
+		expect(back.seen.some((v) => v > 0 && v < 20 * MB)).toBe(true);
+		expect(sending.seen.some((v) => v > 0 && v < 20 * MB)).toBe(true);
+		expect(await downloadedHash(rep.page, log.name)).toBe(log.sha256);
+		await waitFor(async () => (await rep.page.locator('[data-file]').count()) === 2);
+		await rep.context.close();
+		await customer.context.close();
+	});
+});

@@ -4,11 +4,11 @@
 // SHA-256 equal to the sent file's and to the one both pages show.
 
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium, person } from './chromium.ts';
 import { createRep, joinAsCustomer, signIn, startSession, visible, waitFor } from './support.ts';
 
@@ -118,4 +118,52 @@ describe('file transfer', () => {
 		await rep.context.close();
 		await customer.context.close();
 	});
+
+	it('a transfer of control cancels an upload in flight: both sides are told, and its partial data is gone from disk', async () => {
+		const rep = await person(browser);
+		const assistant = await person(browser);
+		const customer = await person(browser);
+		await signIn(rep.page, await createRep('Ana'));
+		const number = await startSession(rep.page);
+		await joinAsCustomer(customer.page, number, 'Mira');
+		await visible(customer.page.getByText('Ana from Support is helping you'));
+		await signIn(assistant.page, await createRep('Bojan'));
+		await assistant.page.getByRole('button', { name: 'Provide Support' }).click();
+		await assistant.page.getByRole('menuitem', { name: 'Assist Session' }).click();
+		await assistant.page.getByLabel('Session number').fill(number);
+		await assistant.page.getByRole('button', { name: 'Join' }).click();
+		await visible(rep.page.getByRole('complementary').getByText('Bojan joined'));
+
+		// Ana's upload crawls (1 MB/s): the transfer comes while it is on its way.
+		const big = aFile('big.bin', 20 * MB);
+		const before = uploadsOnDisk();
+		await throttleUploads(rep.page, 1 * MB);
+		await rep.page.locator('input[type=file]').setInputFiles(big.path);
+		await visible(customer.page.locator('[data-file="big.bin"]').getByText('Sending'));
+		const fileId = await newUploadOnDisk(before);
+		await rep.page.getByRole('button', { name: 'Transfer control' }).click();
+		await rep.page.getByRole('dialog').getByLabel('Bojan').check();
+		await rep.page.getByRole('dialog').getByRole('button', { name: 'Transfer control', exact: true }).click();
+
+		for (const page of [rep.page, customer.page, assistant.page]) await visible(page.getByText('The file big.bin was cancelled'));
+		await visible(customer.page.locator('[data-file="big.bin"]').getByText('Cancelled'));
+		await visible(rep.page.locator('[data-file="big.bin"]').getByText('Cancelled'));
+		await waitFor(() => !existsSync(join(filesDir(), fileId)));
+		for (const c of [rep, assistant, customer]) await c.context.close();
+	});
 });
+
+const filesDir = () => join(inject('dataDir'), 'files');
+
+/** The uploads in the data directory's files/ (by their ids). */
+const uploadsOnDisk = () => (existsSync(filesDir()) ? readdirSync(filesDir()).filter((n) => /^[0-9a-f-]{36}$/.test(n)) : []);
+
+/** The id of an upload not there `before` once its first bytes have landed on disk. */
+async function newUploadOnDisk(before: string[]): Promise<string> {
+	let found = '';
+	await waitFor(() => {
+		found = uploadsOnDisk().find((n) => !before.includes(n) && statSync(join(filesDir(), n)).size > 0) ?? '';
+		return found !== '';
+	});
+	return found;
+}

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchChromium, person } from './chromium.ts';
+import { baseUrl, launchChromium, person } from './chromium.ts';
+import { dropProxy } from './dropProxy.ts';
 import { createRep, joinAsCustomer, signIn, startSession, visible, waitFor } from './support.ts';
 
 let browser: Browser;
@@ -150,6 +151,35 @@ describe('file transfer', () => {
 		await visible(rep.page.locator('[data-file="big.bin"]').getByText('Cancelled'));
 		await waitFor(() => !existsSync(join(filesDir(), fileId)));
 		for (const c of [rep, assistant, customer]) await c.context.close();
+	});
+	it('an upload cut off halfway goes on from where it stopped, and arrives whole', async () => {
+		const rep = await person(browser);
+		// Mira's network can drop: she reaches the site through a proxy the test cuts.
+		const network = await dropProxy(baseUrl());
+		const customer = await person(browser, 'en-US', network.url);
+		await signIn(rep.page, await createRep('Ana'));
+		const number = await startSession(rep.page);
+		await joinAsCustomer(customer.page, number, 'Mira');
+		await visible(customer.page.getByText('Ana from Support is helping you'));
+
+		const photo = aFile('photo.bin', 20 * MB);
+		const before = uploadsOnDisk();
+		await throttleUploads(customer.page, 4 * MB);
+		await customer.page.locator('input[type=file]').setInputFiles(photo.path);
+		const fileId = await newUploadOnDisk(before);
+		await waitFor(() => statSync(join(filesDir(), fileId)).size >= 4 * MB);
+		network.cut();
+		const stoppedAt = statSync(join(filesDir(), fileId)).size;
+		expect(stoppedAt).toBeLessThan(20 * MB);
+		await customer.page.waitForTimeout(2_000);
+		network.restore();
+
+		await rep.page.getByRole('button', { name: 'Accept' }).click({ timeout: 15_000 });
+		await visible(rep.page.getByText(`SHA-256 ${photo.sha256}`), 60_000);
+		expect(await downloadedHash(rep.page, photo.name)).toBe(photo.sha256);
+		await rep.context.close();
+		await customer.context.close();
+		await network.close();
 	});
 });
 

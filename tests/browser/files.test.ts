@@ -90,7 +90,15 @@ describe('file transfer', () => {
 		await throttleUploads(rep.page, 5 * MB);
 		const atRep = watchProgress(rep.page, manual.name);
 		const atCustomer = watchProgress(customer.page, manual.name);
-		await rep.page.locator('input[type=file]').setInputFiles(manual.path);
+		// Tools › Send file opens the file picker.
+		const [chooser] = await Promise.all([
+			rep.page.waitForEvent('filechooser'),
+			(async () => {
+				await rep.page.getByRole('button', { name: 'Tools' }).click();
+				await rep.page.getByRole('menuitem', { name: 'Send file' }).click();
+			})(),
+		]);
+		await chooser.setFiles(manual.path);
 		await customer.page.getByRole('button', { name: 'Accept' }).click({ timeout: 15_000 });
 		await visible(customer.page.getByText(`SHA-256 ${manual.sha256}`), 30_000);
 		await visible(rep.page.getByText(`SHA-256 ${manual.sha256}`));

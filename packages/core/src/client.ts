@@ -4,7 +4,14 @@ export { formatSessionNumber, parseSessionNumber } from './session/sessionNumber
 export { codePoints, CHAT_MAX, MESSAGE_MAX, PROBLEM_MAX } from './session/textLimits.ts';
 export { isTranscriptLine, mergeLines, systemLineWords, type TranscriptKey } from './session/transcript.ts';
 export { ChatOutbox, sendsOnEnter, typingNotices, type OutgoingLine } from './session/chatOutbox.ts';
-export { cleanFileName, FILE_NAME_MAX, fileNameProblem, fileSizeLimitBytes, type FileNameProblem } from './session/fileNames.ts';
+export {
+	cleanFileName,
+	FILE_NAME_MAX,
+	fileNameProblem,
+	fileSizeLimitBytes,
+	formatFileSize,
+	type FileNameProblem,
+} from './session/fileNames.ts';
 export { downloadUrlOf, FILES_PATH, UPLOAD_CHUNK_BYTES, uploadUrlOf } from './files/fileAddresses.ts';
 export { uploadFile, type TusUploadClass } from './files/sendFile.ts';
 export { MAX_BATCH, mustComeAlone } from './trpc/batching.ts';

@@ -50,6 +50,10 @@ export function cleanFileName(raw: string): string {
 	).normalize('NFC');
 }
 
+/** A file's size as both pages show it: 3.1 MB, 12.0 KB, 512 B. */
+export const formatFileSize = (bytes: number): string =>
+	bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : bytes >= 1e3 ? `${(bytes / 1e3).toFixed(1)} KB` : `${bytes} B`;
+
 /** The site's file size limit is set in MB (SPEC §10); a megabyte here is 2^20 bytes, as file managers count. */
 export const fileSizeLimitBytes = (megabytes: number): number => megabytes * 1024 * 1024;
 

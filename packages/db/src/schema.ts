@@ -119,8 +119,59 @@ export const supportSessions = pgTable(
 		index('support_sessions_waiting_idx')
 			.on(t.waitingQueueId)
 			.where(sql`${t.status} = 'waiting'`),
+		// The history (SPEC §10) pages newest first by (started_at, id).
+		index('support_sessions_started_idx').on(t.startedAt.desc(), t.id.desc()),
 	],
 );
+
+/** The queues a session waited in (SPEC §7, §8), for the history's queue filter and averages (§10). */
+export const sessionQueues = pgTable(
+	'session_queues',
+	{
+		sessionId: uuid('session_id')
+			.notNull()
+			.references(() => supportSessions.id),
+		queueId: uuid('queue_id').notNull(),
+	},
+	(t) => [primaryKey({ columns: [t.sessionId, t.queueId] }), index('session_queues_queue_idx').on(t.queueId)],
+);
+
+/** Post-session surveys (SPEC §10), a projection of the `survey.answered` events: one per customer per session. */
+export const surveys = pgTable(
+	'surveys',
+	{
+		participantId: uuid('participant_id').primaryKey(),
+		sessionId: uuid('session_id')
+			.notNull()
+			.references(() => supportSessions.id),
+		rating: integer('rating').notNull(),
+		comment: text('comment').notNull().default(''),
+		answeredAt: timestamp('answered_at', { withTimezone: true }).notNull(),
+	},
+	(t) => [index('surveys_session_idx').on(t.sessionId)],
+);
+
+/**
+ * Outbound webhooks (SPEC §10 event export): each gets every event of the log after its registration, in
+ * order, signed with its own secret; its cursor is the effect cursor `webhook:<id>`.
+ */
+export const webhooks = pgTable('webhooks', {
+	id: uuid('id').primaryKey(),
+	url: text('url').notNull(),
+	/** The signing secret (shown to the admin once, at registration). */
+	secret: text('secret').notNull(),
+	status: text('status', { enum: ['active', 'failed', 'removed'] })
+		.notNull()
+		.default('active'),
+	createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+	createdByRepId: uuid('created_by_rep_id').references(() => reps.id),
+	/** The first failure of the current run of failures; null while deliveries succeed. */
+	failingSince: timestamp('failing_since', { withTimezone: true }),
+	attempts: integer('attempts').notNull().default(0),
+	nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }),
+	lastError: text('last_error'),
+	lastDeliveredAt: timestamp('last_delivered_at', { withTimezone: true }),
+});
 
 /** WebACD queues (SPEC §8), a projection of the `queue.*` events. */
 export const queues = pgTable('queues', {
@@ -308,5 +359,8 @@ export const schema = {
 	sessionFiles,
 	queues,
 	agents,
+	sessionQueues,
+	surveys,
+	webhooks,
 };
 export type Schema = typeof schema;

@@ -38,7 +38,11 @@ export type ErrorCode =
 	/** A resumed upload at an offset that is not where the server's copy ends (tus: 409). */
 	| 'uploadOffsetMismatch'
 	/** The bytes could not be stored (the disk), or the upload request broke off. */
-	| 'uploadFailed';
+	| 'uploadFailed'
+	// Reports (SPEC §10)
+	/** A report of a session the rep did not take part in. */
+	| 'reportNotYours'
+	| 'reportNotFound';
 
 /** Values the message of a code takes (`{seconds}` in "try again in {seconds} s"). */
 export type ErrorParams = Record<string, string | number>;

@@ -86,3 +86,4 @@ export { createCaller } from './trpc/root.ts';
 export type { FeedItem } from './trpc/routers/feed.ts';
 
 export { byteRange, type ByteRange } from './http/byteRange.ts';
+export { historyDownload, reportDownload } from './reports/reportDownloads.ts';

@@ -27,6 +27,7 @@ import { Invitations } from './service/invitations.ts';
 import { NumberGuessLimiter, type NumberGuessPolicy } from './service/numberGuessLimiter.ts';
 import { RateLimiter, type RatePolicy } from './service/rateLimiter.ts';
 import { Recordings } from './recordings/recordings.ts';
+import { Reports } from './reports/reports.ts';
 import { SessionService } from './service/sessionService.ts';
 import type { SessionNumber } from './session/sessionNumber.ts';
 import { systemClock, type Clock } from './time/clock.ts';
@@ -101,6 +102,8 @@ export interface Services {
 	chat: Chat;
 	/** File transfer (SPEC §9): offers, uploads (tus), downloads, retention. */
 	files: FileTransfers;
+	/** Reports (SPEC §10): the history, a session's report and its exports, the survey. */
+	reports: Reports;
 	/** Boot: recover presence after a restart, then start the background work (timers, sweeps, effects). */
 	open(): Promise<void>;
 	close(): Promise<void>;
@@ -203,6 +206,13 @@ export function createServices(
 		recordingsDir: config.recordingsDir ?? join(tmpdir(), 'tandem-recordings'),
 		...(config.ffmpegPath ? { ffmpegPath: config.ffmpegPath } : {}),
 	});
+	const chat = new Chat({
+		db,
+		sessions,
+		bus,
+		mailer,
+		rate: new RateLimiter(config.chatRate ?? { burst: 20, perSecond: 5 }, () => clock.now()),
+	});
 	return {
 		db,
 		config,
@@ -224,8 +234,9 @@ export function createServices(
 		media,
 		sessionMedia,
 		recordings,
-		chat: new Chat({ db, sessions, bus, mailer, rate: new RateLimiter(config.chatRate ?? { burst: 20, perSecond: 5 }, () => clock.now()) }),
+		chat,
 		files,
+		reports: new Reports({ db, sessions, chat, recordings }),
 		async open() {
 			// After a restart no console of this node's is connected: their reps' sessions get the grace period.
 			await lifeline.recover();

@@ -46,6 +46,7 @@ const AUTHORISATION = new Set([
 	'notFileSender',
 	'notFileRecipient',
 	'fileNotAccepted',
+	'reportNotYours',
 	'UNAUTHORIZED',
 	'FORBIDDEN',
 ]);
@@ -236,6 +237,14 @@ const matrix: Record<string, Record<string, Cell>> = {
 	},
 	'recordings.exportStatus': {
 		'': { may: ['controller', 'assistant', 'admin'], call: (a, s) => a.recordings.exportStatus({ recordingId: s.recordingId }) },
+	},
+	// Reports (SPEC §10): every rep reads the history (their own sessions); a session's report is for the reps
+	// who took part and administrators; the survey is a customer's (of an ended session: refused here as live).
+	'reports.history': { '': { may: signedInReps, call: (a) => a.reports.history({}) } },
+	'reports.filterChoices': { '': { may: signedInReps, call: (a) => a.reports.filterChoices() } },
+	'reports.session': { '': { may: ['controller', 'assistant', 'admin'], call: (a, s) => a.reports.session({ sessionId: s.sessionId }) } },
+	'reports.answerSurvey': {
+		'': { may: ['customer'], call: (a, s) => a.reports.answerSurvey({ sessionId: s.sessionId, rating: 5, comment: '' }) },
 	},
 	// File transfer (SPEC §9): the controller sends to customers, a customer to the controller; the scene's file
 	// is the controller's to the customer: only its recipient accepts it, only its sender (or the controller) cancels.

@@ -27,6 +27,7 @@ import { freshDatabase, type DatabaseKind } from '@tandem/db/testing';
 import type { NumberGuessPolicy } from '../src/service/numberGuessLimiter.ts';
 import type { MailConfig } from '../src/mail/mailer.ts';
 import type { MediaPort } from '../src/media/mediaPort.ts';
+import { historyDownload, reportDownload } from '../src/reports/reportDownloads.ts';
 import { createServices, type Services } from '../src/services.ts';
 import type { SessionNumber } from '../src/session/sessionNumber.ts';
 import type { Clock } from '../src/time/clock.ts';
@@ -98,6 +99,19 @@ export class Browser {
 		const download = /^\/console\/api\/files\/([^/]+)\/content$/.exec(path);
 		return download ? this.services.files.download(req, ctx, download[1]!) : this.services.files.handleTus(req, ctx);
 	}
+}
+
+/**
+ * A GET of the console's report downloads (/console/api/reports…) with these cookies, handed to core as
+ * those routes' thin shells hand it.
+ */
+export async function reportGet(browser: Browser, services: Services, path: string): Promise<Response> {
+	const url = new URL(`http://127.0.0.1${path}`);
+	const cookie = [...browser.cookies].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('; ');
+	const req = new Request(url, { headers: cookie ? { cookie } : {} });
+	const ctx = await createContext(services, { req, resHeaders: new Headers() });
+	const one = /^\/console\/api\/reports\/([^/]+)$/.exec(url.pathname);
+	return one ? reportDownload(services.reports, ctx.rep, one[1]!, url) : historyDownload(services.reports, ctx.rep, url);
 }
 
 export interface WorldOptions {

@@ -249,6 +249,7 @@ export function describeEvent(
 		case 'transcript.requested':
 		case 'transcript.sent':
 		case 'transcript.notSent':
+		case 'survey.answered':
 			return base;
 		case 'file.offered': {
 			const f = event.file;

@@ -12,14 +12,14 @@ import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { participants, type Database } from '@tandem/db';
+import type { Database } from '@tandem/db';
 import { ERRORS, Metadata, Server, type Upload } from '@tus/server';
 import type { RepRow } from '../auth/repAccounts.ts';
 import type { Bus } from '../feed/bus.ts';
 import { byteRange } from '../http/byteRange.ts';
 import { TandemError, type ErrorCode } from '../refusal.ts';
+import { tookPart } from '../reports/reportAccess.ts';
 import { readSiteSettings } from '../service/repLoad.ts';
 import type { ActorRef, SessionService } from '../service/sessionService.ts';
 import { sessionOfFile } from '../service/sessionStore.ts';
@@ -329,12 +329,13 @@ export class FileTransfers {
 		if (!viewer) return 'notSignedIn';
 		const part = partIn(file, viewer);
 		const mayByPart = part === 'sender' || (part === 'recipient' && hasAccepted(file, viewer));
-		const mayByReport = state.status === 'ended' && !!caller.rep && (caller.rep.isAdmin || (await this.#tookPart(caller.rep.id, state.id)));
+		const mayByReport =
+			state.status === 'ended' && !!caller.rep && (caller.rep.isAdmin || (await tookPart(this.#deps.db, caller.rep.id, state.id)));
 		if (!mayByPart && !mayByReport) {
 			if (part === 'recipient') return 'fileNotAccepted';
 			const present =
 				viewer.kind === 'rep'
-					? await this.#tookPart(viewer.repId, state.id)
+					? await tookPart(this.#deps.db, viewer.repId, state.id)
 					: state.participants.some((p) => p.id === viewer.participantId);
 			return present ? 'notFileRecipient' : 'notInSession';
 		}
@@ -342,15 +343,6 @@ export class FileTransfers {
 		if (file.status === 'expired') return 'fileExpired';
 		if (file.status !== 'complete') return 'fileNotComplete';
 		return null;
-	}
-
-	async #tookPart(repId: string, sessionId: string): Promise<boolean> {
-		const [row] = await this.#deps.db
-			.select({ id: participants.id })
-			.from(participants)
-			.where(and(eq(participants.sessionId, sessionId), eq(participants.repId, repId)))
-			.limit(1);
-		return !!row;
 	}
 
 	async #viewerOf(caller: FileCaller): Promise<Viewer | null> {

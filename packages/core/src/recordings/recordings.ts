@@ -3,12 +3,13 @@
 // (any participant row of theirs) or are an administrator; nobody else does.
 
 import { join } from 'node:path';
-import { and, asc, eq } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import type { Database } from '@tandem/db';
 import { participants, supportSessions } from '@tandem/db';
 import { eventsOf } from '../log/eventLog.ts';
 import type { RepRow } from '../auth/repAccounts.ts';
 import { TandemError } from '../refusal.ts';
+import { tookPart } from '../reports/reportAccess.ts';
 import type { SessionEvent } from '../session/model.ts';
 import { controlTimeline, type ControlSpan } from './controlTimeline.ts';
 import { RecordingExports, type ExportStatus } from './exportJob.ts';
@@ -141,12 +142,8 @@ export class Recordings {
 			if (!session) throw new TandemError('sessionNotFound');
 			return;
 		}
-		const [row] = await this.#db
-			.select({ id: participants.id })
-			.from(participants)
-			.where(and(eq(participants.sessionId, sessionId), eq(participants.repId, rep.id)))
-			.limit(1);
-		if (!row) throw new TandemError('notInSession', 'only reps who took part in the session (and administrators) see its recordings');
+		if (!(await tookPart(this.#db, rep.id, sessionId)))
+			throw new TandemError('notInSession', 'only reps who took part in the session (and administrators) see its recordings');
 	}
 
 	async #names(sessionId: string): Promise<Map<string, string>> {

@@ -59,6 +59,7 @@ export const sessionCommands: { [K in CommandType]: Needs<K> } = {
 	postChat: plain,
 	requestTranscript: plain,
 	recordTranscriptMail: plain,
+	answerSurvey: plain,
 	leave: plain,
 	removeParticipant: plain,
 	end: plain,

@@ -2,7 +2,7 @@
 // (`support_sessions`, `participants`, `invitations`) and the queries they answer.
 
 import { and, asc, eq, gte, isNull, ne, sql } from 'drizzle-orm';
-import { invitations, participants, sessionFiles, supportSessions } from '@tandem/db';
+import { invitations, participants, sessionFiles, sessionQueues, supportSessions, surveys } from '@tandem/db';
 import { customersIn } from '../session/decide.ts';
 import type { SessionEvent, SessionState } from '../session/model.ts';
 import type { Tx } from './repLoad.ts';
@@ -73,7 +73,27 @@ export async function projectSession(
 		await projectParticipant(db, state, event, secrets.customerTokenHash);
 		await projectInvitation(db, state, event, secrets.invitationTokenHash);
 		await projectFile(db, state, event);
+		await projectReport(db, state, event);
 	}
+}
+
+/** What the history filters and averages by (SPEC §10): the queues a session waited in, its surveys. */
+async function projectReport(db: Tx, state: SessionState, event: SessionEvent): Promise<void> {
+	const queueId =
+		event.type === 'session.requested' || event.type === 'session.handedOver'
+			? event.handover.queueId
+			: event.type === 'handover.moved'
+				? event.queueId
+				: null;
+	if (queueId) await db.insert(sessionQueues).values({ sessionId: state.id, queueId }).onConflictDoNothing();
+	if (event.type === 'survey.answered')
+		await db.insert(surveys).values({
+			participantId: event.participantId,
+			sessionId: state.id,
+			rating: event.rating,
+			comment: event.comment,
+			answeredAt: new Date(event.at),
+		});
 }
 
 /** A file's row follows its record (SPEC §9): it is how an upload's or download's address finds its session. */

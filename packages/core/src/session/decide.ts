@@ -28,6 +28,7 @@ import type {
 } from './model.ts';
 import { filesOf, invitationsOf } from './evolve.ts';
 import { fileNameProblem } from './fileNames.ts';
+import { codePoints, SURVEY_COMMENT_MAX } from './textLimits.ts';
 
 const refuse = (code: RefusalCode): Decision => ({ ok: false, refusal: { code } });
 const accept = (events: SessionEvent[]): Decision => ({ ok: true, events });
@@ -423,6 +424,20 @@ const rules: { [K in CommandType]: Rule<K> } = {
 		return accept([
 			error === null ? { type: 'transcript.sent', at, participantId } : { type: 'transcript.notSent', at, participantId, error },
 		]);
+	},
+
+	answerSurvey(state, command, actor, { now: at }) {
+		if (actor.kind !== 'customer') return refuse(actor.kind === 'anonymous' ? 'notSignedIn' : 'notACustomer');
+		if (!state) return refuse('sessionNotFound');
+		const me = participantOf(state, actor);
+		if (!me) return refuse('notInSession');
+		if (state.status !== 'ended') return refuse('sessionNotEnded');
+		if (state.surveys?.[me.id] !== undefined) return refuse('surveyAlreadyAnswered');
+		const { rating } = command;
+		if (!Number.isInteger(rating) || rating < 1 || rating > 5) return refuse('invalidRating');
+		const comment = command.comment.trim();
+		if (codePoints(comment) > SURVEY_COMMENT_MAX) return refuse('commentTooLong');
+		return accept([{ type: 'survey.answered', at, participantId: me.id, rating, comment }]);
 	},
 
 	focusCustomer: control((state, command, _me, { now: at }) => {

@@ -159,6 +159,9 @@ export function evolve(state: SessionState | null, event: SessionEvent): Session
 		case 'transcript.requested':
 			next.transcriptMails = { ...state.transcriptMails, [event.participantId]: { to: event.to, status: 'requested' } };
 			return next;
+		case 'survey.answered':
+			next.surveys = { ...state.surveys, [event.participantId]: event.rating };
+			return next;
 		case 'transcript.sent':
 		case 'transcript.notSent': {
 			const mail = state.transcriptMails?.[event.participantId];

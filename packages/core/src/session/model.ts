@@ -126,6 +126,8 @@ export interface SessionState {
 	contacts?: Record<ParticipantId, string>;
 	/** Each customer's transcript mail (SPEC §9): one per customer per session; one that did not go out may be asked again. */
 	transcriptMails?: Record<ParticipantId, TranscriptMail>;
+	/** The customers who answered the survey, with their rating: once per customer per session (SPEC §10). */
+	surveys?: Record<ParticipantId, number>;
 	/** Taken from WebACD: the queue it came from and when an agent accepted it (its handling time, SPEC §8). */
 	servedFrom?: { queueId: QueueId | null; since: number } | null;
 	startedAt: number;
@@ -172,6 +174,8 @@ export type SessionEvent =
 	| { type: 'transcript.requested'; at: number; participantId: ParticipantId; to: string; language: 'en' | 'sr' }
 	| { type: 'transcript.sent'; at: number; participantId: ParticipantId }
 	| { type: 'transcript.notSent'; at: number; participantId: ParticipantId; error: string }
+	/** A customer's post-session survey (SPEC §10): a rating of 1–5 and an optional comment. */
+	| { type: 'survey.answered'; at: number; participantId: ParticipantId; rating: number; comment: string }
 	| { type: 'participant.left'; at: number; participantId: ParticipantId; reason: LeaveReason }
 	| { type: 'customer.focused'; at: number; participantId: ParticipantId }
 	| { type: 'control.transferred'; at: number; from: ParticipantId; to: ParticipantId; fromLeaves: boolean }
@@ -245,6 +249,8 @@ export type Command =
 	| { type: 'requestTranscript'; to: string; language: 'en' | 'sr' }
 	/** The outcome of the transcript's mail: sent (error null) or not. Told by the system. */
 	| { type: 'recordTranscriptMail'; participantId: ParticipantId; error: string | null }
+	/** A customer rates the session once it has ended (SPEC §10). */
+	| { type: 'answerSurvey'; rating: number; comment: string }
 	| { type: 'transferControl'; to: ParticipantId; leave: boolean }
 	| { type: 'leave' }
 	| { type: 'removeParticipant'; participantId: ParticipantId }
@@ -400,6 +406,10 @@ export const refusalCodes = [
 	'messageEmpty',
 	'sessionNotEnded',
 	'transcriptAlreadySent',
+	// Survey (SPEC §10)
+	'surveyAlreadyAnswered',
+	'invalidRating',
+	'commentTooLong',
 	// File transfer (SPEC §9)
 	'fileNotFound',
 	'fileEmpty',

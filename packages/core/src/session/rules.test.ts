@@ -361,6 +361,9 @@ const CHATTED = ONE.then2('chat m-1 posted by c-1', (at) => [
 const ASKED = ENDED.then2('transcript asked by c-1', (at) => [
 	{ type: 'transcript.requested', at, participantId: C1, to: 'mira@example.com', language: 'en' },
 ]);
+const SURVEYED = ENDED.then2('survey answered by c-1', (at) => [
+	{ type: 'survey.answered', at, participantId: C1, rating: 4, comment: 'Quick' },
+]);
 const ASKED_NOT_SENT = ASKED.then2('not sent', (at) => [{ type: 'transcript.notSent', at, participantId: C1, error: 'refused' }]);
 const HANDED = EVA_LIVE.then2('handed to q-1', (at) => [
 	{
@@ -460,6 +463,7 @@ const cmd = {
 	nextRound: (queueId: string | null = 'q-1'): Command => ({ type: 'nextRound', queueId }),
 	chat: (text = 'Hello', messageId = 'm-1'): Command => ({ type: 'postChat', messageId, text }),
 	transcript: (to = 'mira@example.com', language: 'en' | 'sr' = 'en'): Command => ({ type: 'requestTranscript', to, language }),
+	survey: (rating = 5, comment = ''): Command => ({ type: 'answerSurvey', rating, comment }),
 	transcriptResult: (participantId: string, error: string | null = null): Command => ({
 		type: 'recordTranscriptMail',
 		participantId,
@@ -580,6 +584,8 @@ function summary(e: SessionEvent): string {
 			return `transcript.sent ${e.participantId}`;
 		case 'transcript.notSent':
 			return `transcript.notSent ${e.participantId}: ${e.error}`;
+		case 'survey.answered':
+			return `survey.answered ${e.participantId} ${e.rating} "${e.comment}"`;
 		case 'file.offered': {
 			const f = e.file;
 			const parties = [f.sender, ...f.recipients].map((p) => `${p.name}${p.repId ? ` (${p.repId})` : ''}`).join(', ');
@@ -1817,6 +1823,27 @@ const table: Case[] = [
 	{ given: ASKED, by: 'system', do: cmd.transcriptResult(C1, 'refused'), expect: ok('transcript.notSent c-1: refused') },
 	{ given: ENDED, by: 'system', do: cmd.transcriptResult(C1), expect: ok(), note: 'nothing asked: nothing to record' },
 	{ given: ASKED, by: 'customer', do: cmd.transcriptResult(C1), expect: refused('notController') },
+	// ------------------------------------------------------------ the post-session survey (§10)
+	{ given: ENDED, by: 'customer', do: cmd.survey(5, '  Thanks, Ana!  '), expect: ok('survey.answered c-1 5 "Thanks, Ana!"') },
+	{ given: ENDED, by: 'customer2', do: cmd.survey(1), expect: ok('survey.answered c-2 1 ""'), note: 'the comment is optional' },
+	{ given: SURVEYED, by: 'customer', do: cmd.survey(3), expect: refused('surveyAlreadyAnswered'), note: 'once per customer' },
+	{ given: SURVEYED, by: 'customer2', do: cmd.survey(2), expect: ok('survey.answered c-2 2 ""') },
+	{ given: ONE, by: 'customer', do: cmd.survey(), expect: refused('sessionNotEnded') },
+	{ given: ENDED, by: 'customer', do: cmd.survey(0), expect: refused('invalidRating'), note: 'rating 0' },
+	{ given: ENDED, by: 'customer', do: cmd.survey(6), expect: refused('invalidRating'), note: 'rating 6' },
+	{ given: ENDED, by: 'customer', do: cmd.survey(4.5), expect: refused('invalidRating'), note: 'rating 4.5' },
+	{ given: ENDED, by: 'customer', do: cmd.survey(4, 'ž'.repeat(1001)), expect: refused('commentTooLong') },
+	{
+		given: ENDED,
+		by: 'customer',
+		do: cmd.survey(4, '😀'.repeat(1000)),
+		expect: ok(`survey.answered c-1 4 "${'😀'.repeat(1000)}"`),
+		note: 'code points, not UTF-16 units',
+	},
+	{ given: ENDED, by: 'controller', do: cmd.survey(), expect: refused('notACustomer') },
+	{ given: ENDED, by: 'newCustomer', do: cmd.survey(), expect: refused('notInSession') },
+	{ given: ENDED, by: 'anonymous', do: cmd.survey(), expect: refused('notSignedIn') },
+	{ given: NONE, by: 'customer', do: cmd.survey(), expect: refused('sessionNotFound') },
 	// ------------------------------------------------------------ offerFile (§1, §9): Send file
 	{
 		given: FULL,
@@ -2430,7 +2457,12 @@ describe('properties over random command sequences', () => {
 							() => cmd.toAgents(r.pick([[EVA], [FILIP], [EVA, FILIP]])),
 							() => cmd.nextRound(r.pick(['q-1', 'q-2', null])),
 							() => cmd.chat(r.pick(['Hello', ' ', 'Zdravo']), `m-${r.int(STEPS)}`),
-							() => (r.chance(0.6) ? cmd.transcript() : cmd.transcriptResult(r.pick(customerIds), r.chance(0.5) ? null : 'refused')),
+							() =>
+								r.chance(0.4)
+									? cmd.transcript()
+									: r.chance(0.6)
+										? cmd.survey(r.chance(0.8) ? 1 + r.int(5) : r.pick([0, 6]), r.pick(['', 'Good']))
+										: cmd.transcriptResult(r.pick(customerIds), r.chance(0.5) ? null : 'refused'),
 							offerAFile,
 							handleAFile,
 							offerAFile,
@@ -2448,7 +2480,7 @@ describe('properties over random command sequences', () => {
 				}
 				// A transcript is mostly asked for by a customer of the session.
 				const customerThere = state?.participants.find((p) => p.role === 'customer');
-				if (picked.type === 'requestTranscript' && customerThere && r.chance(0.8))
+				if ((picked.type === 'requestTranscript' || picked.type === 'answerSurvey') && customerThere && r.chance(0.8))
 					actor = { kind: 'customer', participantId: customerThere.id };
 				// Files are mostly handled by who they concern: the sender uploads, a recipient accepts, the server completes.
 				if ('fileId' in command && command.type !== 'offerFile' && r.chance(0.9)) {

@@ -9,5 +9,7 @@ export const codePoints = (text: string): number => [...text.normalize('NFC')].l
 export const PROBLEM_MAX = 500;
 /** A chat message (SPEC §9). */
 export const CHAT_MAX = 2000;
+/** A post-session survey's comment (SPEC §10). */
+export const SURVEY_COMMENT_MAX = 1000;
 /** A transfer's personal message (SPEC §7). */
 export const MESSAGE_MAX = 345;

@@ -9,6 +9,7 @@ import { filesRouter } from './routers/files.ts';
 import { inviteRouter } from './routers/invite.ts';
 import { mediaRouter } from './routers/media.ts';
 import { recordingsRouter } from './routers/recordings.ts';
+import { reportsRouter } from './routers/reports.ts';
 import { sessionRouter } from './routers/session.ts';
 import { supervisorRouter } from './routers/supervisor.ts';
 import { createCallerFactory, router } from './trpc.ts';
@@ -25,6 +26,7 @@ export const appRouter = router({
 	acd: acdRouter,
 	chat: chatRouter,
 	supervisor: supervisorRouter,
+	reports: reportsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -53,6 +53,8 @@ const httpCode: Partial<Record<ErrorCode, TRPC_ERROR_CODE_KEY>> = {
 	notInSession: 'FORBIDDEN',
 	notARep: 'FORBIDDEN',
 	forbidden: 'FORBIDDEN',
+	reportNotYours: 'FORBIDDEN',
+	reportNotFound: 'NOT_FOUND',
 	assistantsCannotDoThat: 'FORBIDDEN',
 	recordingNotFound: 'NOT_FOUND',
 	mediaUnavailable: 'SERVICE_UNAVAILABLE',

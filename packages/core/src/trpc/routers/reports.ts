@@ -19,12 +19,10 @@ export const reportsRouter = router({
 		.input(z.object({ sessionId, language: z.enum(['en', 'sr']).default('en') }))
 		.query(({ ctx, input }) => ctx.services.reports.report(ctx.rep, input.sessionId, input.language)),
 
-	answerSurvey: publicProcedure
-		.input(z.object({ sessionId }).extend(surveyAnswer.shape))
-		.mutation(async ({ ctx, input }) =>
-			ctx.services.reports.answerSurvey(await actorIn(ctx, input.sessionId), input.sessionId, {
-				rating: input.rating,
-				comment: input.comment,
-			}),
-		),
+	answerSurvey: publicProcedure.input(z.object({ sessionId }).extend(surveyAnswer.shape)).mutation(async ({ ctx, input }) =>
+		ctx.services.reports.answerSurvey(await actorIn(ctx, input.sessionId), input.sessionId, {
+			rating: input.rating,
+			comment: input.comment,
+		}),
+	),
 });

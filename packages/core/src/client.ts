@@ -1,7 +1,7 @@
 // What the browsers may import from core: types and small pure helpers, nothing of the server.
 
 export { formatSessionNumber, parseSessionNumber } from './session/sessionNumber.ts';
-export { codePoints, CHAT_MAX, MESSAGE_MAX, PROBLEM_MAX } from './session/textLimits.ts';
+export { codePoints, CHAT_MAX, MESSAGE_MAX, PROBLEM_MAX, SURVEY_COMMENT_MAX } from './session/textLimits.ts';
 export { isTranscriptLine, mergeLines, systemLineWords, type TranscriptKey } from './session/transcript.ts';
 export { ChatOutbox, sendsOnEnter, typingNotices, type OutgoingLine } from './session/chatOutbox.ts';
 export {

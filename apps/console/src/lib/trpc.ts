@@ -2,11 +2,15 @@
 // Any call refused with "not signed in" means this browser's login has ended (signed out elsewhere,
 // or the account was disabled): the page is told, and shows the sign-in form.
 import { createTRPCClient, httpBatchLink, httpLink, httpSubscriptionLink, splitLink, type TRPCLink } from '@trpc/client';
+import type { inferRouterOutputs } from '@trpc/server';
 import { observable } from '@trpc/server/observable';
 import type { AppRouter } from '@tandem/core/server';
 import { MAX_BATCH, mustComeAlone } from '@tandem/core/client';
 
 export const TRPC_URL = '/console/api/trpc';
+
+/** What each procedure answers, by its path (`RouterOutputs['reports']['history']`). */
+export type RouterOutputs = inferRouterOutputs<AppRouter>;
 
 const signedOutListeners = new Set<() => void>();
 

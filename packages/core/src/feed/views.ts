@@ -102,6 +102,8 @@ export interface SessionView {
 	contact: string | null;
 	/** Where the viewer's transcript mail is (a customer, once the session has ended). */
 	transcriptMail: TranscriptMail['status'] | null;
+	/** Whether the viewer (a customer) has answered the post-session survey (SPEC §10). */
+	surveyAnswered: boolean;
 	/** Every file transfer of the session, oldest first, as this viewer may see it. */
 	files: FileView[];
 }
@@ -139,6 +141,7 @@ export function viewFor(state: SessionState, viewer: Viewer): SessionView {
 			state.status === 'waiting' && state.handover ? { origin: state.handover.origin, nextFree: state.handover.fellBack ?? false } : null,
 		contact: (me && state.contacts?.[me.id]) ?? null,
 		transcriptMail: (me && state.transcriptMails?.[me.id]?.status) ?? null,
+		surveyAnswered: !!me && state.surveys?.[me.id] !== undefined,
 		files: filesOf(state).map((f) => fileView(state, viewer, f)),
 	};
 }

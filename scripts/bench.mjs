@@ -133,6 +133,7 @@ const sections = [
 	(await import('./bench/acd.mjs')).acd,
 	(await import('./bench/files.mjs')).files, // a 200 MB upload by tus beside a bare Node HTTP copy
 	(await import('./bench/chat.mjs')).chat, // chat send → shown at all 10 people of a session among 1,000 live ones // WebACD: enqueued → offer, a place in line changing, 1,000 waiting and 100 agents
+	(await import('./bench/history.mjs')).history, // the session history's page with 100,000 sessions on PostgreSQL beside a bare indexed SELECT
 	(await import('./bench/soak.mjs')).soak, // 1,000 live sessions under churn, then 200 churners: latency, lost events, memory
 ];
 

@@ -241,6 +241,7 @@ const matrix: Record<string, Record<string, Cell>> = {
 	// Reports (SPEC §10): every rep reads the history (their own sessions); a session's report is for the reps
 	// who took part and administrators; the survey is a customer's (of an ended session: refused here as live).
 	'reports.history': { '': { may: signedInReps, call: (a) => a.reports.history({}) } },
+	'reports.ratings': { '': { may: signedInReps, call: (a) => a.reports.ratings({}) } },
 	'reports.filterChoices': { '': { may: signedInReps, call: (a) => a.reports.filterChoices() } },
 	'reports.session': { '': { may: ['controller', 'assistant', 'admin'], call: (a, s) => a.reports.session({ sessionId: s.sessionId }) } },
 	'reports.answerSurvey': {

@@ -103,6 +103,7 @@ const seeds: Record<string, Seed> = {
 	'recordings.list': (s) => ({ sessionId: s.sessionId }),
 	'reports.history': () => ({ filter: { from: '2026-01-01T00:00:00Z', customer: 'Mira', number: '123 456 789' }, pageSize: 25 }),
 	'reports.filterChoices': () => undefined,
+	'reports.ratings': () => ({ filter: { queueId: '00000000-0000-4000-8000-000000000001' } }),
 	'reports.session': (s) => ({ sessionId: s.sessionId, language: 'sr' }),
 	'reports.answerSurvey': (s) => ({ sessionId: s.sessionId, rating: 5, comment: 'Thanks' }),
 	'recordings.timeline': (s) => ({ recordingId: `${s.sessionId}-1` }),

@@ -173,16 +173,20 @@ describe.each(['pglite', 'postgres'] as const)('reports on %s', (kind) => {
 		expect(report.surveys).toEqual([expect.objectContaining({ customer: ODD_NAME, rating: 4, comment: '😀'.repeat(1000) })]);
 		const history = await (await w.admin.api()).reports.history({});
 		expect(history.rows.find((r) => r.id === first.id)).toMatchObject({ surveys: 1, rating: 4 });
-		expect(history.surveys).toMatchObject({ count: 1, rating: 4 });
-		expect(history.surveys.byRep.map((r) => [r.name, r.rating])).toEqual([
+		const ratings = await (await w.admin.api()).reports.ratings({});
+		expect(ratings).toMatchObject({ count: 1, rating: 4 });
+		expect(ratings.byRep.map((r) => [r.name, r.rating])).toEqual([
 			['Ana', 4],
 			['Bojan', 4],
 			['Eva', 4],
 		]);
-		expect(history.surveys.byQueue.map((r) => [r.name, r.surveys, r.rating])).toEqual([['Printers', 1, 4]]);
-		// Still live: nothing to rate yet.
-		const mira = (await w.services.sessions.state(second.id))!.participants.find((p) => p.name === 'Mira')!;
-		expect(mira).toBeTruthy();
+		expect(ratings.byQueue.map((r) => [r.name, r.surveys, r.rating])).toEqual([['Printers', 1, 4]]);
+		// Filtered: a day with no rated session; a rep's own average, without the breakdowns.
+		expect(await (await w.admin.api()).reports.ratings({ filter: { from: '2026-11-03T00:00:00Z' } })).toMatchObject({
+			count: 0,
+			rating: null,
+		});
+		expect(await (await ana.api()).reports.ratings({})).toEqual({ count: 1, rating: 4, byRep: [], byQueue: [] });
 	});
 
 	it('a rep cannot read the report of a session they were not in (403); bad filters are refused', async () => {

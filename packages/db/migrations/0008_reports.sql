@@ -9,7 +9,9 @@ CREATE TABLE "surveys" (
 	"session_id" uuid NOT NULL,
 	"rating" integer NOT NULL,
 	"comment" text DEFAULT '' NOT NULL,
-	"answered_at" timestamp with time zone NOT NULL
+	"answered_at" timestamp with time zone NOT NULL,
+	"rep_ids" uuid[] DEFAULT '{}'::uuid[] NOT NULL,
+	"queue_ids" uuid[] DEFAULT '{}'::uuid[] NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "webhooks" (
@@ -31,7 +33,7 @@ ALTER TABLE "surveys" ADD CONSTRAINT "surveys_session_id_support_sessions_id_fk"
 ALTER TABLE "webhooks" ADD CONSTRAINT "webhooks_created_by_rep_id_reps_id_fk" FOREIGN KEY ("created_by_rep_id") REFERENCES "public"."reps"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "session_queues_queue_idx" ON "session_queues" USING btree ("queue_id");--> statement-breakpoint
 CREATE INDEX "surveys_session_idx" ON "surveys" USING btree ("session_id");--> statement-breakpoint
-CREATE INDEX "support_sessions_started_idx" ON "support_sessions" USING btree ("started_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX "support_sessions_started_idx" ON "support_sessions" USING btree ("started_at","id");--> statement-breakpoint
 INSERT INTO "session_queues" ("session_id", "queue_id")
 SELECT DISTINCT e."aggregate_id"::uuid, q."queue_id"::uuid
 FROM "events" e

@@ -119,8 +119,8 @@ export const supportSessions = pgTable(
 		index('support_sessions_waiting_idx')
 			.on(t.waitingQueueId)
 			.where(sql`${t.status} = 'waiting'`),
-		// The history (SPEC §10) pages newest first by (started_at, id).
-		index('support_sessions_started_idx').on(t.startedAt.desc(), t.id.desc()),
+		// The history (SPEC §10) pages newest first by (started_at, id): read backwards, as `order by … desc` asks.
+		index('support_sessions_started_idx').on(t.startedAt, t.id),
 	],
 );
 
@@ -147,6 +147,15 @@ export const surveys = pgTable(
 		rating: integer('rating').notNull(),
 		comment: text('comment').notNull().default(''),
 		answeredAt: timestamp('answered_at', { withTimezone: true }).notNull(),
+		/** The reps who took part and the queues it waited in (all known once it has ended): the averages by rep and queue read no join. */
+		repIds: uuid('rep_ids')
+			.array()
+			.notNull()
+			.default(sql`'{}'::uuid[]`),
+		queueIds: uuid('queue_ids')
+			.array()
+			.notNull()
+			.default(sql`'{}'::uuid[]`),
 	},
 	(t) => [index('surveys_session_idx').on(t.sessionId)],
 );

@@ -85,8 +85,14 @@ export interface HistoryPage {
 	rows: HistoryRow[];
 	/** Pass as `after` for the next (older) page; null on the last page. */
 	next: string | null;
-	/** The survey over every session the filter matches (not only this page). */
-	surveys: { count: number; rating: number | null; byRep: RatingAverage[]; byQueue: RatingAverage[] };
+}
+
+/** The survey over every session a filter matches (not only a page): asked once per filter, not per page. */
+export interface SurveyAverages {
+	count: number;
+	rating: number | null;
+	byRep: RatingAverage[];
+	byQueue: RatingAverage[];
 }
 
 export interface HistoryViewer {
@@ -114,12 +120,7 @@ function conditions(viewer: HistoryViewer, f: HistoryFilter): SQL[] {
 const and = (parts: SQL[]): SQL => (parts.length ? sql.join(parts, sql` and `) : sql`true`);
 
 /** The sessions of one page: ids first (on the index), then what each shows. */
-export async function sessionHistory(
-	db: Tx,
-	viewer: HistoryViewer,
-	input: z.output<typeof historyPage>,
-	options: { withSurveys?: boolean } = {},
-): Promise<HistoryPage> {
+export async function sessionHistory(db: Tx, viewer: HistoryViewer, input: z.output<typeof historyPage>): Promise<HistoryPage> {
 	const where = conditions(viewer, input.filter);
 	if (input.after) where.push(sql`(s.started_at, s.id) < (${input.after.startedAt}::timestamptz, ${input.after.id}::uuid)`);
 	const page = await rowsOf<{
@@ -140,8 +141,6 @@ export async function sessionHistory(
 	return {
 		rows,
 		next: more && last ? cursorOf(last) : null,
-		surveys:
-			options.withSurveys === false ? { count: 0, rating: null, byRep: [], byQueue: [] } : await surveyAverages(db, viewer, input.filter),
 	};
 }
 
@@ -150,12 +149,7 @@ export async function* everySession(db: Tx, viewer: HistoryViewer, filter: Histo
 	let after: { startedAt: string; id: string } | undefined;
 	let given = 0;
 	while (given < limit) {
-		const page = await sessionHistory(
-			db,
-			viewer,
-			{ filter, pageSize: HISTORY_PAGE_MAX, ...(after ? { after } : {}) },
-			{ withSurveys: false },
-		);
+		const page = await sessionHistory(db, viewer, { filter, pageSize: HISTORY_PAGE_MAX, ...(after ? { after } : {}) });
 		for (const row of page.rows) {
 			if (given++ >= limit) return;
 			yield row;
@@ -207,32 +201,28 @@ async function describeRows(
 	});
 }
 
-/** The survey's average over the filtered sessions, and (for an administrator) per rep and per queue. */
-async function surveyAverages(db: Tx, viewer: HistoryViewer, filter: HistoryFilter): Promise<HistoryPage['surveys']> {
-	const matched = sql`select s.id from support_sessions s where ${and(conditions(viewer, filter))}`;
+/**
+ * The survey's average over the filtered sessions, and (for an administrator) per rep and per queue: each
+ * survey row carries its session's reps and queues, so this reads the surveys and no join.
+ */
+export async function surveyAverages(db: Tx, viewer: HistoryViewer, filter: HistoryFilter): Promise<SurveyAverages> {
+	const where = conditions(viewer, filter);
+	const matched = where.length ? sql`sv.session_id in (select s.id from support_sessions s where ${and(where)})` : sql`true`;
 	const [total] = await rowsOf<{ count: number | string; rating: number | string | null }>(
 		db,
-		sql`select count(*) as count, avg(rating)::float8 as rating from surveys where session_id in (${matched})`,
+		sql`select count(*) as count, avg(sv.rating)::float8 as rating from surveys sv where ${matched}`,
 	);
 	const count = Number(total?.count ?? 0);
 	const overall = { count, rating: count && total?.rating !== null ? round(Number(total?.rating)) : null };
 	if (!viewer.isAdmin || count === 0) return { ...overall, byRep: [], byQueue: [] };
-	const [byRep, byQueue] = await Promise.all([
+	const by = (column: SQL, names: SQL) =>
 		rowsOf<{ id: string; name: string; count: number | string; rating: number | string }>(
 			db,
-			sql`select r.id, r.name, count(*) as count, avg(v.rating)::float8 as rating
-				from (select distinct sv.participant_id, sv.rating, p.rep_id from surveys sv
-					join participants p on p.session_id = sv.session_id and p.rep_id is not null
-					where sv.session_id in (${matched})) v
-				join reps r on r.id = v.rep_id group by r.id, r.name order by r.name`,
-		),
-		rowsOf<{ id: string; name: string; count: number | string; rating: number | string }>(
-			db,
-			sql`select q.id, q.name, count(*) as count, avg(sv.rating)::float8 as rating from surveys sv
-				join session_queues sq on sq.session_id = sv.session_id join queues q on q.id = sq.queue_id
-				where sv.session_id in (${matched}) group by q.id, q.name order by q.name`,
-		),
-	]);
+			sql`select n.id, n.name, v.count, v.rating from (select x.id, count(*) as count, avg(x.rating)::float8 as rating
+				from (select unnest(${column}) as id, sv.rating from surveys sv where ${matched}) x group by x.id) v
+				join ${names} n on n.id = v.id order by n.name`,
+		);
+	const [byRep, byQueue] = await Promise.all([by(sql`sv.rep_ids`, sql`reps`), by(sql`sv.queue_ids`, sql`queues`)]);
 	const average = (r: { id: string; name: string; count: number | string; rating: number | string }): RatingAverage => ({
 		id: r.id,
 		name: r.name,

@@ -11,7 +11,16 @@ import type { Language } from '../mail/invitationMail.ts';
 import type { RecordingView, Recordings } from '../recordings/recordings.ts';
 import type { ActorRef, SessionService } from '../service/sessionService.ts';
 import type { EndReason, SessionEvent, SessionStatus } from '../session/model.ts';
-import { everySession, sessionHistory, type HistoryFilter, type HistoryPage, type HistoryRow, type historyPage } from './history.ts';
+import {
+	everySession,
+	sessionHistory,
+	surveyAverages,
+	type HistoryFilter,
+	type HistoryPage,
+	type HistoryRow,
+	type historyPage,
+	type SurveyAverages,
+} from './history.ts';
 import { mayReadReport } from './reportAccess.ts';
 import { sessionStory, type ControlStep, type QueueWait, type ReportParticipant } from './sessionStory.ts';
 import type { z } from 'zod';
@@ -97,6 +106,11 @@ export class Reports {
 
 	history(rep: RepRow, input: z.output<typeof historyPage>): Promise<HistoryPage> {
 		return sessionHistory(this.#deps.db, { id: rep.id, isAdmin: rep.isAdmin }, input);
+	}
+
+	/** The survey's averages over a filter (SPEC §10): per rep and queue for an administrator. */
+	ratings(rep: RepRow, filter: HistoryFilter): Promise<SurveyAverages> {
+		return surveyAverages(this.#deps.db, { id: rep.id, isAdmin: rep.isAdmin }, filter);
 	}
 
 	/** What the history's filters offer: every rep (an administrator's) and every queue, removed ones too. */

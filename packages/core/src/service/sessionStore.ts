@@ -86,14 +86,19 @@ async function projectReport(db: Tx, state: SessionState, event: SessionEvent): 
 				? event.queueId
 				: null;
 	if (queueId) await db.insert(sessionQueues).values({ sessionId: state.id, queueId }).onConflictDoNothing();
-	if (event.type === 'survey.answered')
+	if (event.type === 'survey.answered') {
+		const reps = await db.selectDistinct({ id: participants.repId }).from(participants).where(eq(participants.sessionId, state.id));
+		const waited = await db.select({ id: sessionQueues.queueId }).from(sessionQueues).where(eq(sessionQueues.sessionId, state.id));
 		await db.insert(surveys).values({
 			participantId: event.participantId,
 			sessionId: state.id,
 			rating: event.rating,
 			comment: event.comment,
 			answeredAt: new Date(event.at),
+			repIds: reps.flatMap((r) => (r.id ? [r.id] : [])),
+			queueIds: waited.map((q) => q.id),
 		});
+	}
 }
 
 /** A file's row follows its record (SPEC §9): it is how an upload's or download's address finds its session. */

@@ -3,7 +3,7 @@
 // (CSV, JSON) are plain HTTP routes of the console (apps/console/src/routes/api/reports).
 
 import { z } from 'zod';
-import { historyPage } from '../../reports/history.ts';
+import { historyFilter, historyPage } from '../../reports/history.ts';
 import { surveyAnswer } from '../../reports/survey.ts';
 import { actorIn } from '../actor.ts';
 import { publicProcedure, repProcedure, router } from '../trpc.ts';
@@ -12,6 +12,10 @@ const sessionId = z.uuid();
 
 export const reportsRouter = router({
 	history: repProcedure.input(historyPage).query(({ ctx, input }) => ctx.services.reports.history(ctx.rep, input)),
+
+	ratings: repProcedure
+		.input(z.object({ filter: historyFilter.default({}) }))
+		.query(({ ctx, input }) => ctx.services.reports.ratings(ctx.rep, input.filter)),
 
 	filterChoices: repProcedure.query(({ ctx }) => ctx.services.reports.filterChoices(ctx.rep)),
 

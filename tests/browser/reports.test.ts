@@ -98,7 +98,7 @@ describe('reports and the survey', () => {
 		// The rep's Reports: the session, its average, its report.
 		await rep.page.getByRole('button', { name: 'Reports' }).click();
 		const reports = rep.page.getByRole('dialog', { name: 'Reports' });
-		await visible(reports.getByText('Survey: 4 of 5 on average, from 1 answers'));
+		await visible(reports.getByText('Survey: 4 of 5 on average · answers: 1'));
 		const row = reports.getByRole('row').filter({ hasText: number });
 		await visible(row.getByText(ODD_NAME));
 		await row.getByRole('button', { name: `Open the report of session ${number}` }).click();

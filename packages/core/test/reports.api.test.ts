@@ -6,6 +6,7 @@
 // formulas are neutralised) and the JSON. The survey: once per customer, 1–5, ≤ 1,000 code points, only by
 // a customer of the ended session. Bad input is refused and changes nothing. Time is a fake clock.
 
+import { createHash } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionReport } from '../src/reports/reports.ts';
@@ -31,6 +32,8 @@ describe.each(['pglite', 'postgres'] as const)('reports on %s', (kind) => {
 	let second = { id: '', number: '' };
 
 	const ODD_NAME = '=Đorđe "Đoka", Jr.';
+	const FILE = new TextEncoder().encode('printer log: čćžšđ\n');
+	const FILE_NAME = 'log, "v2".txt';
 	const ODD_LINE = 'Zdravo, "štampač" ne radi;\nčđćžš — druga linija';
 
 	beforeAll(async () => {
@@ -54,6 +57,19 @@ describe.each(['pglite', 'postgres'] as const)('reports on %s', (kind) => {
 		customer = w.browser();
 		const { participantId } = await (await customer.api()).session.join({ number: view.number, name: ODD_NAME });
 		await (await customer.api()).chat.send({ sessionId: view.id, messageId: crypto.randomUUID(), text: ODD_LINE });
+		// =Đorđe sends Ana a file (tus: create, then its bytes).
+		const { fileId } = await (
+			await customer.api()
+		).files.offer({ sessionId: view.id, name: FILE_NAME, size: FILE.length, mediaType: 'text/plain' });
+		const tus = { 'tus-resumable': '1.0.0' };
+		await customer.files('POST', '/console/api/files', {
+			headers: { ...tus, 'upload-length': String(FILE.length), 'upload-metadata': `fileId ${Buffer.from(fileId).toString('base64')}` },
+		});
+		const sent = await customer.files('PATCH', `/console/api/files/${fileId}`, {
+			headers: { ...tus, 'content-type': 'application/offset+octet-stream', 'upload-offset': '0' },
+			body: new Blob([FILE]),
+		});
+		expect(sent.status).toBe(204);
 		clock.advance(MINUTE);
 		const bojanApi = await bojan.api();
 		await bojanApi.session.assist({ number: view.number });
@@ -141,6 +157,19 @@ describe.each(['pglite', 'postgres'] as const)('reports on %s', (kind) => {
 		expect(report.queueWaits[0]!.to! - report.queueWaits[0]!.from).toBe(2 * MINUTE);
 		expect(report.transcript.find((l) => l.kind === 'chat')).toMatchObject({ who: ODD_NAME, text: ODD_LINE });
 		expect(report.transcript.filter((l) => l.kind === 'system').map((l) => l.text)).toContain(`${ODD_NAME} joined`);
+		expect(report.files).toEqual([
+			expect.objectContaining({
+				name: FILE_NAME,
+				size: FILE.length,
+				sender: ODD_NAME,
+				status: 'complete',
+				sha256: createHash('sha256').update(FILE).digest('hex'),
+				download: `/console/api/files/${report.files[0]!.id}/content`,
+			}),
+		]);
+		// Eva, who took the session over later, downloads it from the report.
+		const got = await eva.files('GET', report.files[0]!.download!);
+		expect(new Uint8Array(await got.arrayBuffer())).toEqual(FILE);
 		// Serbian words for the system lines when the rep reads in Serbian.
 		const sr = await (await ana.api()).reports.session({ sessionId: first.id, language: 'sr' });
 		expect(
@@ -222,6 +251,7 @@ describe.each(['pglite', 'postgres'] as const)('reports on %s', (kind) => {
 		expect(chat, 'the chat line with quotes, commas, a line break and č/đ/ć/ž/š').toBeTruthy();
 		expect(chat![2]).toBe(`'${ODD_NAME}`); // a name beginning with = is neutralised
 		expect(records.some((r) => r[2]?.startsWith('='))).toBe(false);
+		expect(records.find((r) => r[3] === FILE_NAME)?.[4]).toContain('sha256 ');
 		expect(records.find((r) => r[3] === '4')?.[2]).toBe(`'${ODD_NAME}`); // the survey
 
 		const list = await get(ana, '/console/api/reports?format=csv&customer=%C4%91or');

@@ -9,6 +9,7 @@ import type { Database } from '@tandem/db';
 import { CommandRunner } from './aggregate/runner.ts';
 import { RepAccounts, type AdminRecord, type LockoutPolicy } from './auth/repAccounts.ts';
 import { appendToLog } from './log/eventLog.ts';
+import { AuditService } from './audit/auditService.ts';
 import { Acd } from './service/acd.ts';
 import { followSessionsForAcd } from './service/acdFollower.ts';
 import { AcdRouter } from './service/acdRouter.ts';
@@ -66,6 +67,8 @@ export interface ServicesConfig {
 	chatRate?: RatePolicy;
 	/** Tests only: while it answers true the effects wait, so that a crash can come between a commit and its effect. */
 	effectsPaused?: (() => boolean) | undefined;
+	/** The audit's checkpoints: their folder (outside the database's) and interval; none: no checkpoints. */
+	audit?: { dir?: string | undefined; checkpointMs?: number | undefined };
 }
 
 export interface Services {
@@ -101,6 +104,8 @@ export interface Services {
 	chat: Chat;
 	/** File transfer (SPEC §9): offers, uploads (tus), downloads, retention. */
 	files: FileTransfers;
+	/** The audit (SPEC §10): signed checkpoints of the chains' heads, and verification. */
+	audit: AuditService;
 	/** Boot: recover presence after a restart, then start the background work (timers, sweeps, effects). */
 	open(): Promise<void>;
 	close(): Promise<void>;
@@ -203,6 +208,14 @@ export function createServices(
 		recordingsDir: config.recordingsDir ?? join(tmpdir(), 'tandem-recordings'),
 		...(config.ffmpegPath ? { ffmpegPath: config.ffmpegPath } : {}),
 	});
+	const audit = new AuditService({
+		db,
+		auditKey: config.auditKey,
+		clock,
+		nodeId,
+		dir: config.audit?.dir,
+		checkpointMs: config.audit?.checkpointMs,
+	});
 	return {
 		db,
 		config,
@@ -226,6 +239,7 @@ export function createServices(
 		recordings,
 		chat: new Chat({ db, sessions, bus, mailer, rate: new RateLimiter(config.chatRate ?? { burst: 20, perSecond: 5 }, () => clock.now()) }),
 		files,
+		audit,
 		async open() {
 			// After a restart no console of this node's is connected: their reps' sessions get the grace period.
 			await lifeline.recover();
@@ -233,6 +247,7 @@ export function createServices(
 				lifeline.start();
 				timers.start();
 				router.start();
+				audit.start();
 			}
 			for (const effect of effects) effect.start();
 		},
@@ -243,6 +258,7 @@ export function createServices(
 			lifeline.close();
 			await timers.close();
 			await Promise.all(effects.map((e) => e.close()));
+			await audit.close();
 			recordings.close();
 			files.close();
 			media?.close();

@@ -135,6 +135,7 @@ const sections = [
 	(await import('./bench/chat.mjs')).chat, // chat send → shown at all 10 people of a session among 1,000 live ones // WebACD: enqueued → offer, a place in line changing, 1,000 waiting and 100 agents
 	(await import('./bench/history.mjs')).history, // the session history's page with 100,000 sessions on PostgreSQL beside a bare indexed SELECT
 	(await import('./bench/soak.mjs')).soak, // 1,000 live sessions under churn, then 200 churners: latency, lost events, memory
+	(await import('./bench/audit.mjs')).audit, // audit:verify over 200,000 events beside a bare HMAC-SHA256 loop, as a ratio
 ];
 
 // `npm run bench -- acd chat` runs only the sections named (by their function's name).

@@ -26,3 +26,5 @@ export type { SiteSettings } from './service/repLoad.ts';
 export type { LineItem } from './trpc/routers/feed.ts';
 export type { OfferView } from './service/acd.ts';
 export type { SupervisorView, SupervisedSession, SupervisedQueue, SupervisedAgent, SupervisedActivity } from './service/supervision.ts';
+export type { AuditStatus } from './audit/auditService.ts';
+export type { AuditVerification, BrokenLink, AuditProblem } from './audit/verifyAudit.ts';

@@ -61,3 +61,21 @@ describe('the browser tests’ clock file', () => {
 		rmSync(dir, { recursive: true });
 	});
 });
+
+describe('the audit folder', () => {
+	it('defaults to <data dir>/audit, beside the key file and outside the database, with a checkpoint every 10 s', () => {
+		const config = loadConfig(base);
+		expect(config.auditDir).toBe('/tmp/tandem-config-test/audit');
+		expect(config.auditCheckpointMs).toBe(10_000);
+		const other = loadConfig({ ...base, TANDEM_AUDIT_DIR: '/srv/audit', TANDEM_AUDIT_CHECKPOINT_SECONDS: '3' });
+		expect(other).toMatchObject({ auditDir: '/srv/audit', auditCheckpointMs: 3_000 });
+	});
+
+	it("refuses a folder inside PGlite's database folder, and a wrong interval", () => {
+		expect(() => loadConfig({ ...base, TANDEM_AUDIT_DIR: '/tmp/tandem-config-test/pglite/audit' })).toThrow(
+			/TANDEM_AUDIT_DIR: must not be inside/,
+		);
+		expect(() => loadConfig({ ...base, TANDEM_AUDIT_DIR: '/tmp/tandem-config-test/pglite' })).toThrow(/TANDEM_AUDIT_DIR/);
+		expect(() => loadConfig({ ...base, TANDEM_AUDIT_CHECKPOINT_SECONDS: '0' })).toThrow(/TANDEM_AUDIT_CHECKPOINT_SECONDS/);
+	});
+});

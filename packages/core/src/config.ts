@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import type { MailConfig } from './mail/mailer.ts';
 import type { NumberGuessPolicy } from './service/numberGuessLimiter.ts';
@@ -14,6 +14,10 @@ export interface TandemConfig {
 	dataDir: string;
 	publicUrl: string;
 	auditKey: Buffer;
+	/** Where the audit's signed checkpoints and last verification are written: outside the database's folder. */
+	auditDir: string;
+	/** How often a checkpoint of the chains' heads is written (ms). */
+	auditCheckpointMs: number;
 	lockout: { freeAttempts: number; baseLockSeconds: number };
 	/** A console silent this long has lost its connection (SPEC §2). */
 	consoleSilenceMs: number;
@@ -56,6 +60,8 @@ const envSchema = z
 		TANDEM_DATA_DIR: z.string().min(1).default('data'),
 		TANDEM_PUBLIC_URL: z.url().default('http://127.0.0.1:3000'),
 		TANDEM_AUDIT_KEY: z.string().min(32, 'at least 32 characters').optional(),
+		TANDEM_AUDIT_DIR: z.string().min(1).optional(),
+		TANDEM_AUDIT_CHECKPOINT_SECONDS: z.coerce.number().int().min(1).max(3_600).default(10),
 		TANDEM_SFU_URL: z.url().optional(),
 		TANDEM_SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
 		TANDEM_MAIL_FROM: mailbox.optional(),
@@ -105,11 +111,21 @@ export function loadConfig(env: Record<string, string | undefined>): TandemConfi
 	}
 	const e = parsed.data;
 	const dataDir = resolve(e.TANDEM_DATA_DIR);
+	// Beside the key file by default; never inside PGlite's folder (nor the database's folder at all).
+	const auditDir = resolve(e.TANDEM_AUDIT_DIR ?? join(dataDir, 'audit'));
+	const fromDatabase = relative(join(dataDir, 'pglite'), auditDir);
+	if (!e.DATABASE_URL && !fromDatabase.startsWith('..') && !isAbsolute(fromDatabase)) {
+		throw new Error(
+			`Tandem configuration is invalid:\n  TANDEM_AUDIT_DIR: must not be inside the database's folder (${join(dataDir, 'pglite')})`,
+		);
+	}
 	return {
 		databaseUrl: e.DATABASE_URL,
 		dataDir,
 		publicUrl: e.TANDEM_PUBLIC_URL.replace(/\/$/, ''),
 		auditKey: e.TANDEM_AUDIT_KEY ? Buffer.from(e.TANDEM_AUDIT_KEY) : auditKeyFile(dataDir),
+		auditDir,
+		auditCheckpointMs: e.TANDEM_AUDIT_CHECKPOINT_SECONDS * 1000,
 		lockout: { freeAttempts: e.TANDEM_LOGIN_FREE_ATTEMPTS, baseLockSeconds: e.TANDEM_LOGIN_LOCK_SECONDS },
 		numberGuesses: {
 			freeAttempts: e.TANDEM_NUMBER_FREE_ATTEMPTS,

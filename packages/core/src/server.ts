@@ -36,6 +36,7 @@ export async function createTandem(config: TandemConfig): Promise<Tandem> {
 			recordingsDir: config.recordingsDir,
 			filesDir: config.filesDir,
 			ffmpegPath: config.ffmpegPath,
+			audit: { dir: config.auditDir, checkpointMs: config.auditCheckpointMs },
 			...(config.clock ? { clock: config.clock } : {}),
 		},
 		media,

@@ -9,6 +9,7 @@ import type { Database } from '@tandem/db';
 import { CommandRunner } from './aggregate/runner.ts';
 import { RepAccounts, type AdminRecord, type LockoutPolicy } from './auth/repAccounts.ts';
 import { appendToLog } from './log/eventLog.ts';
+import { AuditService } from './audit/auditService.ts';
 import { Acd } from './service/acd.ts';
 import { followSessionsForAcd } from './service/acdFollower.ts';
 import { AcdRouter } from './service/acdRouter.ts';
@@ -67,6 +68,8 @@ export interface ServicesConfig {
 	chatRate?: RatePolicy;
 	/** Tests only: while it answers true the effects wait, so that a crash can come between a commit and its effect. */
 	effectsPaused?: (() => boolean) | undefined;
+	/** The audit's checkpoints: their folder (outside the database's) and interval; none: no checkpoints. */
+	audit?: { dir?: string | undefined; checkpointMs?: number | undefined };
 }
 
 export interface Services {
@@ -104,6 +107,8 @@ export interface Services {
 	files: FileTransfers;
 	/** Reports (SPEC §10): the history, a session's report and its exports, the survey. */
 	reports: Reports;
+	/** The audit (SPEC §10): signed checkpoints of the chains' heads, and verification. */
+	audit: AuditService;
 	/** Boot: recover presence after a restart, then start the background work (timers, sweeps, effects). */
 	open(): Promise<void>;
 	close(): Promise<void>;
@@ -213,6 +218,14 @@ export function createServices(
 		mailer,
 		rate: new RateLimiter(config.chatRate ?? { burst: 20, perSecond: 5 }, () => clock.now()),
 	});
+	const audit = new AuditService({
+		db,
+		auditKey: config.auditKey,
+		clock,
+		nodeId,
+		dir: config.audit?.dir,
+		checkpointMs: config.audit?.checkpointMs,
+	});
 	return {
 		db,
 		config,
@@ -237,6 +250,7 @@ export function createServices(
 		chat,
 		files,
 		reports: new Reports({ db, sessions, chat, recordings }),
+		audit,
 		async open() {
 			// After a restart no console of this node's is connected: their reps' sessions get the grace period.
 			await lifeline.recover();
@@ -244,6 +258,7 @@ export function createServices(
 				lifeline.start();
 				timers.start();
 				router.start();
+				audit.start();
 			}
 			for (const effect of effects) effect.start();
 		},
@@ -254,6 +269,7 @@ export function createServices(
 			lifeline.close();
 			await timers.close();
 			await Promise.all(effects.map((e) => e.close()));
+			await audit.close();
 			recordings.close();
 			files.close();
 			media?.close();

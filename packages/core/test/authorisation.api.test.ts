@@ -150,6 +150,9 @@ const matrix: Record<string, Record<string, Cell>> = {
 			},
 		},
 	},
+	// The audit (SPEC §10): administrators only.
+	'audit.status': { '': { may: ['admin'], call: (a) => a.audit.status() } },
+	'audit.verify': { '': { may: ['admin'], call: (a) => a.audit.verify() } },
 	'acd.transfer': { '': { may: [], call: (a, s) => a.acd.transfer({ sessionId: s.sessionId, queueId, message: 'Over to you' }) } },
 	'acd.decline': {
 		'': { may: signedInReps, call: (a, s) => a.acd.decline({ sessionId: s.sessionId, offerId: '00000000-0000-4000-8000-000000000000' }) },

@@ -130,6 +130,8 @@ export interface WorldOptions {
 	drawSessionNumber?: () => SessionNumber;
 	/** The media plane (none when absent: media calls are refused as unavailable). */
 	media?: MediaPort;
+	/** The audit's checkpoint folder (none when absent: no checkpoints). */
+	auditDir?: string;
 }
 
 export async function world(kind: DatabaseKind, options: WorldOptions = {}): Promise<World> {
@@ -157,6 +159,7 @@ export async function worldOn(handle: DatabaseHandle, auditKey: Buffer, options:
 			...(options.recordingsDir ? { recordingsDir: options.recordingsDir } : {}),
 			...(options.filesDir ? { filesDir: options.filesDir } : {}),
 			...(options.drawSessionNumber ? { drawSessionNumber: options.drawSessionNumber } : {}),
+			...(options.auditDir ? { audit: { dir: options.auditDir } } : {}),
 		},
 		options.media ?? null,
 	);

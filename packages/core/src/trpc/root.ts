@@ -2,6 +2,7 @@
 
 import { acdRouter } from './routers/acd.ts';
 import { adminRouter } from './routers/admin.ts';
+import { auditRouter } from './routers/audit.ts';
 import { authRouter } from './routers/auth.ts';
 import { chatRouter } from './routers/chat.ts';
 import { feedRouter } from './routers/feed.ts';
@@ -27,6 +28,7 @@ export const appRouter = router({
 	chat: chatRouter,
 	supervisor: supervisorRouter,
 	reports: reportsRouter,
+	audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;

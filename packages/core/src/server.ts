@@ -36,6 +36,7 @@ export async function createTandem(config: TandemConfig): Promise<Tandem> {
 			recordingsDir: config.recordingsDir,
 			filesDir: config.filesDir,
 			ffmpegPath: config.ffmpegPath,
+			webhooks: config.webhooks,
 			...(config.clock ? { clock: config.clock } : {}),
 		},
 		media,

@@ -31,6 +31,8 @@ import { SessionService } from './service/sessionService.ts';
 import type { SessionNumber } from './session/sessionNumber.ts';
 import { systemClock, type Clock } from './time/clock.ts';
 import { Timers } from './timers/timers.ts';
+import { WebhookDelivery } from './webhooks/webhookDelivery.ts';
+import { Webhooks } from './webhooks/webhooks.ts';
 
 export interface ServicesConfig {
 	publicUrl: string;
@@ -66,6 +68,11 @@ export interface ServicesConfig {
 	chatRate?: RatePolicy;
 	/** Tests only: while it answers true the effects wait, so that a crash can come between a commit and its effect. */
 	effectsPaused?: (() => boolean) | undefined;
+	/**
+	 * Outbound webhooks: whether private addresses may be used (closed networks; tests), and the server's own
+	 * origins besides its public URL (where it listens, its media server): never a webhook's address.
+	 */
+	webhooks?: { allowPrivateAddresses?: boolean; ownOrigins?: readonly string[] };
 }
 
 export interface Services {
@@ -101,6 +108,10 @@ export interface Services {
 	chat: Chat;
 	/** File transfer (SPEC §9): offers, uploads (tus), downloads, retention. */
 	files: FileTransfers;
+	/** Outbound webhooks (issue 11): what admins register, list, remove, retry. */
+	webhooks: Webhooks;
+	/** Their deliveries: the log's events POSTed to each, on the node holding the lease. */
+	webhookDelivery: WebhookDelivery;
 	/** Boot: recover presence after a restart, then start the background work (timers, sweeps, effects). */
 	open(): Promise<void>;
 	close(): Promise<void>;
@@ -123,6 +134,7 @@ export function createServices(
 		clock,
 		committed: () => {
 			for (const effect of effects) effect.wake();
+			webhookDelivery.wake();
 		},
 	});
 	const sessions = new SessionService({
@@ -198,6 +210,21 @@ export function createServices(
 		}),
 	);
 
+	// Event export (issue 11): the log's events to the webhooks admins registered, on one node, durably.
+	const webhookAddress = {
+		allowPrivate: config.webhooks?.allowPrivateAddresses ?? false,
+		ownOrigins: [config.publicUrl, ...(config.webhooks?.ownOrigins ?? [])],
+	};
+	const webhookDelivery: WebhookDelivery = new WebhookDelivery({
+		db,
+		clock,
+		lease: new Lease({ db, name: 'effect:webhooks', holder: nodeId, clock }),
+		record: recordAdminChange,
+		address: webhookAddress,
+		...(config.effectsPaused ? { paused: config.effectsPaused } : {}),
+	});
+	const webhooks = new Webhooks({ db, clock, record: recordAdminChange, address: webhookAddress, changed: () => webhookDelivery.wake() });
+
 	const recordings = new Recordings({
 		db,
 		recordingsDir: config.recordingsDir ?? join(tmpdir(), 'tandem-recordings'),
@@ -226,6 +253,8 @@ export function createServices(
 		recordings,
 		chat: new Chat({ db, sessions, bus, mailer, rate: new RateLimiter(config.chatRate ?? { burst: 20, perSecond: 5 }, () => clock.now()) }),
 		files,
+		webhooks,
+		webhookDelivery,
 		async open() {
 			// After a restart no console of this node's is connected: their reps' sessions get the grace period.
 			await lifeline.recover();
@@ -235,6 +264,7 @@ export function createServices(
 				router.start();
 			}
 			for (const effect of effects) effect.start();
+			webhookDelivery.start();
 		},
 		async close() {
 			stopFollowingMedia();
@@ -243,6 +273,7 @@ export function createServices(
 			lifeline.close();
 			await timers.close();
 			await Promise.all(effects.map((e) => e.close()));
+			await webhookDelivery.close();
 			recordings.close();
 			files.close();
 			media?.close();

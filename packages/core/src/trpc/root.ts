@@ -11,6 +11,7 @@ import { mediaRouter } from './routers/media.ts';
 import { recordingsRouter } from './routers/recordings.ts';
 import { sessionRouter } from './routers/session.ts';
 import { supervisorRouter } from './routers/supervisor.ts';
+import { webhooksRouter } from './routers/webhooks.ts';
 import { createCallerFactory, router } from './trpc.ts';
 
 export const appRouter = router({
@@ -25,6 +26,7 @@ export const appRouter = router({
 	acd: acdRouter,
 	chat: chatRouter,
 	supervisor: supervisorRouter,
+	webhooks: webhooksRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -116,6 +116,8 @@ export interface WorldOptions {
 	drawSessionNumber?: () => SessionNumber;
 	/** The media plane (none when absent: media calls are refused as unavailable). */
 	media?: MediaPort;
+	/** Outbound webhooks: private addresses allowed (a receiver on loopback), the server's other own origins. */
+	webhooks?: { allowPrivateAddresses?: boolean; ownOrigins?: readonly string[] };
 }
 
 export async function world(kind: DatabaseKind, options: WorldOptions = {}): Promise<World> {
@@ -143,6 +145,7 @@ export async function worldOn(handle: DatabaseHandle, auditKey: Buffer, options:
 			...(options.recordingsDir ? { recordingsDir: options.recordingsDir } : {}),
 			...(options.filesDir ? { filesDir: options.filesDir } : {}),
 			...(options.drawSessionNumber ? { drawSessionNumber: options.drawSessionNumber } : {}),
+			...(options.webhooks ? { webhooks: options.webhooks } : {}),
 		},
 		options.media ?? null,
 	);

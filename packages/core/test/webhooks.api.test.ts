@@ -68,6 +68,7 @@ class Receiver {
 	ids = () => this.received.map((r) => r.payload.id);
 
 	async close(): Promise<void> {
+		if (!this.server.listening) return;
 		this.release(503);
 		this.server.closeAllConnections();
 		await new Promise((resolve) => this.server.close(resolve));
@@ -223,6 +224,17 @@ describe.each(['pglite', 'postgres'] as const)('outbound webhooks on %s', (kind)
 		await s.end();
 		await deliver();
 		expect(r.ids().slice(3)).toEqual(await dueTo(webhook.id));
+		await (await admin()).webhooks.remove({ id: webhook.id });
+	});
+
+	it('a receiver that is down: the failure is kept in a few words, and delivery goes on once it is back', async () => {
+		const r = await receiver();
+		const { webhook } = await register(r.url);
+		await r.close();
+		await deliver();
+		expect(await rowOf(webhook.id)).toMatchObject({ attempts: 1, lastError: 'ECONNREFUSED', status: 'active' });
+		const listed = (await (await admin()).webhooks.list()).find((x) => x.id === webhook.id);
+		expect(listed).toMatchObject({ lastError: 'ECONNREFUSED', failingSince: clock.now(), nextAttemptAt: clock.now() + 1_000 });
 		await (await admin()).webhooks.remove({ id: webhook.id });
 	});
 

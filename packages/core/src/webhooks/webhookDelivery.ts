@@ -228,7 +228,15 @@ export class WebhookDelivery {
 			'tandem-signature': webhookSignature(hook.secret, Math.floor(this.options.clock.now() / 1000), body),
 		};
 		const timeoutMs = this.options.timeoutMs ?? 10_000;
-		const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), this.closing.signal]);
+		// Aborted when the receiver takes too long to answer, or when this node stops.
+		const abort = new AbortController();
+		let timedOut = false;
+		const timer = setTimeout(() => {
+			timedOut = true;
+			abort.abort();
+		}, timeoutMs);
+		const stop = () => abort.abort();
+		this.closing.signal.addEventListener('abort', stop, { once: true });
 		try {
 			const status = await new Promise<number>((resolve, reject) => {
 				const secure = url.protocol === 'https:';
@@ -237,10 +245,15 @@ export class WebhookDelivery {
 					headers,
 					agent: secure ? this.agents.https : this.agents.http,
 					lookup: checkedLookup(url, address),
-					signal,
+					signal: abort.signal,
 				});
 				request.on('response', (response) => {
-					response.resume(); // what it says is not read
+					clearTimeout(timer);
+					// What it says is not read; a body that never ends is cut off.
+					response.on('error', () => undefined);
+					const cutOff = setTimeout(() => response.destroy(), timeoutMs);
+					response.on('close', () => clearTimeout(cutOff));
+					response.resume();
 					resolve(response.statusCode ?? 0);
 				});
 				request.on('error', reject);
@@ -249,10 +262,13 @@ export class WebhookDelivery {
 			return status >= 200 && status < 300 ? { delivered: true } : { delivered: false, error: `HTTP ${status}` };
 		} catch (error) {
 			if (this.closing.signal.aborted) return 'stopped';
-			if (signal.aborted) return { delivered: false, error: `timed out after ${Math.round(timeoutMs / 1000)} s` };
+			if (timedOut) return { delivered: false, error: `timed out after ${Math.round(timeoutMs / 1000)} s` };
 			const e = error as NodeJS.ErrnoException;
 			const code = e.code ?? e.name;
 			return { delivered: false, error: (code.startsWith('webhook') ? `refused: ${code}` : code).slice(0, 200) };
+		} finally {
+			clearTimeout(timer);
+			this.closing.signal.removeEventListener('abort', stop);
 		}
 	}
 

@@ -21,6 +21,7 @@ export type { FileCapabilities } from './session/capabilities.ts';
 export type { FilePart } from './session/fileAccess.ts';
 export type { ErrorCode } from './refusal.ts';
 export type { RepProfile } from './auth/repAccounts.ts';
+export type { WebhookView } from './webhooks/webhooks.ts';
 export { siteSettingRanges, repMaxCustomersRange, repAgentCapacityRange, type Range, type NumericSiteSetting } from './admin/ranges.ts';
 export type { SiteSettings } from './service/repLoad.ts';
 export type { LineItem } from './trpc/routers/feed.ts';

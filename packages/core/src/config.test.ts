@@ -36,6 +36,19 @@ describe('configuration of the abuse limits', () => {
 		expect(loadConfig({ ...base, TANDEM_TRUST_PROXY: '0' }).trustProxy).toBe(false);
 	});
 
+	it('webhooks: private addresses refused unless TANDEM_WEBHOOKS_ALLOW_PRIVATE; where the server listens and its media server are its own', () => {
+		expect(loadConfig(base).webhooks).toEqual({ allowPrivateAddresses: false, ownOrigins: ['http://127.0.0.1:3000'] });
+		const config = loadConfig({
+			...base,
+			TANDEM_WEBHOOKS_ALLOW_PRIVATE: '1',
+			HOST: '::',
+			PORT: '8080',
+			TANDEM_SFU_URL: 'http://127.0.0.1:9080',
+		});
+		expect(config.webhooks).toEqual({ allowPrivateAddresses: true, ownOrigins: ['http://[::]:8080', 'http://127.0.0.1:9080'] });
+		expect(() => loadConfig({ ...base, TANDEM_WEBHOOKS_ALLOW_PRIVATE: 'maybe' })).toThrow(/TANDEM_WEBHOOKS_ALLOW_PRIVATE/);
+	});
+
 	it('names each mistake', () => {
 		expect(() => loadConfig({ ...base, TANDEM_NUMBER_FREE_ATTEMPTS: '-1' })).toThrow(/TANDEM_NUMBER_FREE_ATTEMPTS/);
 		expect(() => loadConfig({ ...base, TANDEM_NUMBER_BACKOFF_BASE_MS: 'soon' })).toThrow(/TANDEM_NUMBER_BACKOFF_BASE_MS/);

@@ -43,6 +43,11 @@ export interface TandemConfig {
 	nodeId: string;
 	/** Tests only: while it answers true, effects wait (so a crash can fall between a commit and its effect). */
 	effectsPaused?: (() => boolean) | undefined;
+	/**
+	 * Outbound webhooks: whether private, loopback and link-local addresses may be used (off by default), and
+	 * the server's own origins besides its public URL (where it listens, its media server), always refused.
+	 */
+	webhooks: { allowPrivateAddresses: boolean; ownOrigins: string[] };
 }
 
 /** `Name <address>` or a bare address, with a valid address. */
@@ -72,6 +77,7 @@ const envSchema = z
 			.regex(/^[\w.:-]{1,100}$/, 'letters, digits and _ . : - (at most 100)')
 			.optional(),
 		PORT: z.string().optional(),
+		HOST: z.string().min(1).optional(),
 		TANDEM_SFU_SECRET: z.string().min(16, 'at least 16 characters').optional(),
 		TANDEM_RECORDINGS_DIR: z.string().min(1).optional(),
 		TANDEM_FFMPEG: z.string().min(1).default('ffmpeg'),
@@ -94,6 +100,10 @@ const envSchema = z
 			.max(24 * 365)
 			.default(24),
 		TANDEM_TRUST_PROXY: z
+			.enum(['true', 'false', '1', '0', 'yes', 'no'], 'must be true or false')
+			.transform((v) => v === 'true' || v === '1' || v === 'yes')
+			.default(false),
+		TANDEM_WEBHOOKS_ALLOW_PRIVATE: z
 			.enum(['true', 'false', '1', '0', 'yes', 'no'], 'must be true or false')
 			.transform((v) => v === 'true' || v === '1' || v === 'yes')
 			.default(false),
@@ -148,7 +158,16 @@ export function loadConfig(env: Record<string, string | undefined>): TandemConfi
 		testClockFile: e.TANDEM_TEST_CLOCK_FILE,
 		nodeId: e.TANDEM_NODE_ID ?? `${hostname()}:${e.PORT ?? '3000'}`,
 		effectsPaused: e.TANDEM_TEST_PAUSE_EFFECTS_FILE ? pausedWhileExists(e.TANDEM_TEST_PAUSE_EFFECTS_FILE) : undefined,
+		webhooks: {
+			allowPrivateAddresses: e.TANDEM_WEBHOOKS_ALLOW_PRIVATE,
+			ownOrigins: [listenOrigin(e.HOST ?? '127.0.0.1', e.PORT ?? '3000'), ...(e.TANDEM_SFU_URL ? [e.TANDEM_SFU_URL] : [])],
+		},
 	};
+}
+
+/** Where the server listens, as an origin (an IPv6 address in brackets). */
+function listenOrigin(host: string, port: string): string {
+	return `http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`;
 }
 
 /** The site's host name when it is a domain name (not an address or a bare host), else localhost. */

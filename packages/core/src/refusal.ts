@@ -42,7 +42,23 @@ export type ErrorCode =
 	// Reports (SPEC §10)
 	/** A report of a session the rep did not take part in. */
 	| 'reportNotYours'
-	| 'reportNotFound';
+	| 'reportNotFound'
+	// Outbound webhooks (issue 11)
+	/** Not a full web address, or longer than 2,000 characters. */
+	| 'webhookUrlInvalid'
+	/** Not http:// or https:// (ftp:, javascript:, …). */
+	| 'webhookUrlNotHttp'
+	/** A user name or password in the address. */
+	| 'webhookUrlCredentials'
+	/** Its host name resolves to no address. */
+	| 'webhookHostUnknown'
+	/** A private, loopback, link-local or reserved address (private ones unless the site allows them). */
+	| 'webhookPrivateAddress'
+	/** The server itself (its public origin, where it listens, its media server). */
+	| 'webhookOwnServer'
+	| 'webhookNotFound'
+	/** Retry of a webhook that has not failed. */
+	| 'webhookNotFailed';
 
 /** Values the message of a code takes (`{seconds}` in "try again in {seconds} s"). */
 export type ErrorParams = Record<string, string | number>;

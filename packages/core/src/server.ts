@@ -37,6 +37,7 @@ export async function createTandem(config: TandemConfig): Promise<Tandem> {
 			filesDir: config.filesDir,
 			ffmpegPath: config.ffmpegPath,
 			audit: { dir: config.auditDir, checkpointMs: config.auditCheckpointMs },
+			webhooks: config.webhooks,
 			...(config.clock ? { clock: config.clock } : {}),
 		},
 		media,

@@ -33,6 +33,8 @@ import { SessionService } from './service/sessionService.ts';
 import type { SessionNumber } from './session/sessionNumber.ts';
 import { systemClock, type Clock } from './time/clock.ts';
 import { Timers } from './timers/timers.ts';
+import { WebhookDelivery } from './webhooks/webhookDelivery.ts';
+import { Webhooks } from './webhooks/webhooks.ts';
 
 export interface ServicesConfig {
 	publicUrl: string;
@@ -70,6 +72,11 @@ export interface ServicesConfig {
 	effectsPaused?: (() => boolean) | undefined;
 	/** The audit's checkpoints: their folder (outside the database's) and interval; none: no checkpoints. */
 	audit?: { dir?: string | undefined; checkpointMs?: number | undefined };
+	/**
+	 * Outbound webhooks: whether private addresses may be used (closed networks; tests), and the server's own
+	 * origins besides its public URL (where it listens, its media server): never a webhook's address.
+	 */
+	webhooks?: { allowPrivateAddresses?: boolean; ownOrigins?: readonly string[] };
 }
 
 export interface Services {
@@ -109,6 +116,10 @@ export interface Services {
 	reports: Reports;
 	/** The audit (SPEC §10): signed checkpoints of the chains' heads, and verification. */
 	audit: AuditService;
+	/** Outbound webhooks (issue 11): what admins register, list, remove, retry. */
+	webhooks: Webhooks;
+	/** Their deliveries: the log's events POSTed to each, on the node holding the lease. */
+	webhookDelivery: WebhookDelivery;
 	/** Boot: recover presence after a restart, then start the background work (timers, sweeps, effects). */
 	open(): Promise<void>;
 	close(): Promise<void>;
@@ -131,6 +142,7 @@ export function createServices(
 		clock,
 		committed: () => {
 			for (const effect of effects) effect.wake();
+			webhookDelivery.wake();
 		},
 	});
 	const sessions = new SessionService({
@@ -206,6 +218,21 @@ export function createServices(
 		}),
 	);
 
+	// Event export (issue 11): the log's events to the webhooks admins registered, on one node, durably.
+	const webhookAddress = {
+		allowPrivate: config.webhooks?.allowPrivateAddresses ?? false,
+		ownOrigins: [config.publicUrl, ...(config.webhooks?.ownOrigins ?? [])],
+	};
+	const webhookDelivery: WebhookDelivery = new WebhookDelivery({
+		db,
+		clock,
+		lease: new Lease({ db, name: 'effect:webhooks', holder: nodeId, clock }),
+		record: recordAdminChange,
+		address: webhookAddress,
+		...(config.effectsPaused ? { paused: config.effectsPaused } : {}),
+	});
+	const webhooks = new Webhooks({ db, clock, record: recordAdminChange, address: webhookAddress, changed: () => webhookDelivery.wake() });
+
 	const recordings = new Recordings({
 		db,
 		recordingsDir: config.recordingsDir ?? join(tmpdir(), 'tandem-recordings'),
@@ -251,6 +278,8 @@ export function createServices(
 		files,
 		reports: new Reports({ db, sessions, chat, recordings }),
 		audit,
+		webhooks,
+		webhookDelivery,
 		async open() {
 			// After a restart no console of this node's is connected: their reps' sessions get the grace period.
 			await lifeline.recover();
@@ -261,6 +290,7 @@ export function createServices(
 				audit.start();
 			}
 			for (const effect of effects) effect.start();
+			webhookDelivery.start();
 		},
 		async close() {
 			stopFollowingMedia();
@@ -270,6 +300,7 @@ export function createServices(
 			await timers.close();
 			await Promise.all(effects.map((e) => e.close()));
 			await audit.close();
+			await webhookDelivery.close();
 			recordings.close();
 			files.close();
 			media?.close();

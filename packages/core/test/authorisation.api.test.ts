@@ -260,6 +260,12 @@ const matrix: Record<string, Record<string, Cell>> = {
 	},
 	'files.accept': { '': { may: ['customer'], call: (a, s) => a.files.accept({ sessionId: s.sessionId, fileId: s.fileId }) } },
 	'files.cancel': { '': { may: ['controller'], call: (a, s) => a.files.cancel({ sessionId: s.sessionId, fileId: s.fileId }) } },
+	// Outbound webhooks (issue 11): administrators only. An address on loopback is refused to an admin for what it
+	// is (webhookPrivateAddress: private addresses are not allowed here), an unknown id as webhookNotFound.
+	'webhooks.list': { '': { may: ['admin'], call: (a) => a.webhooks.list() } },
+	'webhooks.register': { '': { may: ['admin'], call: (a) => a.webhooks.register({ url: 'http://127.0.0.1:9/events' }) } },
+	'webhooks.remove': { '': { may: ['admin'], call: (a) => a.webhooks.remove({ id: '00000000-0000-4000-8000-000000000000' }) } },
+	'webhooks.retry': { '': { may: ['admin'], call: (a) => a.webhooks.retry({ id: '00000000-0000-4000-8000-000000000000' }) } },
 	// Last: it ends the caller's login, which the cells after it would need.
 	'auth.signOut': { '': { may: everyone, call: (a) => a.auth.signOut() } },
 };

@@ -132,6 +132,8 @@ export interface WorldOptions {
 	media?: MediaPort;
 	/** The audit's checkpoint folder (none when absent: no checkpoints). */
 	auditDir?: string;
+	/** Outbound webhooks: private addresses allowed (a receiver on loopback), the server's other own origins. */
+	webhooks?: { allowPrivateAddresses?: boolean; ownOrigins?: readonly string[] };
 }
 
 export async function world(kind: DatabaseKind, options: WorldOptions = {}): Promise<World> {
@@ -160,6 +162,7 @@ export async function worldOn(handle: DatabaseHandle, auditKey: Buffer, options:
 			...(options.filesDir ? { filesDir: options.filesDir } : {}),
 			...(options.drawSessionNumber ? { drawSessionNumber: options.drawSessionNumber } : {}),
 			...(options.auditDir ? { audit: { dir: options.auditDir } } : {}),
+			...(options.webhooks ? { webhooks: options.webhooks } : {}),
 		},
 		options.media ?? null,
 	);

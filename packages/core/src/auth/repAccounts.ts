@@ -7,6 +7,7 @@ import { refuse, TandemError } from '../refusal.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { sleepOn, systemClock, type Clock } from '../time/clock.ts';
 import type { Tx } from '../service/repLoad.ts';
+import type { WebhookEvent } from '../webhooks/webhooks.ts';
 
 export type RepRow = typeof reps.$inferSelect;
 
@@ -87,7 +88,8 @@ export type AdminRecord = (tx: Tx, change: { kind: 'rep' | 'site'; id: string; b
 export type AdminEvent =
 	| { type: 'rep.created'; at: number; profile: Omit<RepProfile, 'id'> }
 	| { type: 'rep.changed'; at: number; changes: RepPatch }
-	| { type: 'settings.changed'; at: number; changes: Record<string, unknown> };
+	| { type: 'settings.changed'; at: number; changes: Record<string, unknown> }
+	| WebhookEvent;
 
 export class RepAccounts {
 	private readonly db: Database;

@@ -13,6 +13,7 @@ import { recordingsRouter } from './routers/recordings.ts';
 import { reportsRouter } from './routers/reports.ts';
 import { sessionRouter } from './routers/session.ts';
 import { supervisorRouter } from './routers/supervisor.ts';
+import { webhooksRouter } from './routers/webhooks.ts';
 import { createCallerFactory, router } from './trpc.ts';
 
 export const appRouter = router({
@@ -29,6 +30,7 @@ export const appRouter = router({
 	supervisor: supervisorRouter,
 	reports: reportsRouter,
 	audit: auditRouter,
+	webhooks: webhooksRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -67,6 +67,13 @@ const httpCode: Partial<Record<ErrorCode, TRPC_ERROR_CODE_KEY>> = {
 	noRecipient: 'BAD_REQUEST',
 	notFileSender: 'FORBIDDEN',
 	notFileRecipient: 'FORBIDDEN',
+	webhookUrlInvalid: 'BAD_REQUEST',
+	webhookUrlNotHttp: 'BAD_REQUEST',
+	webhookUrlCredentials: 'BAD_REQUEST',
+	webhookHostUnknown: 'BAD_REQUEST',
+	webhookPrivateAddress: 'BAD_REQUEST',
+	webhookOwnServer: 'BAD_REQUEST',
+	webhookNotFound: 'NOT_FOUND',
 };
 
 /** Domain refusals become tRPC errors with the refusal's code kept as the cause. */

@@ -5,6 +5,10 @@ const locale = () => (getLocale() === 'sr' ? 'sr-Latn-RS' : (globalThis.navigato
 
 export const dateTime = (ms: number): string => new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(ms);
 
+/** To the second: when a checkpoint was written, a delivery failed or will be tried again. */
+export const dateTimeSeconds = (ms: number): string =>
+	new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'medium' }).format(ms);
+
 export const clock = (ms: number): string => new Intl.DateTimeFormat(locale(), { timeStyle: 'medium' }).format(ms);
 
 /** 1:05:09, 5:09 */

@@ -29,6 +29,7 @@ const dropUnusedWsClient: Plugin = {
 const svelteModulesWithoutSideEffects = [
 	'internal/client/dom/blocks/each.js',
 	'internal/client/dom/elements/class.js',
+	'internal/client/dom/elements/style.js',
 	'internal/shared/attributes.js',
 ];
 const isSvelteModuleWithoutSideEffects = (id: string) =>

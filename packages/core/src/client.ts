@@ -15,7 +15,7 @@ export {
 export { downloadUrlOf, FILES_PATH, UPLOAD_CHUNK_BYTES, uploadUrlOf } from './files/fileAddresses.ts';
 export { uploadFile, type TusUploadClass } from './files/sendFile.ts';
 export { MAX_BATCH, mustComeAlone } from './trpc/batching.ts';
-export type { SessionView, ParticipantView, FeedEvent, InvitationView, FileView } from './feed/views.ts';
+export type { SessionView, ParticipantView, FeedEvent, InvitationView, FileView, MarkView } from './feed/views.ts';
 export type { RefusalCode, ParticipantRole, SessionStatus, Activity, FileStatus, FileCancelReason } from './session/model.ts';
 export type { FileCapabilities } from './session/capabilities.ts';
 export type { FilePart } from './session/fileAccess.ts';

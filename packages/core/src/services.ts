@@ -2,6 +2,7 @@
 // database: presence and timers are rows any node acts on, and each effect runs on the node holding its
 // lease.
 
+import { Annotations } from './annotation/annotations.ts';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -116,6 +117,8 @@ export interface Services {
 	reports: Reports;
 	/** The audit (SPEC §10): signed checkpoints of the chains' heads, and verification. */
 	audit: AuditService;
+	/** Remote pointer and annotation (SPEC §9): marks drawn and cleared, the pointer told. */
+	annotations: Annotations;
 	/** Outbound webhooks (issue 11): what admins register, list, remove, retry. */
 	webhooks: Webhooks;
 	/** Their deliveries: the log's events POSTed to each, on the node holding the lease. */
@@ -280,6 +283,7 @@ export function createServices(
 		audit,
 		webhooks,
 		webhookDelivery,
+		annotations: new Annotations({ sessions, bus }),
 		async open() {
 			// After a restart no console of this node's is connected: their reps' sessions get the grace period.
 			await lifeline.recover();

@@ -182,6 +182,27 @@ const matrix: Record<string, Record<string, Cell>> = {
 	'chat.send': {
 		'': { may: inSession, call: (a, s) => a.chat.send({ sessionId: s.sessionId, messageId: crypto.randomUUID(), text: 'Hello' }) },
 	},
+	// The controlling rep, over a screen being shared (none in this scene: refused for that, not for who asks).
+	'annotation.point': {
+		'': { may: ['controller'], call: (a, s) => a.annotation.point({ sessionId: s.sessionId, share: s.customerId, x: 0.5, y: 0.5 }) },
+	},
+	'annotation.draw': {
+		'': {
+			may: ['controller'],
+			call: (a, s) =>
+				a.annotation.draw({
+					sessionId: s.sessionId,
+					markId: '00000000-0000-4000-8000-000000000000',
+					share: s.customerId,
+					kind: 'arrow',
+					points: [
+						[0, 0],
+						[1, 1],
+					],
+				}),
+		},
+	},
+	'annotation.clear': { '': { may: ['controller'], call: (a, s) => a.annotation.clear({ sessionId: s.sessionId, share: null }) } },
 	'chat.typing': { '': { may: inSession, call: (a, s) => a.chat.typing({ sessionId: s.sessionId }) } },
 	// Only a customer of the session (here refused for the time, not the person: sessionNotEnded — chat.api.test.ts).
 	'chat.mailTranscript': {

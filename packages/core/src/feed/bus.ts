@@ -1,6 +1,7 @@
 // The bus carries committed session changes to every open feed. In-process here; a broker
 // (PostgreSQL LISTEN/NOTIFY, NATS) takes its place when several nodes run.
 
+import type { PointerMove } from '../annotation/annotations.ts';
 import type { TypingChange } from '../chat/chat.ts';
 import type { SessionEvent, SessionState } from '../session/model.ts';
 
@@ -59,6 +60,7 @@ export class Bus {
 	private lineListeners = new Set<(change: LineChange) => void>();
 	private acdListeners = new Set<() => void>();
 	private typingListeners = new Set<(change: TypingChange) => void>();
+	private pointerListeners = new Set<(move: PointerMove) => void>();
 	private fileProgressListeners = new Set<(progress: FileProgress) => void>();
 	/** The last line told of each queue, for feeds that open after it was told. */
 	private readonly lines = new Map<string, LineChange>();
@@ -85,6 +87,16 @@ export class Bus {
 	subscribeAcd(listener: () => void): () => void {
 		this.acdListeners.add(listener);
 		return () => this.acdListeners.delete(listener);
+	}
+
+	/** The remote pointer moved over a shared screen (not stored: only pages open now see it). */
+	publishPointer(move: PointerMove): void {
+		for (const listener of this.pointerListeners) listener(move);
+	}
+
+	subscribePointer(listener: (move: PointerMove) => void): () => void {
+		this.pointerListeners.add(listener);
+		return () => this.pointerListeners.delete(listener);
 	}
 
 	/** Someone is typing in a session's chat (not stored: only pages open now hear it). */

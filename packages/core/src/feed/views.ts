@@ -16,6 +16,7 @@ import type {
 	FileCancelReason,
 	FileRecord,
 	FileStatus,
+	Mark,
 	Invitation,
 	InvitationChannel,
 	InvitedRole,
@@ -106,7 +107,12 @@ export interface SessionView {
 	surveyAnswered: boolean;
 	/** Every file transfer of the session, oldest first, as this viewer may see it. */
 	files: FileView[];
+	/** The marks drawn over the screens being shared now (SPEC §9), oldest first. */
+	marks: MarkView[];
 }
+
+/** A mark as pages draw it: on whose shared screen, arrow or freehand, its points 0–1 across and down. */
+export type MarkView = Pick<Mark, 'id' | 'share' | 'kind' | 'points'>;
 
 export function viewFor(state: SessionState, viewer: Viewer): SessionView {
 	const me = state.participants.find((p) => (viewer.kind === 'rep' ? p.repId === viewer.repId : p.id === viewer.participantId));
@@ -143,6 +149,7 @@ export function viewFor(state: SessionState, viewer: Viewer): SessionView {
 		transcriptMail: (me && state.transcriptMails?.[me.id]?.status) ?? null,
 		surveyAnswered: !!me && state.surveys?.[me.id] !== undefined,
 		files: filesOf(state).map((f) => fileView(state, viewer, f)),
+		marks: (state.marks ?? []).map(({ id, share, kind, points }) => ({ id, share, kind, points })),
 	};
 }
 
@@ -245,6 +252,10 @@ export function describeEvent(
 			return { ...base, who: event.handover.fromName };
 		case 'chat.posted':
 			return { ...base, who: event.name, text: event.text, by: event.participantId };
+		case 'mark.drawn':
+			return { ...base, who: nameOf(event.mark.by), by: event.mark.share };
+		case 'marks.cleared':
+			return { ...base, who: nameOf(event.by), by: event.share };
 		case 'offer.made':
 		case 'offer.declined':
 		case 'offer.expired':

@@ -6,7 +6,7 @@
 
 import { decide } from './decide.ts';
 import { hasAccepted, mayDownload } from './fileAccess.ts';
-import type { Actor, Command, FileRecord, Participant, RepLoad, SessionState } from './model.ts';
+import type { Actor, Command, FileRecord, Participant, RefusalCode, RepLoad, SessionState } from './model.ts';
 
 /** Who looks at a session; a rep's `agent` says they hold the WebACD agent privilege (Transfer session). */
 export type Viewer = { kind: 'rep'; repId: string; agent?: boolean } | { kind: 'customer'; participantId: string };
@@ -33,6 +33,8 @@ export interface SessionCapabilities {
 	talk: boolean;
 	/** Send file: the controlling rep to customers, a customer to the controlling rep (SPEC §9). */
 	sendFile: boolean;
+	/** Point and draw over the screens being shared (the controlling rep, while someone shares). */
+	annotate: boolean;
 }
 
 /** What the viewer may do with one file transfer. */
@@ -128,9 +130,16 @@ export function capabilitiesOf(
 			sendFile: [null, 'everyCustomer' as const].some((to) =>
 				may({ type: 'offerFile', fileId: 'probe', to, name: 'probe', size: 1, mediaType: 'application/octet-stream' }),
 			),
+			annotate: state.activities.sharing.some((share) => may({ type: 'point', share })),
 		},
 		participants,
 	};
+}
+
+/** Why the viewer may not point at that shared screen now (null: they may) — the `point` rule; nothing is stored. */
+export function pointRefusal(state: SessionState, viewer: Viewer, share: string): RefusalCode | null {
+	const decision = decide(state, { type: 'point', share }, actorOf(viewer), { now: state.startedAt });
+	return decision.ok ? null : decision.refusal.code;
 }
 
 /** What the viewer may do with one file, asked of the rules (accept, cancel) and of the file's access rule. */

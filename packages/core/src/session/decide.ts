@@ -18,6 +18,8 @@ import type {
 	Invitation,
 	InvitationId,
 	InvitedRole,
+	MarkKind,
+	MarkPoint,
 	Participant,
 	ParticipantId,
 	RefusalCode,
@@ -29,6 +31,7 @@ import type {
 import { filesOf, invitationsOf } from './evolve.ts';
 import { fileNameProblem } from './fileNames.ts';
 import { codePoints, SURVEY_COMMENT_MAX } from './textLimits.ts';
+import { MARK_POINTS_MAX } from './model.ts';
 
 const refuse = (code: RefusalCode): Decision => ({ ok: false, refusal: { code } });
 const accept = (events: SessionEvent[]): Decision => ({ ok: true, events });
@@ -74,6 +77,12 @@ function control<K extends CommandType>(
 		if (state.status === 'waiting' || me.role !== 'controller') return refuse('notController');
 		return rule(state, command, me, ctx);
 	});
+}
+
+/** An arrow is two points (from, to); a freehand line 2 to MARK_POINTS_MAX; every one on the surface (0–1). */
+function isMark(kind: MarkKind, points: MarkPoint[]): boolean {
+	if (kind === 'arrow' ? points.length !== 2 : points.length < 2 || points.length > MARK_POINTS_MAX) return false;
+	return points.every((p) => p.length === 2 && p.every((c) => Number.isFinite(c) && c >= 0 && c <= 1));
 }
 
 const isRep = (actor: Actor): actor is Extract<Actor, { kind: 'rep' }> => actor.kind === 'rep' && actor.rep.roles.rep;
@@ -439,6 +448,22 @@ const rules: { [K in CommandType]: Rule<K> } = {
 		if (codePoints(comment) > SURVEY_COMMENT_MAX) return refuse('commentTooLong');
 		return accept([{ type: 'survey.answered', at, participantId: me.id, rating, comment }]);
 	},
+
+	// Remote pointer and annotation (SPEC §9): the controlling rep, over a screen someone is sharing now.
+	drawMark: control((state, command, me, { now: at }) => {
+		if (!state.activities.sharing.includes(command.share)) return refuse('notShared');
+		if (!isMark(command.kind, command.points)) return refuse('invalidMark');
+		const { markId: id, share, kind, points } = command;
+		return accept([{ type: 'mark.drawn', at, mark: { id, share, kind, points, by: me.id } }]);
+	}),
+
+	clearMarks: control((state, command, me, { now: at }) => {
+		if (command.share !== null && !state.activities.sharing.includes(command.share)) return refuse('notShared');
+		if (!(state.marks ?? []).some((m) => command.share === null || m.share === command.share)) return accept([]);
+		return accept([{ type: 'marks.cleared', at, share: command.share, by: me.id }]);
+	}),
+
+	point: control((state, command) => (state.activities.sharing.includes(command.share) ? accept([]) : refuse('notShared'))),
 
 	focusCustomer: control((state, command, _me, { now: at }) => {
 		const target = present(state, command.participantId);

@@ -1,6 +1,6 @@
 // How each event changes a session. Applying a session's events in order rebuilds its state.
 
-import { noActivities, type FileId, type FileRecord, type Invitation, type SessionEvent, type SessionState } from './model.ts';
+import { MARKS_KEPT, noActivities, type FileId, type FileRecord, type Invitation, type SessionEvent, type SessionState } from './model.ts';
 
 export function evolve(state: SessionState | null, event: SessionEvent): SessionState {
 	if (event.type === 'session.started') {
@@ -64,6 +64,8 @@ export function evolve(state: SessionState | null, event: SessionEvent): Session
 			next.focusedCustomerId = event.participantId;
 			return next;
 		case 'control.transferred':
+			// Marks are the controlling rep's: they go with control (SPEC §9).
+			if (state.marks?.length) next.marks = [];
 			next.controllerId = event.to;
 			next.participants = state.participants.map((p) =>
 				p.id === event.to ? { ...p, role: 'controller' } : p.id === event.from ? { ...p, role: 'assistant' } : p,
@@ -82,14 +84,18 @@ export function evolve(state: SessionState | null, event: SessionEvent): Session
 		}
 		case 'activity.stopped': {
 			const a = { ...state.activities };
-			if (event.activity === 'sharing') a.sharing = a.sharing.filter((id) => id !== event.participantId);
-			else if (event.activity === 'video') a.video = a.video.filter((id) => id !== event.participantId);
+			if (event.activity === 'sharing') {
+				a.sharing = a.sharing.filter((id) => id !== event.participantId);
+				// A share's marks end with it.
+				if (state.marks?.length) next.marks = state.marks.filter((m) => event.participantId !== null && m.share !== event.participantId);
+			} else if (event.activity === 'video') a.video = a.video.filter((id) => id !== event.participantId);
 			else if (event.activity === 'recording') a.recording = false;
 			else if (event.activity === 'voiceCall') a.voiceCall = false;
 			next.activities = a;
 			return next;
 		}
 		case 'session.ended':
+			if (state.marks?.length) next.marks = [];
 			next.status = 'ended';
 			next.endedAt = event.at;
 			next.controllerId = null;
@@ -158,6 +164,12 @@ export function evolve(state: SessionState | null, event: SessionEvent): Session
 			return next;
 		case 'transcript.requested':
 			next.transcriptMails = { ...state.transcriptMails, [event.participantId]: { to: event.to, status: 'requested' } };
+			return next;
+		case 'mark.drawn':
+			next.marks = [...(state.marks ?? []).slice(1 - MARKS_KEPT), { ...event.mark, at: event.at }];
+			return next;
+		case 'marks.cleared':
+			next.marks = (state.marks ?? []).filter((m) => event.share !== null && m.share !== event.share);
 			return next;
 		case 'survey.answered':
 			next.surveys = { ...state.surveys, [event.participantId]: event.rating };

@@ -36,6 +36,26 @@ export interface Activities {
 	voiceCall: boolean;
 }
 
+/**
+ * A mark drawn over a shared screen (SPEC §9, remote pointer and annotation): an arrow (from, to) or a freehand
+ * line, its points relative to the shared surface (0–1 across, 0–1 down) so that every viewer, whatever the
+ * size of their view, sees it in the same place. `share`: whose shared screen it is on.
+ */
+export interface Mark {
+	id: string;
+	share: ParticipantId;
+	kind: MarkKind;
+	points: MarkPoint[];
+	by: ParticipantId;
+	at: number;
+}
+export type MarkKind = 'arrow' | 'freehand';
+export type MarkPoint = [number, number];
+/** A freehand line's points at most (a page thins a longer stroke before sending it). */
+export const MARK_POINTS_MAX = 400;
+/** The marks a session keeps showing; older ones fade from the view (the log keeps every one). */
+export const MARKS_KEPT = 100;
+
 /** File transfers are not an activity of their own: each file is a record (`SessionState.files`). */
 export type Activity = 'sharing' | 'video' | 'recording' | 'voiceCall';
 
@@ -128,6 +148,8 @@ export interface SessionState {
 	transcriptMails?: Record<ParticipantId, TranscriptMail>;
 	/** The customers who answered the survey, with their rating: once per customer per session (SPEC §10). */
 	surveys?: Record<ParticipantId, number>;
+	/** Marks the controlling rep drew over shared screens (SPEC §9), the latest MARKS_KEPT; gone with their share. */
+	marks?: Mark[];
 	/** Taken from WebACD: the queue it came from and when an agent accepted it (its handling time, SPEC §8). */
 	servedFrom?: { queueId: QueueId | null; since: number } | null;
 	startedAt: number;
@@ -178,6 +200,10 @@ export type SessionEvent =
 	| { type: 'survey.answered'; at: number; participantId: ParticipantId; rating: number; comment: string }
 	| { type: 'participant.left'; at: number; participantId: ParticipantId; reason: LeaveReason }
 	| { type: 'customer.focused'; at: number; participantId: ParticipantId }
+	/** The controlling rep drew a mark over a shared screen (SPEC §9). */
+	| { type: 'mark.drawn'; at: number; mark: Omit<Mark, 'at'> }
+	/** Clear: the marks on one shared screen (or on every one: share null) are gone. */
+	| { type: 'marks.cleared'; at: number; share: ParticipantId | null; by: ParticipantId }
 	| { type: 'control.transferred'; at: number; from: ParticipantId; to: ParticipantId; fromLeaves: boolean }
 	| { type: 'activity.started'; at: number; activity: Activity; participantId: ParticipantId }
 	| { type: 'activity.stopped'; at: number; activity: Activity; participantId: ParticipantId | null; reason: StopReason }
@@ -252,6 +278,12 @@ export type Command =
 	/** A customer rates the session once it has ended (SPEC §10). */
 	| { type: 'answerSurvey'; rating: number; comment: string }
 	| { type: 'transferControl'; to: ParticipantId; leave: boolean }
+	/** The controlling rep draws over a screen being shared; `share`: whose. */
+	| { type: 'drawMark'; markId: string; share: ParticipantId; kind: MarkKind; points: MarkPoint[] }
+	/** The controlling rep clears the marks on one shared screen, or on all (share null). */
+	| { type: 'clearMarks'; share: ParticipantId | null }
+	/** The controlling rep points at a shared screen: asked of the rules, never stored (the pointer is told, not logged). */
+	| { type: 'point'; share: ParticipantId }
 	| { type: 'leave' }
 	| { type: 'removeParticipant'; participantId: ParticipantId }
 	| { type: 'end' }
@@ -422,6 +454,9 @@ export const refusalCodes = [
 	'fileCancelled',
 	'fileExpired',
 	'fileAlreadyComplete',
+	// Remote pointer and annotation (SPEC §9)
+	'notShared',
+	'invalidMark',
 ] as const;
 
 export type RefusalCode = (typeof refusalCodes)[number];

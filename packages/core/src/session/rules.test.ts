@@ -364,6 +364,37 @@ const ASKED = ENDED.then2('transcript asked by c-1', (at) => [
 const SURVEYED = ENDED.then2('survey answered by c-1', (at) => [
 	{ type: 'survey.answered', at, participantId: C1, rating: 4, comment: 'Quick' },
 ]);
+// Remote pointer and annotation (§9): Ana drew on c-1's shared screen; both the rep and c-1 share.
+const MARKED = SHARING_BOTH.then2('m-1 drawn on c-1, m-2 on p-ana', (at) => [
+	{
+		type: 'mark.drawn',
+		at,
+		mark: {
+			id: 'm-1',
+			share: C1,
+			kind: 'arrow',
+			points: [
+				[0.1, 0.1],
+				[0.2, 0.2],
+			],
+			by: pid(ANA),
+		},
+	},
+	{
+		type: 'mark.drawn',
+		at,
+		mark: {
+			id: 'm-2',
+			share: pid(ANA),
+			kind: 'freehand',
+			points: [
+				[0, 0],
+				[1, 1],
+			],
+			by: pid(ANA),
+		},
+	},
+]);
 const ASKED_NOT_SENT = ASKED.then2('not sent', (at) => [{ type: 'transcript.notSent', at, participantId: C1, error: 'refused' }]);
 const HANDED = EVA_LIVE.then2('handed to q-1', (at) => [
 	{
@@ -464,6 +495,22 @@ const cmd = {
 	chat: (text = 'Hello', messageId = 'm-1'): Command => ({ type: 'postChat', messageId, text }),
 	transcript: (to = 'mira@example.com', language: 'en' | 'sr' = 'en'): Command => ({ type: 'requestTranscript', to, language }),
 	survey: (rating = 5, comment = ''): Command => ({ type: 'answerSurvey', rating, comment }),
+	draw: (
+		share: string,
+		points: [number, number][] = [
+			[0.1, 0.2],
+			[0.5, 0.6],
+		],
+		kind: 'arrow' | 'freehand' = 'arrow',
+	): Command => ({
+		type: 'drawMark',
+		markId: 'm-new',
+		share,
+		kind,
+		points,
+	}),
+	clearMarks: (share: string | null): Command => ({ type: 'clearMarks', share }),
+	point: (share: string): Command => ({ type: 'point', share }),
 	transcriptResult: (participantId: string, error: string | null = null): Command => ({
 		type: 'recordTranscriptMail',
 		participantId,
@@ -584,6 +631,10 @@ function summary(e: SessionEvent): string {
 			return `transcript.sent ${e.participantId}`;
 		case 'transcript.notSent':
 			return `transcript.notSent ${e.participantId}: ${e.error}`;
+		case 'mark.drawn':
+			return `mark.drawn ${e.mark.kind} on ${e.mark.share} by ${e.mark.by} (${e.mark.points.length} points)`;
+		case 'marks.cleared':
+			return `marks.cleared ${e.share ?? 'all'} by ${e.by}`;
 		case 'survey.answered':
 			return `survey.answered ${e.participantId} ${e.rating} "${e.comment}"`;
 		case 'file.offered': {
@@ -617,6 +668,8 @@ interface Look {
 	invitations: string;
 	/** File transfers, e.g. `f-1 complete accepted c-1, f-2 cancelled`. */
 	files: string;
+	/** Marks shown over shared screens, e.g. `m-1 on c-1`. */
+	marks: string;
 }
 
 function look(s: SessionState): Look {
@@ -640,6 +693,7 @@ function look(s: SessionState): Look {
 		files: s.files
 			.map((f) => [f.id, f.status, ...(f.acceptedBy.length ? [`accepted ${f.acceptedBy.join('+')}`] : [])].join(' '))
 			.join(', '),
+		marks: (s.marks ?? []).map((m) => `${m.id} on ${m.share}`).join(', '),
 	};
 }
 
@@ -1844,6 +1898,121 @@ const table: Case[] = [
 	{ given: ENDED, by: 'newCustomer', do: cmd.survey(), expect: refused('notInSession') },
 	{ given: ENDED, by: 'anonymous', do: cmd.survey(), expect: refused('notSignedIn') },
 	{ given: NONE, by: 'customer', do: cmd.survey(), expect: refused('sessionNotFound') },
+	// ------------------------------------------------------------ remote pointer and annotation (§9)
+	{
+		given: SHARING_CUSTOMER,
+		by: 'controller',
+		do: cmd.draw(C1),
+		expect: ok('mark.drawn arrow on c-1 by p-ana (2 points)'),
+		then: { marks: 'm-new on c-1' },
+	},
+	{
+		given: SHARING_REP,
+		by: 'controller',
+		do: cmd.draw(
+			pid(ANA),
+			[
+				[0, 0],
+				[0.5, 0.5],
+				[1, 1],
+			],
+			'freehand',
+		),
+		expect: ok('mark.drawn freehand on p-ana by p-ana (3 points)'),
+		note: 'on their own shared screen too',
+	},
+	{ given: FULL, by: 'controller', do: cmd.draw(C1), expect: refused('notShared'), note: 'nothing shared' },
+	{ given: SHARING_CUSTOMER, by: 'controller', do: cmd.draw(C2), expect: refused('notShared'), note: 'c-2 shares nothing' },
+	{ given: SHARING_CUSTOMER, by: 'assistant', do: cmd.draw(C1), expect: refused('notController') },
+	{ given: SHARING_CUSTOMER, by: 'customer', do: cmd.draw(C1), expect: refused('notController'), note: 'the customer sharing cannot draw' },
+	{ given: SHARING_CUSTOMER, by: 'anonymous', do: cmd.draw(C1), expect: refused('notSignedIn') },
+	{
+		given: WAITING_SHARING,
+		by: 'controller',
+		do: cmd.draw(C1),
+		expect: refused('notInSession'),
+		note: 'nobody controls a waiting session',
+	},
+	{ given: ENDED, by: 'controller', do: cmd.draw(C1), expect: refused('sessionEnded') },
+	{
+		given: SHARING_CUSTOMER,
+		by: 'controller',
+		do: cmd.draw(C1, [
+			[0, 0],
+			[0.5, 0.5],
+			[1, 1],
+		]),
+		expect: refused('invalidMark'),
+		note: 'an arrow is two points',
+	},
+	{
+		given: SHARING_CUSTOMER,
+		by: 'controller',
+		do: cmd.draw(C1, [
+			[0, 0],
+			[1.5, 0.5],
+		]),
+		expect: refused('invalidMark'),
+		note: 'off the surface',
+	},
+	{
+		given: SHARING_CUSTOMER,
+		by: 'controller',
+		do: cmd.draw(C1, [
+			[0, Number.NaN],
+			[1, 1],
+		]),
+		expect: refused('invalidMark'),
+		note: 'NaN',
+	},
+	{
+		given: SHARING_CUSTOMER,
+		by: 'controller',
+		do: cmd.draw(
+			C1,
+			Array.from({ length: 401 }, (_, i) => [i / 401, 0.5] as [number, number]),
+			'freehand',
+		),
+		expect: refused('invalidMark'),
+		note: 'at most 400 points',
+	},
+	{ given: MARKED, by: 'controller', do: cmd.clearMarks(C1), expect: ok('marks.cleared c-1 by p-ana'), then: { marks: 'm-2 on p-ana' } },
+	{ given: MARKED, by: 'controller', do: cmd.clearMarks(null), expect: ok('marks.cleared all by p-ana'), then: { marks: '' } },
+	{ given: SHARING_CUSTOMER, by: 'controller', do: cmd.clearMarks(C1), expect: ok(), note: 'nothing to clear: no event' },
+	{ given: MARKED, by: 'assistant', do: cmd.clearMarks(null), expect: refused('notController') },
+	{ given: MARKED, by: 'customer', do: cmd.clearMarks(C1), expect: refused('notController') },
+	{ given: MARKED, by: 'controller', do: cmd.clearMarks(C2), expect: refused('notShared') },
+	{
+		given: MARKED,
+		by: 'customer',
+		do: cmd.stopA('sharing'),
+		expect: ok('activity.stopped sharing c-1 stopped'),
+		then: { marks: 'm-2 on p-ana' },
+		note: 'a share’s marks end with it',
+	},
+	{
+		given: MARKED,
+		by: 'controller',
+		do: cmd.transfer(pid(BOJAN)),
+		expect: ok(
+			'activity.stopped sharing p-ana controlTransferred',
+			'activity.stopped sharing c-1 controlTransferred',
+			'control.transferred p-ana→p-bojan',
+		),
+		then: { marks: '', controller: pid(BOJAN) },
+		note: 'marks go with control',
+	},
+	{
+		given: MARKED,
+		by: 'controller',
+		do: cmd.end(),
+		expect: ok('activity.stopped sharing p-ana sessionEnded', 'activity.stopped sharing c-1 sessionEnded', 'session.ended ended by p-ana'),
+		then: { marks: '', status: 'ended' },
+	},
+	{ given: SHARING_CUSTOMER, by: 'controller', do: cmd.point(C1), expect: ok(), note: 'pointing stores nothing' },
+	{ given: FULL, by: 'controller', do: cmd.point(C1), expect: refused('notShared') },
+	{ given: SHARING_CUSTOMER, by: 'assistant', do: cmd.point(C1), expect: refused('notController') },
+	{ given: SHARING_CUSTOMER, by: 'customer', do: cmd.point(C1), expect: refused('notController') },
 	// ------------------------------------------------------------ offerFile (§1, §9): Send file
 	{
 		given: FULL,
@@ -2323,7 +2492,7 @@ describe('properties over random command sequences', () => {
 	const agents = [EVA, FILIP];
 	const customerIds = ['c-1', 'c-2', 'c-3'];
 	const activities: Activity[] = ['sharing', 'video', 'recording', 'voiceCall'];
-	const WALKS = 500;
+	const WALKS = 800;
 	const STEPS = 100;
 
 	it(`${WALKS} walks of ${STEPS} commands: replay equals folding, one controller while live, every command type accepted`, () => {
@@ -2467,6 +2636,11 @@ describe('properties over random command sequences', () => {
 							handleAFile,
 							offerAFile,
 							handleAFile,
+							() => {
+								const shared = state?.activities.sharing ?? [];
+								const share = shared.length && r.chance(0.9) ? r.pick(shared) : r.pick(customerIds);
+								return r.pick([cmd.draw(share), cmd.draw(share), cmd.clearMarks(r.chance(0.5) ? share : null), cmd.point(share)]);
+							},
 						])();
 				// Offers are mostly answered by the agent they were made to (who joins as themself).
 				let command = picked;
@@ -2482,6 +2656,12 @@ describe('properties over random command sequences', () => {
 				const customerThere = state?.participants.find((p) => p.role === 'customer');
 				if ((picked.type === 'requestTranscript' || picked.type === 'answerSurvey') && customerThere && r.chance(0.8))
 					actor = { kind: 'customer', participantId: customerThere.id };
+				// Marks are mostly drawn by the controlling rep.
+				const controllerThere = state?.participants.find((p) => p.id === state?.controllerId);
+				if (['drawMark', 'clearMarks', 'point'].includes(picked.type) && controllerThere?.repId && r.chance(0.8)) {
+					const rep = [...reps, ...agents].find((x) => x.repId === controllerThere.repId);
+					if (rep) actor = { kind: 'rep', rep };
+				}
 				// Files are mostly handled by who they concern: the sender uploads, a recipient accepts, the server completes.
 				if ('fileId' in command && command.type !== 'offerFile' && r.chance(0.9)) {
 					const file = state?.files.find((f) => f.id === command.fileId);

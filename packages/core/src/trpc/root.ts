@@ -14,6 +14,7 @@ import { reportsRouter } from './routers/reports.ts';
 import { sessionRouter } from './routers/session.ts';
 import { supervisorRouter } from './routers/supervisor.ts';
 import { webhooksRouter } from './routers/webhooks.ts';
+import { annotationRouter } from './routers/annotation.ts';
 import { createCallerFactory, router } from './trpc.ts';
 
 export const appRouter = router({
@@ -31,6 +32,7 @@ export const appRouter = router({
 	reports: reportsRouter,
 	audit: auditRouter,
 	webhooks: webhooksRouter,
+	annotation: annotationRouter,
 });
 
 export type AppRouter = typeof appRouter;

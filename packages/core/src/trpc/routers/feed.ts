@@ -4,6 +4,7 @@
 
 import { tracked } from '@trpc/server';
 import { z } from 'zod';
+import type { PointerMove } from '../../annotation/annotations.ts';
 import type { TypingChange } from '../../chat/chat.ts';
 import type { FileProgress, LineChange, SessionChange } from '../../feed/bus.ts';
 import type { OfferView } from '../../service/acd.ts';
@@ -35,6 +36,8 @@ export type FeedItem =
 	  }
 	/** Someone in a session is typing in its chat (never stored). */
 	| { kind: 'typing'; sessionId: string; participantId: string; name: string }
+	/** The remote pointer over a shared screen (`share`: whose), 0–1 across and down; null: it left (never stored). */
+	| { kind: 'pointer'; sessionId: string; share: string; name: string; x: number | null; y: number | null }
 	| { kind: 'session'; session: SessionView; events: FeedEvent[] }
 	/** Media came or went in a session: refetch what can be consumed (not an event of the record). */
 	| { kind: 'media'; sessionId: string }
@@ -77,7 +80,13 @@ export const feedRouter = router({
 
 			// Listen first, then read the snapshot, so nothing falls between the two.
 			const queue: (
-				SessionChange | { media: string } | { offers: true } | { line: LineChange } | { typing: TypingChange } | { progress: FileProgress }
+				| SessionChange
+				| { media: string }
+				| { offers: true }
+				| { line: LineChange }
+				| { typing: TypingChange }
+				| { pointer: PointerMove }
+				| { progress: FileProgress }
 			)[] = [];
 			let wake: (() => void) | null = null;
 			/** A waiting customer's session and the queue it waits in (their place in its line is theirs to hear). */
@@ -104,6 +113,14 @@ export const feedRouter = router({
 				const self = viewer.kind === 'rep' ? t.repId === viewer.repId : t.participantId === viewer.participantId;
 				if (mine && !self) {
 					queue.push({ typing: t });
+					wake?.();
+				}
+			});
+			const unsubscribePointer = ctx.services.bus.subscribePointer((p) => {
+				const mine = viewer.kind === 'rep' ? p.repIds.includes(viewer.repId) : p.participantIds.includes(viewer.participantId);
+				const self = viewer.kind === 'rep' ? p.repId === viewer.repId : p.participantId === viewer.participantId;
+				if (mine && !self) {
+					queue.push({ pointer: p });
 					wake?.();
 				}
 			});
@@ -187,6 +204,18 @@ export const feedRouter = router({
 						yield { kind: 'typing', sessionId: t.sessionId, participantId: t.participantId, name: t.name } satisfies FeedItem;
 						continue;
 					}
+					if ('pointer' in change) {
+						const p = change.pointer;
+						yield {
+							kind: 'pointer',
+							sessionId: p.sessionId,
+							share: p.share,
+							name: p.name,
+							x: p.at?.x ?? null,
+							y: p.at?.y ?? null,
+						} satisfies FeedItem;
+						continue;
+					}
 					if ('media' in change) {
 						yield { kind: 'media', sessionId: change.media } satisfies FeedItem;
 						continue;
@@ -229,6 +258,7 @@ export const feedRouter = router({
 				unsubscribeLine();
 				unsubscribeMedia();
 				unsubscribeTyping();
+				unsubscribePointer();
 				unsubscribeProgress();
 				stopWatchingLogins();
 				signal?.removeEventListener('abort', stop);

@@ -6,8 +6,8 @@
 
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, person } from './chromium.ts';
-import { createRep, joinAsCustomer, receivesFrames, signIn, startSession, visible, waitFor } from './support.ts';
+import { launchChromium } from './chromium.ts';
+import { customerSharesScreen, receivesFrames, repWithCustomer, visible, waitFor } from './support.ts';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -35,14 +35,9 @@ function screenView(page: Page, caption: string) {
 
 describe('the stage', () => {
 	it('Fit, Actual size, Zoom in, panning and Full screen change what the rep sees of a shared screen; cameras beside it, captions under them', async () => {
-		const ana = await person(browser);
-		const marko = await person(browser);
+		const { ana, marko, close: leave } = await repWithCustomer(browser);
 		try {
-			await signIn(ana.page, await createRep('Ana'));
-			const number = await startSession(ana.page);
-			await joinAsCustomer(marko.page, number, 'Marko');
-			await marko.page.getByRole('button', { name: 'Share my screen' }).click();
-			await marko.page.getByRole('dialog').getByRole('button', { name: 'Choose what to share' }).click();
+			await customerSharesScreen(marko.page);
 			await receivesFrames(ana.page, 'Screen of Marko');
 
 			const view = screenView(ana.page, 'Screen of Marko');
@@ -117,19 +112,13 @@ describe('the stage', () => {
 			await receivesFrames(marko.page, 'Your camera');
 			await receivesFrames(ana.page, 'Camera of Marko');
 		} finally {
-			await ana.context.close();
-			await marko.context.close();
+			await leave();
 		}
 	});
 
 	it('on a phone the customer reads the rep’s shared screen at actual size, panning it, and in full screen', async () => {
-		const ana = await person(browser);
-		const marko = await person(browser);
+		const { ana, marko, close: leave } = await repWithCustomer(browser, { phone: true });
 		try {
-			await marko.page.setViewportSize({ width: 390, height: 844 });
-			await signIn(ana.page, await createRep('Ana'));
-			const number = await startSession(ana.page);
-			await joinAsCustomer(marko.page, number, 'Marko');
 			await visible(ana.page.getByRole('button', { name: 'Share my screen' }));
 			await ana.page.getByRole('button', { name: 'Share my screen' }).click();
 			await receivesFrames(marko.page, 'Screen of Ana');
@@ -152,8 +141,7 @@ describe('the stage', () => {
 			});
 			expect((await box(view.viewport)).height).toBeGreaterThan(fitted.height);
 		} finally {
-			await ana.context.close();
-			await marko.context.close();
+			await leave();
 		}
 	});
 });

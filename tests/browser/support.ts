@@ -5,9 +5,9 @@
 import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import type { Locator, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { inject } from 'vitest';
-import { baseUrl } from './chromium.ts';
+import { baseUrl, person } from './chromium.ts';
 
 export const ADMIN = { name: 'Admin', email: 'admin@example.com', password: 'admin-password' };
 
@@ -188,4 +188,26 @@ export async function mailTo(address: string): Promise<ParsedMail> {
 		return false;
 	});
 	return found!;
+}
+
+/** Ana, a rep at a desktop, in a new session that Marko joined — from a phone-sized window when asked. */
+export async function repWithCustomer(browser: Browser, options: { phone?: boolean } = {}) {
+	const ana = await person(browser);
+	const marko = await person(browser);
+	if (options.phone) await marko.page.setViewportSize({ width: 390, height: 844 });
+	await signIn(ana.page, await createRep('Ana'));
+	const number = await startSession(ana.page);
+	await joinAsCustomer(marko.page, number, 'Marko');
+	const close = async () => {
+		await ana.context.close();
+		await marko.context.close();
+	};
+	return { ana, marko, number, close };
+}
+
+/** The customer shares their screen (the consent dialog first, as on the page). */
+export async function customerSharesScreen(page: Page) {
+	await page.getByRole('button', { name: 'Share my screen' }).click();
+	await page.getByRole('dialog').getByRole('button', { name: 'Choose what to share' }).click();
+	await visible(page.getByRole('button', { name: 'Stop sharing' }));
 }

@@ -29,3 +29,4 @@ export type { OfferView } from './service/acd.ts';
 export type { SupervisorView, SupervisedSession, SupervisedQueue, SupervisedAgent, SupervisedActivity } from './service/supervision.ts';
 export type { AuditStatus } from './audit/auditService.ts';
 export type { AuditVerification, BrokenLink, AuditProblem } from './audit/verifyAudit.ts';
+export { POINTER_EVENT, type PointerDetail } from './media/pointerEvent.ts';

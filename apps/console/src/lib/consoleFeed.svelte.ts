@@ -1,7 +1,7 @@
 // The console's live picture: every session this rep takes part in, kept current by the one feed
 // (ARCHITECTURE §7). The server sends whole session views; this only files them and raises toasts.
 
-import { isTranscriptLine, mergeLines, type FeedEvent, type OfferView, type SessionView } from '@tandem/core/client';
+import { isTranscriptLine, mergeLines, POINTER_EVENT, type FeedEvent, type OfferView, type SessionView } from '@tandem/core/client';
 import type { FeedItem } from '@tandem/core/server';
 import { m } from '../paraglide/messages.js';
 import type { HeartbeatOrder } from './heartbeatWorker.ts';
@@ -199,6 +199,11 @@ export class ConsoleFeed {
 		if (item.kind === 'line') return; // a customer's place in line: not the console's
 		if (item.kind === 'typing') {
 			this.heardTyping(item.sessionId, item.participantId, item.name);
+			return;
+		}
+		if (item.kind === 'pointer') {
+			// To the shared screen it is over, if this page shows it (ScreenView).
+			dispatchEvent(new CustomEvent(POINTER_EVENT, { detail: item }));
 			return;
 		}
 		if (item.kind === 'fileProgress') {

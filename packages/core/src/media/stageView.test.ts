@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { ACTUAL_SIZE, canZoom, FIT, renderedSize, stageKey, zoom, zoomPercent } from './stageView.ts';
+import {
+	ACTUAL_SIZE,
+	arrowHead,
+	canZoom,
+	extendStroke,
+	FIT,
+	pixelPoints,
+	renderedSize,
+	stageKey,
+	surfacePoint,
+	zoom,
+	zoomPercent,
+} from './stageView.ts';
 
 const screen = { width: 1920, height: 1080 };
 const stage = { width: 960, height: 720 };
@@ -37,5 +49,28 @@ describe('the stage view', () => {
 			null,
 			null,
 		]);
+	});
+});
+
+describe('the shapes of annotation', () => {
+	it('places a click on the shared surface whatever the size of the view, clamped to its edges', () => {
+		const box = { left: 100, top: 50, width: 800, height: 450 };
+		expect(surfacePoint(300, 275, box)).toEqual([0.25, 0.5]);
+		expect(surfacePoint(50, 600, box)).toEqual([0, 1]);
+		// The same place on a phone-sized view of the same share.
+		expect(pixelPoints([[0.25, 0.5]], { width: 356, height: 200 })).toBe('89,100');
+	});
+
+	it('keeps a long freehand stroke within the rules’ 400 points, its ends in place', () => {
+		let stroke: [number, number][] = [];
+		for (let i = 0; i <= 1000; i++) stroke = extendStroke(stroke, [i / 1000, 0.5], i === 1000);
+		expect(stroke.length).toBeLessThanOrEqual(400);
+		expect(stroke[0]).toEqual([0, 0.5]);
+		expect(stroke.at(-1)).toEqual([1, 0.5]);
+		expect(extendStroke([[0.5, 0.5]], [0.501, 0.5])).toHaveLength(1);
+	});
+
+	it('points an arrow’s head along the arrow', () => {
+		expect(arrowHead([0, 0.5], [1, 0.5], { width: 100, height: 100 }, 10)).toBe('100,50 91,45.7 91,54.3');
 	});
 });

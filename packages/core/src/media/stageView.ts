@@ -106,7 +106,8 @@ export function watchStage(
 
 	let drag: { x: number; y: number; left: number; top: number } | null = null;
 	const down = (event: PointerEvent) => {
-		if (event.button !== 0) return;
+		// A pen in hand (annotation) draws; it does not pan.
+		if (event.button !== 0 || (event.target as Element | null)?.closest?.('[data-pen]')) return;
 		if (viewport.scrollWidth <= viewport.clientWidth && viewport.scrollHeight <= viewport.clientHeight) return;
 		drag = { x: event.clientX, y: event.clientY, left: viewport.scrollLeft, top: viewport.scrollTop };
 		viewport.setPointerCapture(event.pointerId);
@@ -145,3 +146,6 @@ export async function toggleFullScreen(root: HTMLElement, focus: HTMLElement): P
 export function stageKeyOf(event: KeyboardEvent): StageAction | null {
 	return event.ctrlKey || event.metaKey || event.altKey ? null : stageKey(event.key);
 }
+
+export { arrowHead, extendStroke, followPointers, pixelPoints, surfacePoint, type RemotePointer } from './annotationShapes.ts';
+export type { MarkPoint } from '../session/model.ts';

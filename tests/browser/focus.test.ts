@@ -1,0 +1,81 @@
+// Keyboard and focus as a rep who works without a mouse meets them (UI.md): a menu opens on its first item,
+// the arrow keys move through it and wrap, Esc closes it back onto its button; a dialog opened from a menu
+// or a button gives the focus back to that button when it closes; when what opened it is gone (the session
+// ended), the focus lands on Start, never on the page's body.
+
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, person } from './chromium.ts';
+import { createRep, gone, signIn, startSession, visible, waitFor } from './support.ts';
+
+let browser: Browser;
+beforeAll(async () => {
+	browser = await launchChromium();
+});
+afterAll(() => browser?.close());
+
+/** The focused element, as a person would name it: its role and text. */
+const focused = (page: Page) =>
+	page.evaluate(() => {
+		const el = document.activeElement as HTMLElement | null;
+		return el && el !== document.body
+			? `${el.getAttribute('role') ?? el.tagName.toLowerCase()}: ${el.textContent?.replace(/\s+/g, ' ').trim()}`
+			: 'body';
+	});
+
+describe('focus and menus', () => {
+	it('menus follow the arrow keys and Esc; dialogs give the focus back to what opened them, or to Start', async () => {
+		const ana = await person(browser);
+		try {
+			await signIn(ana.page, await createRep('Ana'));
+			await startSession(ana.page);
+			const page = ana.page;
+			const tools = page.getByRole('button', { name: 'Tools' });
+
+			// The menu from the keyboard: Enter opens it on its first item; the arrows move and wrap.
+			await tools.focus();
+			await page.keyboard.press('Enter');
+			await visible(page.getByRole('menu', { name: 'Tools' }));
+			expect(await focused(page)).toBe('menuitem: Invite');
+			await page.keyboard.press('ArrowDown');
+			expect(await focused(page)).toBe('menuitem: Recordings');
+			await page.keyboard.press('ArrowDown');
+			expect(await focused(page)).toBe('menuitem: Invite');
+			await page.keyboard.press('End');
+			expect(await focused(page)).toBe('menuitem: Recordings');
+			await page.keyboard.press('Escape');
+			await gone(page.getByRole('menu'));
+			expect(await focused(page)).toBe('button: Tools ▾');
+			// ArrowUp on the button opens the menu on its last item.
+			await page.keyboard.press('ArrowUp');
+			expect(await focused(page)).toBe('menuitem: Recordings');
+			await page.keyboard.press('Escape');
+
+			// Tools › Invite, then Esc: back on Tools.
+			await page.keyboard.press('Enter');
+			await page.keyboard.press('Enter');
+			await visible(page.getByRole('dialog'));
+			await page.keyboard.press('Escape');
+			await gone(page.getByRole('dialog'));
+			await waitFor(async () => (await focused(page)) === 'button: Tools ▾');
+
+			// End session, cancelled: back on End session.
+			await page.getByRole('button', { name: 'End session' }).focus();
+			await page.keyboard.press('Enter');
+			await visible(page.getByRole('dialog'));
+			await page.keyboard.press('Escape');
+			await gone(page.getByRole('dialog'));
+			await waitFor(async () => (await focused(page)) === 'button: End session');
+
+			// End session, confirmed: the button is gone with the session; the focus is on Start.
+			await page.keyboard.press('Enter');
+			await page.getByRole('dialog').getByRole('button', { name: 'End session' }).click();
+			await gone(page.getByRole('dialog'));
+			await waitFor(async () => (await focused(page)) === 'button: Start').catch(async (e) => {
+				throw new Error(`focus on ${await focused(page)}: ${e}`);
+			});
+		} finally {
+			await ana.context.close();
+		}
+	});
+});

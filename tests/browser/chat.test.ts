@@ -184,7 +184,7 @@ describe('chat', () => {
 		});
 		const number = await startSession(rep.page);
 		await joinAsCustomer(customer.page, number, 'Marko', { number: 'Broj sesije', name: 'Vaše ime', join: 'Pridruži se' });
-		await visible(chat(rep.page, 'Ćaskanje').getByText('Marko se pridružio/la'));
+		await visible(chat(rep.page, 'Ćaskanje').getByText('Marko ulazi u sesiju'));
 		await write(customer.page, 'Zdravo, štampač ne radi', 'Ćaskanje', 'Poruka');
 		await expect.poll(() => linesOf(rep.page, 'Ćaskanje')).toEqual(['Zdravo, štampač ne radi']);
 		const box = chat(rep.page, 'Ćaskanje').getByRole('textbox', { name: 'Poruka' });

@@ -6,7 +6,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, person } from './chromium.ts';
-import { createRep, gone, signIn, startSession, visible, waitFor } from './support.ts';
+import { createRep, gone, repWithCustomer, signIn, startSession, visible, waitFor } from './support.ts';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -76,6 +76,26 @@ describe('focus and menus', () => {
 			});
 		} finally {
 			await ana.context.close();
+		}
+	});
+
+	it('Remove asks first: Cancel keeps the customer, Remove takes them out', async () => {
+		const { ana, marko, close } = await repWithCustomer(browser);
+		try {
+			const participants = ana.page.getByRole('region', { name: /^Participants/ });
+			await visible(participants.getByText('Marko'));
+			await participants.getByRole('button', { name: 'Remove Marko' }).click();
+			const confirm = participants.getByRole('group', { name: 'Remove Marko' });
+			await visible(confirm.getByText('Remove Marko from the session?', { exact: false }));
+			expect(await focused(ana.page)).toBe('button: Cancel');
+			await ana.page.keyboard.press('Enter');
+			await gone(confirm);
+			await participants.getByRole('button', { name: 'Remove Marko' }).click();
+			await confirm.getByRole('button', { name: 'Remove', exact: true }).click();
+			await gone(participants.locator('[data-participant="Marko"]'));
+			await visible(marko.page.getByText('You are no longer in this support session.'));
+		} finally {
+			await close();
 		}
 	});
 });

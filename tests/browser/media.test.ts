@@ -88,6 +88,9 @@ describe('media', () => {
 		await hearsVoice(jelena.page, 'Voice of Marko');
 		await ana.page.getByRole('button', { name: 'Record' }).click();
 		await visible(marko.page.getByText('This session is being recorded'));
+		// The REC badge counts the recording's time.
+		const elapsed = ana.page.locator('[data-elapsed]');
+		await waitFor(async () => /^0:0[1-9]$/.test((await elapsed.textContent()) ?? ''));
 
 		// Transfer of control ends every share (both ways), video and recording; Jelena's console
 		// supports voice, so the call goes on.

@@ -90,6 +90,8 @@ export interface SessionView {
 	participants: ParticipantView[];
 	focusedCustomerId: string | null;
 	activities: Activities;
+	/** Since when the recording that is on has run (server time, ms); null when none is. */
+	recordingSince: number | null;
 	/** The viewer in this session; null once they are no longer in it (left, removed, handed over). */
 	me: { participantId: string; role: ParticipantRole } | null;
 	/** What the viewer may do, asked of the rules (capabilities.ts). */
@@ -149,6 +151,7 @@ export function viewFor(state: SessionState, viewer: Viewer): SessionView {
 		transcriptMail: (me && state.transcriptMails?.[me.id]?.status) ?? null,
 		surveyAnswered: !!me && state.surveys?.[me.id] !== undefined,
 		files: filesOf(state).map((f) => fileView(state, viewer, f)),
+		recordingSince: state.activities.recording ? (state.recordingSince ?? null) : null,
 		marks: (state.marks ?? []).map(({ id, share, kind, points }) => ({ id, share, kind, points })),
 	};
 }

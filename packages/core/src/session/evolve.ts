@@ -77,8 +77,10 @@ export function evolve(state: SessionState | null, event: SessionEvent): Session
 			const a = { ...state.activities };
 			if (event.activity === 'sharing') a.sharing = [...a.sharing, event.participantId];
 			else if (event.activity === 'video') a.video = [...a.video, event.participantId];
-			else if (event.activity === 'recording') a.recording = true;
-			else if (event.activity === 'voiceCall') a.voiceCall = true;
+			else if (event.activity === 'recording') {
+				a.recording = true;
+				next.recordingSince = event.at;
+			} else if (event.activity === 'voiceCall') a.voiceCall = true;
 			next.activities = a;
 			return next;
 		}
@@ -89,13 +91,16 @@ export function evolve(state: SessionState | null, event: SessionEvent): Session
 				// A share's marks end with it.
 				if (state.marks?.length) next.marks = state.marks.filter((m) => event.participantId !== null && m.share !== event.participantId);
 			} else if (event.activity === 'video') a.video = a.video.filter((id) => id !== event.participantId);
-			else if (event.activity === 'recording') a.recording = false;
-			else if (event.activity === 'voiceCall') a.voiceCall = false;
+			else if (event.activity === 'recording') {
+				a.recording = false;
+				delete next.recordingSince;
+			} else if (event.activity === 'voiceCall') a.voiceCall = false;
 			next.activities = a;
 			return next;
 		}
 		case 'session.ended':
 			if (state.marks?.length) next.marks = [];
+			delete next.recordingSince;
 			next.status = 'ended';
 			next.endedAt = event.at;
 			next.controllerId = null;

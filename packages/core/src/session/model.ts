@@ -148,6 +148,8 @@ export interface SessionState {
 	transcriptMails?: Record<ParticipantId, TranscriptMail>;
 	/** The customers who answered the survey, with their rating: once per customer per session (SPEC §10). */
 	surveys?: Record<ParticipantId, number>;
+	/** Since when the recording that is on has been running (the REC badge's elapsed time). */
+	recordingSince?: number;
 	/** Marks the controlling rep drew over shared screens (SPEC §9), the latest MARKS_KEPT; gone with their share. */
 	marks?: Mark[];
 	/** Taken from WebACD: the queue it came from and when an agent accepted it (its handling time, SPEC §8). */

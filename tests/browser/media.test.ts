@@ -95,6 +95,10 @@ describe('media', () => {
 		// Transfer of control ends every share (both ways), video and recording; Jelena's console
 		// supports voice, so the call goes on.
 		await transferControlTo(ana.page, 'Jelena');
+		// Marko is told why his share and camera stopped, and what he can do.
+		await visible(marko.page.getByText('Jelena from Support is taking over'));
+		await visible(marko.page.getByText('Your screen sharing stopped while support changed hands. You can share again.'));
+		await visible(marko.page.getByText('Your camera was turned off while support changed hands. You can turn it on again.'));
 		for (const page of [ana.page, jelena.page, marko.page]) {
 			await gone(page.getByRole('figure').filter({ hasText: 'Screen of' }));
 			await gone(page.getByRole('figure').filter({ hasText: 'Camera of' }));

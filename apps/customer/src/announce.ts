@@ -9,6 +9,13 @@ export function announce(e: FeedEvent, s: SessionView): string | null {
 	if (e.type === 'participant.left' && e.who)
 		return e.reason === 'removed' ? m.event_removed({ name: e.who }) : m.event_left({ name: e.who });
 	if (e.type === 'control.transferred' && e.to) return m.cust_control_changed({ name: e.to });
+	// What stopped of the customer's own, and why, with what they can do (UI.md: a transfer explained).
+	if (e.type === 'activity.stopped' && e.who === mine) {
+		const handover = e.reason === 'controlTransferred' || e.reason === 'sessionTransferred';
+		if (handover && e.activity === 'sharing') return m.cust_share_stopped_transfer();
+		if (handover && e.activity === 'video') return m.cust_camera_stopped_transfer();
+		if (e.reason === 'focusChanged' && e.activity === 'sharing') return m.cust_share_stopped_focus();
+	}
 	if (e.type === 'media.failed' && e.activity === 'connect' && e.who === mine) return m.cust_media_blocked();
 	return null;
 }

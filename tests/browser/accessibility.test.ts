@@ -74,7 +74,8 @@ describe.each(['light', 'dark'] as const)('accessibility, %s', (scheme) => {
 			await startSession(admin.page);
 			expect(await violations(admin.page), 'a session').toEqual([]);
 
-			await admin.page.getByRole('button', { name: 'Invite', exact: true }).click();
+			await admin.page.getByRole('button', { name: 'Tools' }).click();
+			await admin.page.getByRole('menuitem', { name: 'Invite' }).click();
 			await visible(admin.page.getByRole('dialog'));
 			expect(await violations(admin.page), 'Invite').toEqual([]);
 			await admin.page.keyboard.press('Escape');

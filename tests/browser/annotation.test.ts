@@ -20,6 +20,16 @@ const relative = (x: number, y: number, surface: { x: number; y: number; width: 
 	(x - surface.x) / surface.width,
 	(y - surface.y) / surface.height,
 ];
+/** A box that has stopped moving (the stage settles as the bar and the picture take their sizes). */
+async function steady(l: Locator) {
+	let before = await box(l);
+	for (;;) {
+		await new Promise((r) => setTimeout(r, 250));
+		const now = await box(l);
+		if (['x', 'y', 'width', 'height'].every((k) => Math.abs(now[k as 'x'] - before[k as 'x']) < 0.5)) return now;
+		before = now;
+	}
+}
 const close = (a: number[], b: number[], within = 0.02) => a.every((v, i) => Math.abs(v - b[i]!) <= within);
 
 describe('remote pointer and annotation', () => {
@@ -47,7 +57,7 @@ describe('remote pointer and annotation', () => {
 
 			// Pointer: Ana moves over a quarter across, half down.
 			await anaView.getByRole('button', { name: 'Pointer', exact: true }).click();
-			const a = await box(anaSurface);
+			let a = await steady(anaSurface);
 			await ana.page.mouse.move(a.x + a.width * 0.25, a.y + a.height * 0.5, { steps: 5 });
 			const pointer = markoSurface.locator('[data-pointer="Ana"]');
 			await visible(pointer);
@@ -62,13 +72,14 @@ describe('remote pointer and annotation', () => {
 
 			// Arrow: dragged from (0.2, 0.3) to (0.6, 0.7) of the shared screen.
 			await anaView.getByRole('button', { name: 'Arrow', exact: true }).click();
+			a = await steady(anaSurface);
 			await ana.page.mouse.move(a.x + a.width * 0.2, a.y + a.height * 0.3);
 			await ana.page.mouse.down();
 			await ana.page.mouse.move(a.x + a.width * 0.6, a.y + a.height * 0.7, { steps: 6 });
 			await ana.page.mouse.up();
 			const arrow = markoSurface.locator('[data-mark="arrow"] line').last();
 			await visible(arrow);
-			const m = await box(markoSurface);
+			const m = await steady(markoSurface);
 			const ends = await arrow.evaluate((l) => ['x1', 'y1', 'x2', 'y2'].map((k) => Number(l.getAttribute(k))));
 			expect(close([ends[0]! / m.width, ends[1]! / m.height, ends[2]! / m.width, ends[3]! / m.height], [0.2, 0.3, 0.6, 0.7])).toBe(true);
 

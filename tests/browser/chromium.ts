@@ -23,7 +23,7 @@ export async function person(
 		baseURL: base,
 		locale,
 		extraHTTPHeaders: { 'Accept-Language': locale === 'en-US' ? 'en-US,en' : 'sr-Latn-RS,sr' },
-		viewport: { width: 1280, height: 800 },
+		viewport: { width: 1440, height: 900 },
 	});
 	context.setDefaultTimeout(15_000);
 	watchCsp(context);

@@ -68,7 +68,8 @@ describe('invitations', () => {
 		const rep = await person(browser);
 		await signIn(rep.page, await createRep('Milan', { language: 'sr' }));
 		await startSession(rep.page);
-		await rep.page.getByRole('button', { name: 'Pozovi', exact: true }).click();
+		await rep.page.getByRole('button', { name: 'Alatke' }).click();
+		await rep.page.getByRole('menuitem', { name: 'Pozovi' }).click();
 		const dialog = rep.page.getByRole('dialog');
 		const nobody = unique('nobody');
 		await dialog.getByLabel('Primalac').fill(nobody);
@@ -119,7 +120,8 @@ describe('invitations', () => {
 		const customer = await person(browser);
 		await signIn(rep.page, await createRep('Mara'));
 		const number = await startSession(rep.page);
-		await rep.page.getByRole('button', { name: 'Invite', exact: true }).click();
+		await rep.page.getByRole('button', { name: 'Tools' }).click();
+		await rep.page.getByRole('menuitem', { name: 'Invite' }).click();
 		const dialog = rep.page.getByRole('dialog');
 		await dialog.getByRole('button', { name: 'Copy link' }).click();
 		await visible(dialog.getByText('Link copied'));
@@ -156,7 +158,8 @@ describe('invitations', () => {
 		const customer = await person(browser);
 		await signIn(rep.page, await createRep('Rade'));
 		await startSession(rep.page);
-		await rep.page.getByRole('button', { name: 'Invite', exact: true }).click();
+		await rep.page.getByRole('button', { name: 'Tools' }).click();
+		await rep.page.getByRole('menuitem', { name: 'Invite' }).click();
 		const dialog = rep.page.getByRole('dialog');
 		await dialog.getByRole('button', { name: 'Copy link' }).click();
 		const link = await dialog.getByLabel('Invitation link').inputValue();
@@ -180,7 +183,8 @@ describe('invitations', () => {
 		const assistant = await person(browser);
 		await signIn(rep.page, ana);
 		const number = await startSession(rep.page);
-		await rep.page.getByRole('button', { name: 'Invite', exact: true }).click();
+		await rep.page.getByRole('button', { name: 'Tools' }).click();
+		await rep.page.getByRole('menuitem', { name: 'Invite' }).click();
 		const dialog = rep.page.getByRole('dialog');
 		await dialog.getByLabel('Support rep').check();
 		await dialog.getByLabel('Recipient').fill(jelena.email);

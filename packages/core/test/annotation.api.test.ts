@@ -8,26 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventsOf } from '../src/log/eventLog.ts';
 import { FakeClock } from '../src/time/clock.ts';
 import type { FeedItem } from '../src/trpc/routers/feed.ts';
-import { refusalOf, world, type Browser, type World } from './harness.ts';
-
-/** The next items of an open feed, until `done` says enough. */
-async function feedUntil(browser: Browser, as: 'rep' | 'customer', act: () => Promise<void>, done: (items: FeedItem[]) => boolean) {
-	const iterator = (await (await browser.api()).feed.events({ as }))[Symbol.asyncIterator]();
-	await iterator.next(); // the snapshot
-	const items: FeedItem[] = [];
-	await act();
-	while (!done(items)) {
-		const next = (
-			await Promise.race([
-				iterator.next(),
-				new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`stuck after ${JSON.stringify(items)}`)), 5_000)),
-			])
-		).value as unknown;
-		items.push((Array.isArray(next) ? next[1] : ((next as { data?: unknown }).data ?? next)) as FeedItem);
-	}
-	await iterator.return?.();
-	return items;
-}
+import { feedUntil, refusalOf, world, type Browser, type World } from './harness.ts';
 
 const pointers = (items: FeedItem[]) => items.flatMap((i) => (i.kind === 'pointer' ? [`${i.name} ${i.x ?? '-'} ${i.y ?? '-'}`] : []));
 

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FeedEvent } from '../src/feed/views.ts';
 import type { FeedItem } from '../src/trpc/routers/feed.ts';
-import { Browser, fingerprint, refusalOf, world, type World } from './harness.ts';
+import { Browser, feedUntil, fingerprint, refusalOf, world, type World } from './harness.ts';
 import { startSmtpServer, type TestSmtpServer } from './smtpServer.ts';
 
 /** The first item of a page's feed: the snapshot (and then the feed closes). */
@@ -15,20 +15,6 @@ async function snapshotOf(browser: Browser, as: 'rep' | 'customer', lastEventId?
 	const first = (await iterator.next()).value as unknown;
 	await iterator.return?.();
 	return (Array.isArray(first) ? first[1] : ((first as { data?: unknown }).data ?? first)) as Extract<FeedItem, { kind: 'snapshot' }>;
-}
-
-/** The next items of an open feed, until `done` says enough. */
-async function feedUntil(browser: Browser, as: 'rep' | 'customer', act: () => Promise<void>, done: (items: FeedItem[]) => boolean) {
-	const iterator = (await (await browser.api()).feed.events({ as }))[Symbol.asyncIterator]();
-	await iterator.next(); // the snapshot
-	const items: FeedItem[] = [];
-	await act();
-	while (!done(items)) {
-		const next = (await iterator.next()).value as unknown;
-		items.push((Array.isArray(next) ? next[1] : ((next as { data?: unknown }).data ?? next)) as FeedItem);
-	}
-	await iterator.return?.();
-	return items;
 }
 
 const chatLines = (lines: FeedEvent[] | undefined) =>

@@ -36,6 +36,7 @@ import { appRouter, createCaller } from '../src/trpc/root.ts';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { TRPCError } from '@trpc/server';
 import { TandemError, type ErrorCode } from '../src/refusal.ts';
+import type { FeedItem } from '../src/trpc/routers/feed.ts';
 
 export interface World {
 	services: Services;
@@ -250,4 +251,23 @@ export async function fingerprint(services: Services): Promise<string> {
 	const lines = await db.select({ id: queues.id, version: queues.version }).from(queues).orderBy(queues.id);
 	const agentStates = await db.select({ repId: agents.repId, version: agents.version }).from(agents).orderBy(agents.repId);
 	return JSON.stringify({ counts, open, sessions, people, settings, lines, agentStates });
+}
+
+/** The next items of an open feed, after `act`, until `done` says enough (stuck for 5 s: an error listing them). */
+export async function feedUntil(browser: Browser, as: 'rep' | 'customer', act: () => Promise<void>, done: (items: FeedItem[]) => boolean) {
+	const iterator = (await (await browser.api()).feed.events({ as }))[Symbol.asyncIterator]();
+	await iterator.next(); // the snapshot
+	const items: FeedItem[] = [];
+	await act();
+	while (!done(items)) {
+		const next = (
+			await Promise.race([
+				iterator.next(),
+				new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`stuck after ${JSON.stringify(items)}`)), 5_000)),
+			])
+		).value as unknown;
+		items.push((Array.isArray(next) ? next[1] : ((next as { data?: unknown }).data ?? next)) as FeedItem);
+	}
+	await iterator.return?.();
+	return items;
 }

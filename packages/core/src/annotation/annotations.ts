@@ -50,15 +50,16 @@ export class Annotations {
 	}
 
 	async point(actor: ActorRef, sessionId: string, share: string, at: { x: number; y: number } | null): Promise<void> {
+		// A pointer leaving the screen is always told; moves are thinned — before the session is read, since a
+		// mouse sends far more than are told. Only a caller the rule let point before has a last move here.
+		const key = `${sessionId}:${actor.kind === 'rep' ? `rep:${actor.repId}` : actor.kind === 'customer' ? `c:${actor.participantId}` : actor.kind}`;
+		const now = this.deps.sessions.now();
+		if (at && now - (this.lastMove.get(key) ?? -Infinity) < POINTER_EVERY_MS) return;
 		const state = (await this.deps.sessions.state(sessionId)) ?? refuse('sessionNotFound');
 		const me = participantIn(state, actor) ?? refuse(actor.kind === 'anonymous' ? 'notSignedIn' : 'notInSession');
 		const viewer = me.repId ? { kind: 'rep' as const, repId: me.repId } : { kind: 'customer' as const, participantId: me.id };
 		const refusal = pointRefusal(state, viewer, share);
 		if (refusal) refuse(refusal);
-		// A pointer leaving the screen is always told; moves are thinned.
-		const key = `${sessionId}:${me.id}`;
-		const now = this.deps.sessions.now();
-		if (at && now - (this.lastMove.get(key) ?? -Infinity) < POINTER_EVERY_MS) return;
 		this.lastMove.set(key, now);
 		if (this.lastMove.size > 10_000) this.lastMove.clear();
 		this.deps.bus.publishPointer({

@@ -8,14 +8,24 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, person } from './chromium.ts';
 import { freePort, GENEROUS_LIMITS, startServer, type RunningServer } from './server.ts';
-import { gone, joinAsCustomer, receivesFrames, signIn, startSession, trpcCall, visible, waitFor } from './support.ts';
+import {
+	gone,
+	joinAsCustomer,
+	listening,
+	startOwnSfu,
+	receivesFrames,
+	signIn,
+	startSession,
+	trpcCall,
+	visible,
+	waitFor,
+} from './support.ts';
 
 let browser: Browser;
 const cleanUp: (() => Promise<void> | void)[] = [];
@@ -35,15 +45,6 @@ const alive = (pid: number) => {
 		return false;
 	}
 };
-
-const listening = (port: number) =>
-	new Promise<boolean>((done) => {
-		const socket = connect({ host: '127.0.0.1', port }, () => {
-			socket.destroy();
-			done(true);
-		});
-		socket.on('error', () => done(false));
-	});
 
 async function killHard(server: RunningServer): Promise<void> {
 	const exited = new Promise((r) => (server.process.exitCode !== null ? r(null) : server.process.once('exit', r)));
@@ -151,25 +152,11 @@ async function customerShares(page: Page) {
 
 describe('an effect that was committed when the API process died', () => {
 	it('runs after the restart: the recording stops and the share is closed in the SFU that ran on its own', async () => {
-		const sfuPort = await freePort();
-		const secret = randomBytes(24).toString('base64url');
-		const sfuUrl = `http://127.0.0.1:${sfuPort}`;
-		const recordings = mkdtempSync(join(tmpdir(), 'tandem-own-sfu-'));
-		cleanUp.push(() => rmSync(recordings, { recursive: true, force: true }));
-		const sfu = spawn(process.execPath, ['apps/sfu/src/main.ts'], {
-			env: {
-				...process.env,
-				TANDEM_SFU_HOST: '127.0.0.1',
-				TANDEM_SFU_PORT: String(sfuPort),
-				TANDEM_SFU_SECRET: secret,
-				TANDEM_RECORDINGS_DIR: recordings,
-			},
-			stdio: 'ignore',
-		});
-		cleanUp.push(() => void (sfu.exitCode === null && sfu.kill('SIGTERM')));
-		await waitFor(() => listening(sfuPort), 20_000);
+		const sfu = await startOwnSfu();
+		cleanUp.push(() => sfu.stop());
+		const { url: sfuUrl, secret, recordings } = sfu;
 
-		const own = { ...GENEROUS_LIMITS, TANDEM_SFU_URL: sfuUrl, TANDEM_SFU_SECRET: secret, TANDEM_RECORDINGS_DIR: recordings };
+		const own = { ...GENEROUS_LIMITS, ...sfu.env };
 		// While this file exists, this run of the API commits what it is asked and does not get round to its effects.
 		const pause = join(recordings, 'pause-effects');
 		const first = await startServer({ ...own, TANDEM_TEST_PAUSE_EFFECTS_FILE: pause }, { keepData: true });

@@ -2,12 +2,17 @@
 // what a person does in the pages (sign in, start, join). playwright-core has no web-first `expect`,
 // so `visible`/`gone` wait on locators and vitest's expect.poll waits on values.
 
-import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { inject } from 'vitest';
 import { baseUrl, person } from './chromium.ts';
+import { freePort } from './server.ts';
 
 export const ADMIN = { name: 'Admin', email: 'admin@example.com', password: 'admin-password' };
 
@@ -210,4 +215,46 @@ export async function customerSharesScreen(page: Page) {
 	await page.getByRole('button', { name: 'Share my screen' }).click();
 	await page.getByRole('dialog').getByRole('button', { name: 'Choose what to share' }).click();
 	await visible(page.getByRole('button', { name: 'Stop sharing' }));
+}
+
+/** Something listens on 127.0.0.1:`port`. */
+export const listening = (port: number) =>
+	new Promise<boolean>((done) => {
+		const socket = connect({ host: '127.0.0.1', port }, () => {
+			socket.destroy();
+			done(true);
+		});
+		socket.on('error', () => done(false));
+	});
+
+/**
+ * A media server of the test's own (a server started with `env` uses it): the test knows its secret and
+ * can call its control API, or see it outlive an API process.
+ */
+export async function startOwnSfu() {
+	const port = await freePort();
+	const secret = randomBytes(24).toString('base64url');
+	const url = `http://127.0.0.1:${port}`;
+	const recordings = mkdtempSync(join(tmpdir(), 'tandem-own-sfu-'));
+	const sfu = spawn(process.execPath, ['apps/sfu/src/main.ts'], {
+		env: {
+			...process.env,
+			TANDEM_SFU_HOST: '127.0.0.1',
+			TANDEM_SFU_PORT: String(port),
+			TANDEM_SFU_SECRET: secret,
+			TANDEM_RECORDINGS_DIR: recordings,
+		},
+		stdio: 'ignore',
+	});
+	await waitFor(() => listening(port), 20_000);
+	return {
+		url,
+		secret,
+		recordings,
+		env: { TANDEM_SFU_URL: url, TANDEM_SFU_SECRET: secret, TANDEM_RECORDINGS_DIR: recordings },
+		stop() {
+			if (sfu.exitCode === null) sfu.kill('SIGTERM');
+			rmSync(recordings, { recursive: true, force: true });
+		},
+	};
 }

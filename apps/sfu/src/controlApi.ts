@@ -7,6 +7,7 @@ import type { MediaServer } from './mediaServer.ts';
 import {
 	SECRET_HEADER,
 	closeProducersRequest,
+	closeTransportsRequest,
 	connectTransportRequest,
 	consumeRequest,
 	createPlainTransportRequest,
@@ -17,6 +18,7 @@ import {
 } from '@tandem/sfu-contract';
 import type {
 	CloseProducersResponse,
+	CloseTransportsResponse,
 	CloseSessionResponse,
 	ConsumeResponse,
 	CreatePlainTransportResponse,
@@ -87,6 +89,10 @@ export function createControlApi(media: MediaServer, secret: string): http.Serve
 	route('POST', `${participant}/transports`, ({ params, body }): Promise<CreateTransportResponse> => {
 		const { direction } = parse(createTransportRequest, body);
 		return media.session(params.sessionId!).createWebRtcTransport(params.participantId!, direction);
+	});
+	route('POST', `${participant}/transports/close`, ({ params, body }): CloseTransportsResponse => {
+		const { direction } = parse(closeTransportsRequest, body);
+		return { closed: media.session(params.sessionId!).closeTransports(params.participantId!, direction) };
 	});
 	route('POST', `${participant}/plain-transports`, ({ params, body }): Promise<CreatePlainTransportResponse> => {
 		const { direction } = parse(createPlainTransportRequest, body);

@@ -201,6 +201,15 @@ export class SessionMedia {
 		}
 	}
 
+	/** Cuts a participant's WebRTC transports (of one direction, or all): the browser sees its connection end. */
+	closeTransports(participantId: string, direction?: TransportDirection): string[] {
+		const matching = [...(this.#participants.get(participantId)?.transports.values() ?? [])].filter(
+			(t) => t.transport.type === 'webrtc' && !t.transport.closed && (!direction || t.direction === direction),
+		);
+		for (const entry of matching) this.#closeTransport(entry, 'requested');
+		return matching.map((t) => t.transport.id);
+	}
+
 	// ------------------------------------------------------------------ producers
 
 	async produce(participantId: string, request: MediasoupTyped<ProduceRequest, 'rtpParameters', ms.RtpParameters>): Promise<string> {

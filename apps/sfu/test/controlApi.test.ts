@@ -118,6 +118,27 @@ describe('control API', () => {
 		await sfu.call('DELETE', '/sessions/s-quota');
 	});
 
+	it('cuts a participant’s transports of one direction, and only theirs', async () => {
+		await sfu.call('POST', '/sessions/s-cut');
+		const send = await sendTransport('s-cut', 'viewer');
+		const recv = await sfu.call<CreateTransportResponse>('POST', '/sessions/s-cut/participants/viewer/transports', { direction: 'recv' });
+		const others = await sfu.call<CreateTransportResponse>('POST', '/sessions/s-cut/participants/other/transports', { direction: 'recv' });
+		const cut = await sfu.call<{ closed: string[] }>('POST', '/sessions/s-cut/participants/viewer/transports/close', { direction: 'recv' });
+		expect(cut.closed).toEqual([recv.id]);
+		const dtlsParameters = { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: 'AB:'.repeat(31) + 'AB' }] };
+		const connect = (participant: string, id: string) =>
+			sfu.raw('POST', `/sessions/s-cut/participants/${participant}/transports/${id}/connect`, { body: JSON.stringify({ dtlsParameters }) });
+		expect(await connect('viewer', recv.id)).toMatchObject({ status: 404 });
+		expect(await connect('viewer', send.id)).toMatchObject({ status: 200 });
+		expect(await connect('other', others.id)).toMatchObject({ status: 200 });
+		expect(
+			await sfu.raw('POST', '/sessions/s-cut/participants/viewer/transports/close', { body: '{"direction":"sideways"}' }),
+		).toMatchObject({
+			status: 400,
+		});
+		await sfu.call('DELETE', '/sessions/s-cut');
+	});
+
 	it('one participant cannot pile up consumers: asking again for a producer on the same transport replaces the old consumer', async () => {
 		// A script consuming one producer in a loop made a consumer per call (issue 8, finding 2).
 		const session = await sfu.call<CreateSessionResponse>('POST', '/sessions/s-consumers');

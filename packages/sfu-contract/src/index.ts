@@ -86,6 +86,10 @@ export type ConsumeRequest = z.infer<typeof consumeRequest>;
 export const closeProducersRequest = z.object({ sources: z.array(mediaSource).optional(), participantId: pathId.optional() });
 export type CloseProducersRequest = z.infer<typeof closeProducersRequest>;
 
+/** Cuts a participant's media connection (its WebRTC transports, one direction or both): what it carried ends. */
+export const closeTransportsRequest = z.object({ direction: transportDirection.optional() });
+export type CloseTransportsRequest = z.infer<typeof closeTransportsRequest>;
+
 export const startRecordingRequest = z.object({ recordingId: pathId });
 export type StartRecordingRequest = z.infer<typeof startRecordingRequest>;
 
@@ -136,6 +140,9 @@ export const producersResponse = z.array(producerInfo);
 
 export const closeProducersResponse = z.object({ closed: z.array(z.string()) });
 export type CloseProducersResponse = z.infer<typeof closeProducersResponse>;
+
+export const closeTransportsResponse = z.object({ closed: z.array(z.string()) });
+export type CloseTransportsResponse = z.infer<typeof closeTransportsResponse>;
 
 // ------------------------------------------------------------------ the recording manifest
 

@@ -103,6 +103,14 @@ export class MediaSession {
 				.connectTransport({ sessionId: this.sessionId, transportId: transport.id, dtlsParameters: dtlsParameters as unknown as Json })
 				.then(() => callback(), errback);
 		});
+		if (direction === 'recv') {
+			// The media server lets go of a transport whose ICE stops answering; the browser sees that only as
+			// 'disconnected' (seconds later; 'failed' after about 13 s more). Either way what it carried is
+			// gone: take a new transport and consume everything again, so the pictures come back by themselves.
+			transport.on('connectionstatechange', (state) => {
+				if ((state === 'disconnected' || state === 'failed') && this.recvTransport === transport && !this.closed) this.receiveAgain();
+			});
+		}
 		if (direction === 'send') {
 			transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
 				this.api
@@ -241,6 +249,16 @@ export class MediaSession {
 			}
 		}
 		if (changed) this.onchange();
+	}
+
+	/** The receiving transport was lost: drop it and what it carried, then consume again on a new one. */
+	private receiveAgain(): void {
+		this.recvTransport?.close();
+		this.recvTransport = null;
+		for (const { consumer } of this.consumers.values()) consumer.close();
+		this.consumers.clear();
+		this.onchange();
+		void this.sync();
 	}
 
 	/** Consume every producer the SFU has that I do not yet; drop the ones that are gone. */

@@ -1,7 +1,7 @@
 // Media that mends itself (issue "What people see"): when the media server cuts a viewer's receiving
 // transport, the viewer's page notices (Chromium says 'disconnected' a few seconds later), takes a new
 // transport and consumes again — the shared screen comes back without anyone pressing anything.
-// The test runs a media server of its own: it needs the SFU's secret to cut the transport from that side.
+// Both sides are told in words while it happens. The test runs a media server of its own: it needs the SFU's secret to cut the transport from that side.
 
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,8 +30,8 @@ afterAll(async () => {
 	await browser?.close();
 });
 
-describe('a viewer whose media connection the media server cut', () => {
-	it('gets the shared screen back by itself, on a new transport', async () => {
+describe('media connections the media server cut', () => {
+	it("a viewer gets the shared screen back by itself; a sender's share stops for real; both sides are told in words", async () => {
 		const sfu = await startOwnSfu();
 		cleanUp.push(() => sfu.stop());
 		const { url: sfuUrl, secret } = sfu;
@@ -67,11 +67,29 @@ describe('a viewer whose media connection the media server cut', () => {
 		const consumers = async () => (await sfuCall<SessionMediaStats>(`/sessions/${sessionId}/stats`)).consumers;
 		const [first] = await consumers();
 		expect(first).toBeDefined();
+		// Every word the rep's page says of its media connection, however briefly it is on screen.
+		await ana.page.evaluate(() => {
+			const said: string[] = [];
+			Object.assign(window, { said });
+			new MutationObserver(() => {
+				for (const p of document.querySelectorAll('p.trouble'))
+					if (p.textContent && !said.includes(p.textContent)) said.push(p.textContent);
+			}).observe(document.body, { subtree: true, childList: true, characterData: true });
+		});
 		const cut = await sfuCall<{ closed: string[] }>(`/sessions/${sessionId}/participants/${first!.participantId}/transports/close`, {
 			direction: 'recv',
 		});
 		expect(cut.closed).toHaveLength(1);
 		expect(await consumers()).toEqual([]);
+
+		// Both sides are told in words: the rep that the picture stopped and is coming back, then that it is
+		// back; the customer that the rep lost the media server (so "can you see my screen?" has an answer).
+		await Promise.all([
+			ana.page.getByRole('status').filter({ hasText: 'Reconnected to the media server.' }).waitFor({ timeout: 30_000 }),
+			marko.page.getByText('Ana lost the connection to the media server and is reconnecting.').waitFor({ timeout: 30_000 }),
+		]);
+		const said = await ana.page.evaluate(() => (window as unknown as { said: string[] }).said);
+		expect(said).toContain('The picture and sound stopped: the connection to the media server was lost. Reconnecting…');
 
 		// The rep's page asks again on its own: a new consumer of the same share, and new frames on screen.
 		await waitFor(async () => (await consumers()).some((c) => c.participantId === first!.participantId), 30_000);
@@ -80,5 +98,21 @@ describe('a viewer whose media connection the media server cut', () => {
 		const before = await frames();
 		await waitFor(async () => (await frames()) >= before + 5, 20_000);
 		await waitFor(async () => (await consumers()).some((c) => c.participantId === first!.participantId && c.byteCount > 0), 10_000);
+
+		// What is sent cannot be mended from the other side: the customer's sending transport cut, the share
+		// stops for real — the customer's button says so, and both are told why.
+		const stats = await sfuCall<SessionMediaStats>(`/sessions/${sessionId}/stats`);
+		const screen = stats.producers.find((p) => p.source === 'screen');
+		expect(screen).toBeDefined();
+		await sfuCall(`/sessions/${sessionId}/participants/${screen!.participantId}/transports/close`, { direction: 'send' });
+		await Promise.all([
+			marko.page.getByRole('button', { name: 'Share my screen' }).waitFor({ timeout: 15_000 }),
+			marko.page
+				.getByText('Your screen sharing stopped: the connection to the media server was lost. You can share again.')
+				.waitFor({ timeout: 15_000 }),
+			ana.page.getByText("Marko's screen sharing stopped: the media connection was lost.").waitFor({ timeout: 15_000 }),
+		]);
+		expect(await marko.page.getByRole('button', { name: 'Stop sharing' }).count()).toBe(0);
+		await waitFor(async () => (await ana.page.getByRole('figure').filter({ hasText: 'Screen of Marko' }).count()) === 0, 10_000);
 	});
 });

@@ -2,7 +2,7 @@
 // Lives in the Remote Support page's chunk, never in the first load.
 
 import type { SessionView } from '@tandem/core/client';
-import { mediaApiOf, MediaSession, type MediaSource, type RemoteTrack } from '@tandem/core/media-client';
+import { mediaApiOf, MediaSession, type MediaSource, type MediaTrouble, type RemoteTrack } from '@tandem/core/media-client';
 import { trpc } from './trpc.ts';
 
 const api = mediaApiOf(trpc.media);
@@ -22,6 +22,12 @@ export class CustomerMedia {
 	get remote(): RemoteTrack[] {
 		void this.version;
 		return this.media.remote;
+	}
+
+	/** What the customer is told now of their connection to the media server. */
+	get trouble(): MediaTrouble | null {
+		void this.version;
+		return this.media.trouble;
 	}
 
 	sending(source: MediaSource): boolean {

@@ -251,6 +251,7 @@ const matrix: Record<string, Record<string, Cell>> = {
 		},
 	},
 	'media.resumeConsumer': { '': { may: inSession, call: (a, s) => a.media.resumeConsumer({ sessionId: s.sessionId, consumerId: 'c1' }) } },
+	'media.reportLost': { '': { may: inSession, call: (a, s) => a.media.reportLost({ sessionId: s.sessionId, direction: 'receive' }) } },
 	// Reps who took part in the session, and administrators (SPEC §9).
 	'recordings.list': { '': { may: ['controller', 'assistant', 'admin'], call: (a, s) => a.recordings.list({ sessionId: s.sessionId }) } },
 	'recordings.timeline': {

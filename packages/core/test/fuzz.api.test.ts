@@ -113,6 +113,7 @@ const seeds: Record<string, Seed> = {
 	'media.producers': (s) => ({ sessionId: s.sessionId }),
 	'media.consume': (s) => ({ sessionId: s.sessionId, transportId: 't1', producerId: 'p1', rtpCapabilities: { codecs: [] } }),
 	'media.resumeConsumer': (s) => ({ sessionId: s.sessionId, consumerId: 'c1' }),
+	'media.reportLost': (s) => ({ sessionId: s.sessionId, direction: 'receive' }),
 	'recordings.list': (s) => ({ sessionId: s.sessionId }),
 	'reports.history': () => ({ filter: { from: '2026-01-01T00:00:00Z', customer: 'Mira', number: '123 456 789' }, pageSize: 25 }),
 	'reports.filterChoices': () => undefined,

@@ -276,7 +276,19 @@ export class ConsoleFeed {
 			case 'session.ended':
 				this.toast(m.session_ended_here({ number: view.numberFormatted }));
 				break;
+			case 'activity.stopped':
+				// A share or a camera that the media connection took down: said, with whose (mine: I can start it again).
+				if (e.reason !== 'mediaEnded' || !e.who || (e.activity !== 'sharing' && e.activity !== 'video')) break;
+				if (e.who === meName) about(e.activity === 'sharing' ? m.own_share_lost() : m.own_camera_lost());
+				else about(e.activity === 'sharing' ? m.event_share_lost({ name: e.who }) : m.event_camera_lost({ name: e.who }));
+				break;
 			case 'media.failed':
+				// Someone's page lost the media server: everyone in the session hears it (their own page says more).
+				if (e.activity === 'send' || e.activity === 'receive') {
+					if (e.who && e.who !== meName)
+						about(e.activity === 'send' ? m.media_lost_send_other({ name: e.who }) : m.media_lost_receive_other({ name: e.who }));
+					break;
+				}
 				// What the media plane could not do is said, never swallowed (only the controller can act on it).
 				if (view.me?.role !== 'controller') break;
 				if (e.activity === 'connect')

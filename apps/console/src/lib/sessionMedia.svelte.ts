@@ -2,7 +2,7 @@
 // seen, loading mediasoup-client on demand. Keeps local state in step with what the rules say.
 
 import type { SessionView } from '@tandem/core/client';
-import { mediaApiOf, MediaSession, type MediaSource, type RemoteTrack } from '@tandem/core/media-client';
+import { mediaApiOf, MediaSession, type MediaSource, type MediaTrouble, type RemoteTrack } from '@tandem/core/media-client';
 import { trpc } from './trpc.ts';
 
 const api = mediaApiOf(trpc.media);
@@ -40,6 +40,12 @@ export class ConsoleMedia {
 	local(sessionId: string, source: MediaSource): MediaStreamTrack | null {
 		void this.version;
 		return this.sessions.get(sessionId)?.local(source) ?? null;
+	}
+
+	/** What the rep is told now of this session's connection to the media server. */
+	trouble(sessionId: string): MediaTrouble | null {
+		void this.version;
+		return this.sessions.get(sessionId)?.trouble ?? null;
 	}
 
 	/** The feed said media moved in a session: consume what is new. */

@@ -32,6 +32,7 @@ export function mediaApiOf(media: MediaProcedures): MediaApi {
 		producers: (i) => media.producers.query(i),
 		consume: (i) => media.consume.mutate(i),
 		resumeConsumer: (i) => media.resumeConsumer.mutate(i),
+		reportLost: (i) => media.reportLost.mutate(i),
 	};
 }
 
@@ -41,6 +42,15 @@ export interface RemoteTrack {
 	source: MediaSource;
 	kind: 'audio' | 'video';
 	stream: MediaStream;
+}
+
+/**
+ * The page's connection to the media server, as the person is told of it: lost and coming back by itself
+ * (`reconnecting`), back (`restored`), or gone for good (`failed`: what was sent on it has stopped).
+ */
+export interface MediaTrouble {
+	direction: 'send' | 'receive';
+	state: 'reconnecting' | 'restored' | 'failed';
 }
 
 type Transport = ReturnType<Device['createSendTransport']>;
@@ -58,8 +68,14 @@ export class MediaSession {
 	private readonly consumers = new Map<string, { consumer: Consumer; remote: RemoteTrack }>();
 	private syncing: Promise<void> = Promise.resolve();
 	private closed = false;
+	/** The receiving transport is being replaced: 'restored' is said once the new one connects. */
+	private mendingReceive = false;
+	/** The sending transport went 'disconnected' with something on it: 'restored' is said if it comes back. */
+	private sendWavered = false;
 	/** Called whenever the set of remote tracks or of my own tracks changes. */
 	onchange: () => void = () => {};
+	/** What the person is told now of their connection to the media server (null: nothing to tell). */
+	trouble: MediaTrouble | null = null;
 
 	constructor(api: MediaApi, sessionId: string, loadDevice: () => Promise<Device>) {
 		this.api = api;
@@ -108,7 +124,19 @@ export class MediaSession {
 			// 'disconnected' (seconds later; 'failed' after about 13 s more). Either way what it carried is
 			// gone: take a new transport and consume everything again, so the pictures come back by themselves.
 			transport.on('connectionstatechange', (state) => {
-				if ((state === 'disconnected' || state === 'failed') && this.recvTransport === transport && !this.closed) this.receiveAgain();
+				if (this.recvTransport !== transport || this.closed) return;
+				if (state === 'disconnected' || state === 'failed') this.receiveAgain();
+				else if (state === 'connected' && this.mendingReceive) this.mended();
+			});
+		} else {
+			// What a page sends cannot be replayed: a sending connection that failed for good stops what it
+			// carried, here and in the record, so every button and every viewer shows what is really so.
+			transport.on('connectionstatechange', (state) => {
+				if (this.sendTransport !== transport || this.closed) return;
+				if (state === 'failed') this.sendingLost();
+				else if (state === 'disconnected' && this.producers.size > 0) this.tell({ direction: 'send', state: 'reconnecting' });
+				else if (state === 'connected' && this.producers.size > 0 && this.sendWavered) this.tell({ direction: 'send', state: 'restored' });
+				this.sendWavered = state === 'disconnected' && this.producers.size > 0;
 			});
 		}
 		if (direction === 'send') {
@@ -255,10 +283,58 @@ export class MediaSession {
 	private receiveAgain(): void {
 		this.recvTransport?.close();
 		this.recvTransport = null;
+		const hadMedia = this.consumers.size > 0;
 		for (const { consumer } of this.consumers.values()) consumer.close();
 		this.consumers.clear();
 		this.onchange();
-		void this.sync();
+		if (!hadMedia) {
+			void this.sync();
+			return;
+		}
+		this.mendingReceive = true;
+		this.tell({ direction: 'receive', state: 'reconnecting' });
+		void this.api.reportLost({ sessionId: this.sessionId, direction: 'receive' }).catch(() => undefined);
+		this.syncing = this.syncing
+			.then(() => this.syncNow())
+			.then(
+				() => {
+					// Nothing is left to receive (it ended meanwhile): there is no connection to wait for.
+					if (this.mendingReceive && this.consumers.size === 0) this.mended();
+				},
+				() => {
+					this.mendingReceive = false;
+					this.tell({ direction: 'receive', state: 'failed' });
+				},
+			);
+	}
+
+	/** Says it (through onchange); that it came back is said for a few seconds, then nothing is. */
+	private tell(trouble: MediaTrouble): void {
+		this.trouble = trouble;
+		this.onchange();
+		if (trouble.state !== 'restored') return;
+		setTimeout(() => {
+			if (this.trouble !== trouble) return;
+			this.trouble = null;
+			this.onchange();
+		}, 5000);
+	}
+
+	private mended(): void {
+		this.mendingReceive = false;
+		this.tell({ direction: 'receive', state: 'restored' });
+	}
+
+	/** The sending transport failed for good: what it carried stops here and in the record. */
+	private sendingLost(): void {
+		const had = this.producers.size > 0;
+		for (const source of [...this.producers.keys()]) this.dropLocal(source);
+		this.sendTransport?.close();
+		this.sendTransport = null;
+		this.sendWavered = false;
+		if (!had) return;
+		this.tell({ direction: 'send', state: 'failed' });
+		void this.api.reportLost({ sessionId: this.sessionId, direction: 'send' }).catch(() => undefined);
 	}
 
 	/** Consume every producer the SFU has that I do not yet; drop the ones that are gone. */

@@ -137,6 +137,17 @@ export class SessionMediaService {
 		return { ok: true };
 	}
 
+	/**
+	 * My page lost its connection to the media server (media health): the record says so, the others are
+	 * told, and what I sent on a lost sending connection stops (the media effect closes what is left of it).
+	 */
+	async reportLost(caller: MediaCaller, direction: 'send' | 'receive'): Promise<{ ok: true }> {
+		await this.member(caller);
+		const state = await this.sessions.command(caller.sessionId, caller.actor, { type: 'reportMediaLost', direction });
+		if (direction === 'send') this.announce(state);
+		return { ok: true };
+	}
+
 	/** Media moved in a session (a producer came or went): its people's pages refetch what they can consume. */
 	announce(...states: (SessionState | null)[]): void {
 		const people = states.flatMap((s) => s?.participants ?? []);

@@ -70,6 +70,7 @@ export const sessionCommands: { [K in CommandType]: Needs<K> } = {
 	stopActivity: plain,
 	sendMedia: plain,
 	mediaEnded: plain,
+	reportMediaLost: plain,
 	recordMediaFailure: plain,
 	endForLostConsole: plain,
 	createInvitation: plain,

@@ -364,6 +364,17 @@ const rules: { [K in CommandType]: Rule<K> } = {
 		]);
 	}),
 
+	reportMediaLost: live((state, command, actor, { now: at }, me) => {
+		if (!me) return refuse(actor.kind === 'anonymous' ? 'notSignedIn' : 'notInSession');
+		const lost: SessionEvent = { type: 'media.failed', at, action: command.direction, reason: 'connectionLost', participantId: me.id };
+		if (command.direction === 'receive') return accept([lost]);
+		// What went out on that connection reaches nobody now: it is stopped, and the page may start it again.
+		const stops = (['sharing', 'video'] as const)
+			.filter((activity) => isOn(state, activity, me.id))
+			.map((activity): SessionEvent => ({ type: 'activity.stopped', at, activity, participantId: me.id, reason: 'mediaEnded' }));
+		return accept([lost, ...stops]);
+	}),
+
 	recordMediaFailure(state, command, actor, { now: at }) {
 		// The record of what the media plane could not do is kept even after the session's end.
 		if (actor.kind !== 'system') return refuse('notController');

@@ -239,7 +239,9 @@ export type SessionEvent =
 
 /** What the media effect asks of the SFU when a session's events say so. */
 /** What the media plane could not do (`connect`: a participant's browser could not reach it at all). */
-export type MediaAction = 'closeProducers' | 'stopRecording' | 'startRecording' | 'closeParticipant' | 'closeSession' | 'connect';
+/** What the media plane could not do (the media effect's calls, `connect`), or what a page lost (`send`, `receive`). */
+export type MediaAction =
+	'closeProducers' | 'stopRecording' | 'startRecording' | 'closeParticipant' | 'closeSession' | 'connect' | 'send' | 'receive';
 
 export type SessionEventType = SessionEvent['type'];
 
@@ -308,6 +310,11 @@ export type Command =
 	| { type: 'sendMedia'; source: MediaSource }
 	/** The media plane lost a participant's media (transport failed) or a whole worker: the system stops what it carried. */
 	| { type: 'mediaEnded'; activity?: Activity; participantId?: ParticipantId }
+	/**
+	 * A participant's page lost its connection to the media server (its transport went 'disconnected' or
+	 * 'failed'): the others are told. What it sent is gone with a lost `send` connection: it stops.
+	 */
+	| { type: 'reportMediaLost'; direction: 'send' | 'receive' }
 	/** The media effect could not do what the events asked: the system records it (and what it leaves stopped). */
 	| { type: 'recordMediaFailure'; action: MediaAction; reason: string; participantId?: ParticipantId }
 	/**

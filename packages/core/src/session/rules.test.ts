@@ -1347,6 +1347,33 @@ const table: Case[] = [
 	},
 	{ given: NONE, by: 'system', do: cmd.mediaFailed('closeSession'), expect: refused('sessionNotFound') },
 
+	// ------------------------------------------------------------ reportMediaLost: a page lost the media server
+	{
+		given: SHARING_CUSTOMER,
+		by: 'customer',
+		do: { type: 'reportMediaLost', direction: 'send' },
+		expect: ok('media.failed send: connectionLost (c-1)', 'activity.stopped sharing c-1 mediaEnded'),
+		then: { activities: '' },
+		note: 'what went out on a lost connection reaches nobody: it stops, and the others are told why',
+	},
+	{
+		given: VIDEO,
+		by: 'controller',
+		do: { type: 'reportMediaLost', direction: 'send' },
+		expect: ok('media.failed send: connectionLost (p-ana)', 'activity.stopped video p-ana mediaEnded'),
+		note: "only the reporter's own",
+	},
+	{
+		given: SHARING_CUSTOMER,
+		by: 'controller',
+		do: { type: 'reportMediaLost', direction: 'receive' },
+		expect: ok('media.failed receive: connectionLost (p-ana)'),
+		note: "a viewer's lost connection stops nobody's share",
+	},
+	{ given: FULL, by: 'otherRep', do: { type: 'reportMediaLost', direction: 'receive' }, expect: refused('notInSession') },
+	{ given: FULL, by: 'anonymous', do: { type: 'reportMediaLost', direction: 'send' }, expect: refused('notSignedIn') },
+	{ given: ENDED, by: 'customer', do: { type: 'reportMediaLost', direction: 'receive' }, expect: refused('sessionEnded') },
+
 	// ------------------------------------------------------------ stopActivity (§9)
 	{
 		given: SHARING_BOTH,
@@ -2597,6 +2624,7 @@ describe('properties over random command sequences', () => {
 							() => cmd.startA(r.pick(activities)),
 							() => cmd.startA(r.pick(activities)),
 							() => cmd.stopA(r.pick(activities), r.chance(0.5) ? someone() : undefined),
+							(): Command => ({ type: 'reportMediaLost', direction: r.pick(['send', 'receive'] as const) }),
 							() =>
 								cmd.invite(
 									r.pick(['customer', 'rep'] as const),

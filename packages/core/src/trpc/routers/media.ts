@@ -50,4 +50,9 @@ export const mediaRouter = router({
 	resumeConsumer: publicProcedure
 		.input(z.object({ sessionId, consumerId: id }))
 		.mutation(async ({ ctx, input }) => ctx.services.sessionMedia.resumeConsumer(await caller(ctx, input.sessionId), input.consumerId)),
+
+	/** My page lost its connection to the media server: the others are told, and what I sent on it stops. */
+	reportLost: publicProcedure
+		.input(z.object({ sessionId, direction: z.enum(['send', 'receive']) }))
+		.mutation(async ({ ctx, input }) => ctx.services.sessionMedia.reportLost(await caller(ctx, input.sessionId), input.direction)),
 });

@@ -130,6 +130,7 @@ const sections = [
 	customerFirstLoad,
 	(await import('./bench/joinLatency.mjs')).joinLatency, // join → visible at the rep, 100 and 1,000 live sessions
 	(await import('./bench/media.mjs')).media, // share → first frame, transfer → media stopped, SFU forwarding CPU vs bare mediasoup
+	(await import('./bench/stage.mjs')).stage, // landing's transferred load and FCP; share glass-to-glass and SSIM; pointer → drawn (each vs bare)
 	(await import('./bench/acd.mjs')).acd,
 	(await import('./bench/files.mjs')).files, // a 200 MB upload by tus beside a bare Node HTTP copy
 	(await import('./bench/chat.mjs')).chat, // chat send → shown at all 10 people of a session among 1,000 live ones // WebACD: enqueued → offer, a place in line changing, 1,000 waiting and 100 agents

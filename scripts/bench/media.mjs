@@ -37,12 +37,12 @@ async function stopChild(child, signal = 'SIGTERM', graceMs = 5000) {
 	await exited;
 	clearTimeout(timer);
 }
-const stopAll = () => Promise.all([...children].map((c) => stopChild(c, 'SIGKILL')));
+export const stopAll = () => Promise.all([...children].map((c) => stopChild(c, 'SIGKILL')));
 
 // ---------------------------------------------------------------- the product in real Chromium
 
 /** The built product on a free port with a fresh data directory (as tests/browser/server.ts starts it). */
-async function startProduct() {
+export async function startProduct() {
 	const dataDir = mkdtempSync(join(tmpdir(), 'tandem-bench-'));
 	const port = await freePort();
 	const baseUrl = `http://127.0.0.1:${port}`;
@@ -102,7 +102,7 @@ async function trpcCall(baseUrl, path, input, { cookie, method = 'POST' } = {}) 
 	return { data: body.result.data, cookie: setCookie ? setCookie.split(';')[0] : null };
 }
 
-async function createReps(baseUrl, names) {
+export async function createReps(baseUrl, names) {
 	const admin = { name: 'Admin', email: 'admin@example.com', password: 'admin-password' };
 	const status = await trpcCall(baseUrl, 'auth.status', undefined, { method: 'GET' });
 	if (status.data.setupNeeded) await trpcCall(baseUrl, 'auth.createFirstAdmin', admin);
@@ -116,7 +116,7 @@ async function createReps(baseUrl, names) {
 	return reps;
 }
 
-async function person(browser, baseUrl) {
+export async function person(browser, baseUrl) {
 	const context = await browser.newContext({
 		baseURL: baseUrl,
 		locale: 'en-US',
@@ -127,10 +127,10 @@ async function person(browser, baseUrl) {
 	return { context, page: await context.newPage() };
 }
 
-const visible = (l, timeout = 20_000) => l.first().waitFor({ state: 'visible', timeout });
+export const visible = (l, timeout = 20_000) => l.first().waitFor({ state: 'visible', timeout });
 const gone = (l, timeout = 20_000) => l.first().waitFor({ state: 'hidden', timeout });
 
-async function signIn(page, rep) {
+export async function signIn(page, rep) {
 	await page.goto('/console');
 	await page.getByLabel('E-mail address').fill(rep.email);
 	await page.getByLabel('Password').fill(rep.password);
@@ -138,7 +138,7 @@ async function signIn(page, rep) {
 	await visible(page.getByRole('button', { name: 'Start' }));
 }
 
-async function startSession(page) {
+export async function startSession(page) {
 	const before = await page.getByRole('tab').count();
 	await page.getByRole('checkbox', { name: 'E-mail' }).setChecked(false);
 	await page.getByRole('button', { name: 'Start' }).click();
@@ -150,7 +150,7 @@ async function startSession(page) {
 	return (await page.getByRole('toolbar').locator('[data-session-number]').textContent()).trim();
 }
 
-async function joinAsCustomer(page, number, name) {
+export async function joinAsCustomer(page, number, name) {
 	await page.goto('/');
 	await page.getByLabel('Session number').fill(number);
 	await page.getByLabel('Your name').fill(name);
@@ -166,7 +166,7 @@ async function assist(page, number) {
 }
 
 /** In the page: resolves with Date.now() of the first decoded frame of the <video> in the figure named `name`. */
-function firstFrameIn(page, name) {
+export function firstFrameIn(page, name) {
 	return page.evaluate(
 		(name) =>
 			new Promise((resolve, reject) => {
@@ -233,7 +233,7 @@ function mediaGoneIn(page, needShareButton) {
 	);
 }
 
-async function receivesFrames(page, name, timeout = 30_000) {
+export async function receivesFrames(page, name, timeout = 30_000) {
 	const video = page.getByRole('figure').filter({ hasText: name }).locator('video');
 	await video.first().waitFor({ state: 'attached', timeout });
 	await video.first().evaluate(

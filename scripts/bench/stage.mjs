@@ -11,15 +11,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../tests/browser/chromiumFlags.ts';
 import { createReps, joinAsCustomer, person, receivesFrames, signIn, startProduct, startSession, stopAll, visible } from './media.mjs';
+import { fmt, stats } from './product.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const kb = (bytes) => (bytes / 1024).toFixed(1);
-function percentile(values, p) {
-	const sorted = [...values].sort((a, b) => a - b);
-	return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
-const ms = (v) => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
-const p50p95 = (values) => `p50 ${ms(percentile(values, 50))} ms  p95 ${ms(percentile(values, 95))} ms  (${values.length})`;
+const median = (values) => stats(values).p50;
+const p50p95 = (values) => {
+	const st = stats(values);
+	return `p50 ${fmt(st.p50)} ms  p95 ${fmt(st.p95)} ms  (${st.n})`;
+};
 const ratio = (a, b) => (b > 0 ? (a / b).toFixed(2) : '—');
 
 const LOAD_RUNS = 5;
@@ -103,7 +103,12 @@ const IN_PAGE = `(() => {
 		}
 		return best && { bytes: best.bytesReceived, frames: best.framesDecoded, width: best.frameWidth, height: best.frameHeight, at: performance.now() };
 	}
-	window.__bench = { source, watch, still, inbound };
+	/** Resolves once pc has all its candidates: its description then goes whole to the other page. */
+	const gathered = (pc) =>
+		pc.iceGatheringState === 'complete'
+			? Promise.resolve()
+			: new Promise((r) => pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && r()));
+	window.__bench = { source, watch, still, inbound, gathered };
 })();`;
 
 // ---------------------------------------------------------------- a bare server: a one-line page and an SSE relay
@@ -184,11 +189,7 @@ async function landing(browser, baseUrl, bare) {
 		tandem.push(await loadOnce(browser, `${baseUrl}/`));
 		baseline.push(await loadOnce(browser, `${bare.url}/`));
 	}
-	const med = (rows, key) =>
-		percentile(
-			rows.map((r) => r[key]),
-			50,
-		);
+	const med = (rows, key) => median(rows.map((r) => r[key]));
 	const bodies = med(tandem, 'bodies');
 	console.log(
 		`  landing's JS+CSS before the first click, as Chromium received it (CDP encodedDataLength): ${kb(bodies)} KB of compressed bodies — ` +
@@ -196,7 +197,7 @@ async function landing(browser, baseUrl, bare) {
 			`everything, HTML and feed included, ${kb(med(tandem, 'all'))} KB`,
 	);
 	console.log(
-		`  landing first contentful paint: median ${ms(med(tandem, 'fcp'))} ms; a bare one-line page ${ms(med(baseline, 'fcp'))} ms — ratio ${ratio(med(tandem, 'fcp'), med(baseline, 'fcp'))}  (${LOAD_RUNS} cold loads each, 390×844)`,
+		`  landing first contentful paint: median ${fmt(med(tandem, 'fcp'))} ms; a bare one-line page ${fmt(med(baseline, 'fcp'))} ms — ratio ${ratio(med(tandem, 'fcp'), med(baseline, 'fcp'))}  (${LOAD_RUNS} cold loads each, 390×844)`,
 	);
 }
 
@@ -254,40 +255,31 @@ async function bareShare(browser, bare, files) {
 		const viewer = await context.newPage();
 		await sender.goto(bare.url);
 		await viewer.goto(bare.url);
-		const gathered = (pc) =>
-			pc.iceGatheringState === 'complete'
-				? Promise.resolve()
-				: new Promise((r) => pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && r()));
-		const offer = await sender.evaluate(async (gatheredSrc) => {
-			const gathered = eval(gatheredSrc);
+		const offer = await sender.evaluate(async () => {
 			const source = (window.__source = window.__bench.source());
 			const track = source.stream.getVideoTracks()[0];
 			track.contentHint = 'detail'; // the same source as Tandem's: a screen of text
 			const pc = (window.__pc = new RTCPeerConnection());
 			pc.addTrack(track, source.stream);
 			await pc.setLocalDescription(await pc.createOffer());
-			await gathered(pc);
+			await window.__bench.gathered(pc);
 			return pc.localDescription.sdp;
-		}, `(${gathered})`);
-		const answer = await viewer.evaluate(
-			async ({ offer, gatheredSrc }) => {
-				const gathered = eval(gatheredSrc);
-				const pc = (window.__pc = new RTCPeerConnection());
-				pc.ontrack = (e) => {
-					const video = document.createElement('video');
-					Object.assign(video, { muted: true, autoplay: true, playsInline: true, srcObject: new MediaStream([e.track]) });
-					video.style.width = '960px';
-					document.body.append(video);
-					window.__video = video;
-					void video.play();
-				};
-				await pc.setRemoteDescription({ type: 'offer', sdp: offer });
-				await pc.setLocalDescription(await pc.createAnswer());
-				await gathered(pc);
-				return pc.localDescription.sdp;
-			},
-			{ offer, gatheredSrc: `(${gathered})` },
-		);
+		});
+		const answer = await viewer.evaluate(async (offer) => {
+			const pc = (window.__pc = new RTCPeerConnection());
+			pc.ontrack = (e) => {
+				const video = document.createElement('video');
+				Object.assign(video, { muted: true, autoplay: true, playsInline: true, srcObject: new MediaStream([e.track]) });
+				video.style.width = '960px';
+				document.body.append(video);
+				window.__video = video;
+				void video.play();
+			};
+			await pc.setRemoteDescription({ type: 'offer', sdp: offer });
+			await pc.setLocalDescription(await pc.createAnswer());
+			await window.__bench.gathered(pc);
+			return pc.localDescription.sdp;
+		}, offer);
 		await sender.evaluate((sdp) => window.__pc.setRemoteDescription({ type: 'answer', sdp }), answer);
 		await viewer.waitForFunction(() => (window.__video?.getVideoPlaybackQuality().totalVideoFrames ?? 0) > 0, null, { timeout: 20_000 });
 		const video = await viewer.evaluateHandle(() => window.__video);
@@ -463,7 +455,7 @@ export async function stage() {
 		if (bareShareResult) console.log(`  the same source, bare RTCPeerConnection:          ${shareLine(bareShareResult)}`);
 		if (tandemShare && bareShareResult)
 			console.log(
-				`  ratios Tandem / bare: latency p50 ${ratio(percentile(tandemShare.latencies, 50), percentile(bareShareResult.latencies, 50))}, ` +
+				`  ratios Tandem / bare: latency p50 ${ratio(median(tandemShare.latencies), median(bareShareResult.latencies))}, ` +
 					`SSIM ${ratio(tandemShare.ssim, bareShareResult.ssim)}  (1920×1080 canvas of 11 px text, 30 fps; SSIM of the text, the counter band left out)`,
 			);
 		let bareDelays = null;
@@ -475,7 +467,7 @@ export async function stage() {
 		if (tandemPointer) console.log(`  pointer move → drawn at the customer, Tandem: ${p50p95(tandemPointer)} of ${POINTER_MOVES} moves`);
 		if (bareDelays) console.log(`  the same over a bare fetch + SSE relay:      ${p50p95(bareDelays)}`);
 		if (tandemPointer?.length && bareDelays?.length)
-			console.log(`  ratio Tandem / bare pointer p50: ${ratio(percentile(tandemPointer, 50), percentile(bareDelays, 50))}`);
+			console.log(`  ratio Tandem / bare pointer p50: ${ratio(median(tandemPointer), median(bareDelays))}`);
 	} finally {
 		await browser?.close();
 		await product?.stop();

@@ -70,8 +70,6 @@ export class MediaSession {
 	private closed = false;
 	/** The receiving transport is being replaced: 'restored' is said once the new one connects. */
 	private mendingReceive = false;
-	/** The sending transport went 'disconnected' with something on it: 'restored' is said if it comes back. */
-	private sendWavered = false;
 	/** Called whenever the set of remote tracks or of my own tracks changes. */
 	onchange: () => void = () => {};
 	/** What the person is told now of their connection to the media server (null: nothing to tell). */
@@ -135,8 +133,8 @@ export class MediaSession {
 				if (this.sendTransport !== transport || this.closed) return;
 				if (state === 'failed') this.sendingLost();
 				else if (state === 'disconnected' && this.producers.size > 0) this.tell({ direction: 'send', state: 'reconnecting' });
-				else if (state === 'connected' && this.producers.size > 0 && this.sendWavered) this.tell({ direction: 'send', state: 'restored' });
-				this.sendWavered = state === 'disconnected' && this.producers.size > 0;
+				else if (state === 'connected' && this.trouble?.direction === 'send' && this.trouble.state === 'reconnecting')
+					this.tell({ direction: 'send', state: 'restored' });
 			});
 		}
 		if (direction === 'send') {
@@ -327,12 +325,12 @@ export class MediaSession {
 
 	/** The sending transport failed for good: what it carried stops here and in the record. */
 	private sendingLost(): void {
-		const had = this.producers.size > 0;
+		// Said when something was on it, or when the person was told it was coming back (it ended meanwhile).
+		const toTell = this.producers.size > 0 || this.trouble?.direction === 'send';
 		for (const source of [...this.producers.keys()]) this.dropLocal(source);
 		this.sendTransport?.close();
 		this.sendTransport = null;
-		this.sendWavered = false;
-		if (!had) return;
+		if (!toTell) return;
 		this.tell({ direction: 'send', state: 'failed' });
 		void this.api.reportLost({ sessionId: this.sessionId, direction: 'send' }).catch(() => undefined);
 	}

@@ -139,12 +139,12 @@ export class SessionMediaService {
 
 	/**
 	 * My page lost its connection to the media server (media health): the record says so, the others are
-	 * told, and what I sent on a lost sending connection stops (the media effect closes what is left of it).
+	 * told, and what I sent on a lost sending connection stops (the media effect closes what is left of it and
+	 * tells the pages, as for any activity that stops).
 	 */
 	async reportLost(caller: MediaCaller, direction: 'send' | 'receive'): Promise<{ ok: true }> {
 		await this.member(caller);
-		const state = await this.sessions.command(caller.sessionId, caller.actor, { type: 'reportMediaLost', direction });
-		if (direction === 'send') this.announce(state);
+		await this.sessions.command(caller.sessionId, caller.actor, { type: 'reportMediaLost', direction });
 		return { ok: true };
 	}
 

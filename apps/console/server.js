@@ -3,7 +3,7 @@
 //   /console…    the rep console and the API (SvelteKit, adapter-node's build/handler.js)
 // It also owns shutdown: adapter-node's own entry is not used, so 'sveltekit:shutdown' is never
 // emitted; on SIGTERM/SIGINT we stop accepting connections and close Tandem (the database).
-import { createReadStream, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -193,8 +193,56 @@ async function precompressed(file, accepted) {
 	return null;
 }
 
+/** The languages the customer app's build rendered its pages in (landing.<locale>.html, apps/customer/vite.config.ts). */
+const customerLocales = (() => {
+	try {
+		return readdirSync(customerDir).flatMap((f) => /^landing\.([a-z]{2,3})\.html$/.exec(f)?.[1] ?? []);
+	} catch {
+		return [];
+	}
+})();
+
 /**
- * Serves a file of the customer app, or its index.html for app routes.
+ * The language of the customer's page, as its script will choose it (the paraglide strategy in
+ * apps/customer/vite.config.ts): ?lang=, then the choice remembered in the PARAGLIDE_LOCALE cookie, then the
+ * browser's languages in their order of preference, then English.
+ * @param {import('node:http').IncomingMessage} req
+ * @param {URLSearchParams} query
+ */
+function customerLocale(req, query) {
+	const known = (/** @type {string | null | undefined} */ tag) => {
+		const base = tag?.trim().toLowerCase().split('-')[0];
+		return base && customerLocales.includes(base) ? base : null;
+	};
+	const cookie = /(?:^|;\s*)PARAGLIDE_LOCALE=([^;]*)/.exec(String(req.headers.cookie ?? ''))?.[1];
+	const browser = String(req.headers['accept-language'] ?? '')
+		.split(',')
+		.map((part, order) => {
+			const [tag, ...params] = part.split(';');
+			const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+			return { tag, order, q: q === undefined ? 1 : Number(q.slice(2)) || 0 };
+		})
+		.filter((l) => l.q > 0)
+		.sort((a, b) => b.q - a.q || a.order - b.order)
+		.map((l) => known(l.tag))
+		.find(Boolean);
+	return known(query.get('lang')) ?? known(cookie) ?? browser ?? 'en';
+}
+
+/**
+ * The page for an app route: the landing already rendered in the visitor's language, or — for an invitation
+ * link, whose page is another — the empty page with the right `lang`. A build without them has index.html.
+ * @param {import('node:http').IncomingMessage} req
+ */
+function customerPage(req) {
+	if (!customerLocales.length) return join(customerDir, 'index.html');
+	const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
+	const locale = customerLocale(req, query);
+	return join(customerDir, `${query.has('invite') ? 'shell' : 'landing'}.${locale}.html`);
+}
+
+/**
+ * Serves a file of the customer app, or its page for app routes.
  * @param {import('node:http').IncomingMessage} req
  * @param {import('node:http').ServerResponse} res
  * @param {string} pathname
@@ -225,7 +273,7 @@ async function serveCustomer(req, res, pathname) {
 			res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found');
 			return;
 		}
-		file = join(customerDir, 'index.html');
+		file = customerPage(req);
 	}
 	// The build's brotli or gzip twin of the file, when the browser takes it (apps/customer/vite.config.ts).
 	const encoding = await precompressed(file, String(req.headers['accept-encoding'] ?? ''));
@@ -234,7 +282,8 @@ async function serveCustomer(req, res, pathname) {
 		'content-type': types[/** @type {keyof typeof types} */ (extname(file))] ?? 'application/octet-stream',
 		'cache-control': cache,
 		'x-content-type-options': 'nosniff',
-		vary: 'accept-encoding',
+		// The page's language follows these (customerPage).
+		vary: extname(file) === '.html' ? 'accept-encoding, accept-language, cookie' : 'accept-encoding',
 		'content-length': String((await stat(sent)).size),
 		...(encoding ? { 'content-encoding': encoding } : {}),
 		...(extname(file) === '.html' && customerPageCsp ? { 'content-security-policy': customerPageCsp } : {}),

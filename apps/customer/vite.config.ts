@@ -3,7 +3,7 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
-import { defineConfig, type Plugin } from 'vite';
+import { createServer, defineConfig, type Plugin } from 'vite';
 
 // In development the console (and the API under it) runs on its own Vite server; this one proxies to it,
 // so the browser sees one origin as in production.
@@ -44,21 +44,56 @@ const svelteRuntimeSideEffects: Plugin = {
 // What the browser transfers is what counts (UI.md: ≤ 25 KB before the first click): every text file of the
 // build gets a brotli and a gzip twin, made once here at the strongest settings, which the server sends to a
 // browser that accepts them (apps/console/server.js).
-const precompress: Plugin = {
-	name: 'tandem:precompress',
-	apply: 'build',
-	closeBundle() {
-		const walk = (dir: string): string[] =>
-			readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
-		for (const file of walk('dist').filter((f) => /\.(js|css|html|svg|json|txt)$/.test(f))) {
-			const bytes = readFileSync(file);
-			const br = brotliCompressSync(bytes, {
-				params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length },
-			});
-			const gz = gzipSync(bytes, { level: 9 });
-			if (br.length < bytes.length) writeFileSync(`${file}.br`, br);
-			if (gz.length < bytes.length) writeFileSync(`${file}.gz`, gz);
+function precompress() {
+	const walk = (dir: string): string[] =>
+		readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+	for (const file of walk('dist').filter((f) => /\.(js|css|html|svg|json|txt)$/.test(f))) {
+		const bytes = readFileSync(file);
+		const br = brotliCompressSync(bytes, {
+			params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length },
+		});
+		const gz = gzipSync(bytes, { level: 9 });
+		if (br.length < bytes.length) writeFileSync(`${file}.br`, br);
+		if (gz.length < bytes.length) writeFileSync(`${file}.gz`, gz);
+	}
+}
+
+// The page's HTML in each language, so something shows before the script (UI.md): `shell.<locale>.html` is the
+// empty page with its `lang`, `landing.<locale>.html` carries the landing rendered by Svelte on the server
+// (src/prerender.ts), which main.ts hydrates. The server picks one per request (apps/console/server.js).
+async function renderPages() {
+	const server = await createServer({
+		configFile: false,
+		root: import.meta.dirname,
+		logLevel: 'error',
+		appType: 'custom',
+		server: { middlewareMode: true, hmr: false, ws: false },
+		optimizeDeps: { noDiscovery: true, include: [] },
+		plugins: [svelte({ compilerOptions: { discloseVersion: false } })],
+	});
+	try {
+		const { renderLanding, locales } = (await server.ssrLoadModule('/src/prerender.ts')) as typeof import('./src/prerender.ts');
+		const template = readFileSync('dist/index.html', 'utf8');
+		if (!template.includes('<html lang="en">') || !template.includes('<div id="app"></div>')) throw new Error('index.html changed shape');
+		for (const locale of locales) {
+			const page = template.replace('<html lang="en">', `<html lang="${locale}">`);
+			writeFileSync(`dist/shell.${locale}.html`, page);
+			writeFileSync(
+				`dist/landing.${locale}.html`,
+				page.replace('<div id="app"></div>', `<div id="app" data-prerendered="${locale}">${renderLanding(locale)}</div>`),
+			);
 		}
+	} finally {
+		await server.close();
+	}
+}
+
+const pages: Plugin = {
+	name: 'tandem:pages',
+	apply: 'build',
+	async closeBundle() {
+		await renderPages();
+		precompress();
 	},
 };
 
@@ -67,12 +102,13 @@ export default defineConfig({
 		svelte({ compilerOptions: { discloseVersion: false } }),
 		svelteRuntimeSideEffects,
 		dropUnusedWsClient,
-		precompress,
+		pages,
 		// The repo's one inlang project, compiled into this app's own src/paraglide.
 		paraglideVitePlugin({
 			project: '../../project.inlang',
 			outdir: './src/paraglide',
-			strategy: ['localStorage', 'preferredLanguage', 'baseLocale'],
+			// The server chooses the language (main.ts); the page follows it.
+			strategy: ['baseLocale'],
 			// Browser-only page: lets the bundler drop the runtime's server branches.
 			isServer: 'false',
 		}),

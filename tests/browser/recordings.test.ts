@@ -135,6 +135,14 @@ describe('recordings', () => {
 			const audio = player.locator(`audio[data-track="${VOICE}"]`);
 			await waitFor(() => video.evaluate((v: HTMLVideoElement) => v.readyState >= 1 && v.videoWidth === 320));
 			await visible(player.getByRole('list', { name: 'Who had control' }).getByText('Rita'));
+			// The same stage as a live share: the 320×180 screen fitted big to the player, then one pixel for one.
+			const width = () => video.evaluate((v: HTMLVideoElement) => v.getBoundingClientRect().width);
+			const stageTools = player.getByRole('toolbar', { name: /Screen of Rita/ });
+			expect(await stageTools.getByRole('button', { name: 'Fit' }).getAttribute('aria-pressed')).toBe('true');
+			await waitFor(async () => (await width()) > 600);
+			await stageTools.getByRole('button', { name: 'Actual size' }).click();
+			await waitFor(async () => Math.abs((await width()) - 320) < 2);
+			await stageTools.getByRole('button', { name: 'Fit' }).click();
 			await player.getByRole('button', { name: 'Play', exact: true }).click();
 			await waitFor(() => audio.evaluate((a: HTMLAudioElement) => !a.paused && a.currentTime > 0.2), 15_000);
 			// In sync: the voice runs one second behind the screen (within the drift allowed, plus a frame).

@@ -41,7 +41,21 @@ describe('administration', () => {
 			const email = `nina.${Date.now()}@example.com`;
 			await reps.getByLabel('Name').fill('Nina');
 			await reps.getByLabel('E-mail address').fill(email);
+			// A refused field is marked, named in the words, and takes the focus; nothing is written.
+			await reps.getByLabel('Password').fill('short');
+			await reps.getByRole('button', { name: 'Add rep' }).click();
+			await visible(reps.getByRole('alert').getByText('Password: at least 8 characters.'));
+			expect(await reps.getByLabel('Password').getAttribute('aria-invalid')).toBe('true');
+			expect(await reps.getByLabel('Name').getAttribute('aria-invalid')).toBeNull();
+			expect(await boss.page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('rep-password');
+			await reps.getByLabel('Name').fill(' ');
 			await reps.getByLabel('Password').fill('nina-password');
+			await reps.getByRole('button', { name: 'Add rep' }).click();
+			await visible(reps.getByRole('alert').getByText('Name: please fill this in.'));
+			expect(await reps.getByLabel('Name').getAttribute('aria-invalid')).toBe('true');
+			expect(await reps.getByLabel('Password').getAttribute('aria-invalid')).toBeNull();
+			expect(await reps.locator(`tr[data-rep="${email}"]`).count()).toBe(0);
+			await reps.getByLabel('Name').fill('Nina');
 			await reps.getByLabel('Session mode').selectOption({ label: 'Single session' });
 			await reps.getByLabel('WebACD agent').check();
 			await reps.getByRole('button', { name: 'Add rep' }).click();
@@ -57,6 +71,7 @@ describe('administration', () => {
 			await reps.getByLabel('Maximum customers at once').fill('0');
 			await reps.getByRole('button', { name: 'Save' }).click();
 			await visible(reps.getByRole('alert').getByText('Maximum customers at once: enter a whole number from 1 to 100.'));
+			expect(await reps.getByLabel('Maximum customers at once').getAttribute('aria-invalid')).toBe('true');
 			await reps.getByLabel('Maximum customers at once').fill('2');
 			await reps.getByLabel('Voice calls').uncheck();
 			await reps.getByRole('button', { name: 'Save' }).click();

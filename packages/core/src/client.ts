@@ -20,6 +20,7 @@ export type { RefusalCode, ParticipantRole, SessionStatus, Activity, FileStatus,
 export type { FileCapabilities } from './session/capabilities.ts';
 export type { FilePart } from './session/fileAccess.ts';
 export type { ErrorCode } from './refusal.ts';
+export type { InputIssue } from './trpc/inputIssue.ts';
 export type { RepProfile } from './auth/repAccounts.ts';
 export type { WebhookView } from './webhooks/webhooks.ts';
 export { siteSettingRanges, repMaxCustomersRange, repAgentCapacityRange, type Range, type NumericSiteSetting } from './admin/ranges.ts';

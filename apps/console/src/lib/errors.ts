@@ -2,14 +2,14 @@
 // needs, e.g. how long to wait), the catalog has its words.
 
 import { TRPCClientError } from '@trpc/client';
-import type { Range } from '@tandem/core/client';
+import type { ErrorCode, InputIssue, Range } from '@tandem/core/client';
 import { m } from '../paraglide/messages.js';
 
 type MessageFn = (inputs?: Record<string, unknown>) => string;
 
 interface ErrorData {
-	tandemCode?: string | null;
-	issues?: { path: string; message: string }[];
+	tandemCode?: ErrorCode | null;
+	issues?: InputIssue[];
 	params?: Record<string, string | number>;
 }
 
@@ -27,15 +27,35 @@ export function errorText(error: unknown): string {
 	return m.err_unknown();
 }
 
-/** A form's fields that take numbers: a refused value is named with its range. */
-export type NumberFields = Record<string, { label: string; range: Range }>;
+/** A form's fields, by the names the server's input gives them: what the form calls them, and a number's range. */
+export type FormFields = Record<string, { label: string; range?: Range }>;
 
-export function formErrorText(error: unknown, fields: NumberFields): string {
+/** A refusal as a form shows it: the words, and the field they are about (to mark it and move the focus there). */
+export interface FormError {
+	text: string;
+	field: string | null;
+}
+
+/** Refusals about one field, whichever procedure refused. */
+const fieldOfRefusal: Partial<Record<ErrorCode, string>> = { emailTaken: 'email', invalidEmail: 'email', nameRequired: 'name' };
+
+export function formError(error: unknown, fields: FormFields): FormError {
 	if (error instanceof TRPCClientError) {
 		const data = error.data as ErrorData | undefined;
-		const path = data?.tandemCode === 'invalidInput' ? data.issues?.[0]?.path : undefined;
-		const field = path ? fields[path] : undefined;
-		if (field) return m.err_out_of_range({ field: field.label, min: field.range.min, max: field.range.max });
+		const issue = data?.tandemCode === 'invalidInput' ? data.issues?.find((i) => fields[i.path]) : undefined;
+		if (issue) return { text: issueText(issue, fields[issue.path]!), field: issue.path };
+		const field = data?.tandemCode ? fieldOfRefusal[data.tandemCode] : undefined;
+		if (field && fields[field]) return { text: errorText(error), field };
 	}
-	return errorText(error);
+	return { text: errorText(error), field: null };
+}
+
+function issueText(issue: InputIssue, { label: field, range }: FormFields[string]): string {
+	if (range) return m.err_out_of_range({ field, min: range.min, max: range.max });
+	if (issue.message === 'empty' || (issue.code === 'too_small' && (issue.minimum ?? 0) <= 1)) return m.err_field_required({ field });
+	if (issue.message === 'tooLong' || issue.code === 'too_big') return m.err_field_too_long({ field, max: issue.maximum ?? 0 });
+	if (issue.code === 'too_small') return m.err_field_too_short({ field, min: issue.minimum ?? 0 });
+	if (issue.message === 'forbiddenCharacter') return m.err_field_characters({ field });
+	if (issue.code === 'invalid_format' && issue.format === 'email') return m.err_invalid_email();
+	return m.err_field_invalid({ field });
 }

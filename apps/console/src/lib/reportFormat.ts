@@ -1,7 +1,17 @@
-// Times and lengths in the reports (SPEC §10), in the rep's language: dates as their locale writes them.
+// Times and lengths in the console (reports, SPEC §10; chat, invitations, recordings), in the rep's language:
+// dates as their locale writes them.
 import { getLocale } from '../paraglide/runtime.js';
 
-const locale = () => (getLocale() === 'sr' ? 'sr-Latn-RS' : (globalThis.navigator?.language ?? 'en-GB'));
+/**
+ * How the rep's dates, times and numbers are written: Serbian (Latin) in Serbian; in English, the browser's own
+ * English (en-US: Dec 5, 2026, 11:26 PM; en-GB: 5 Dec 2026, 23:26), else British English.
+ */
+export function formatLocale(): string {
+	if (getLocale() === 'sr') return 'sr-Latn-RS';
+	const browser = globalThis.navigator?.language;
+	return browser?.toLowerCase().startsWith('en') ? browser : 'en-GB';
+}
+const locale = formatLocale;
 
 export const dateTime = (ms: number): string => new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(ms);
 

@@ -27,5 +27,6 @@ export const personName = z
 	.transform(normalName)
 	.superRefine((name, ctx) => {
 		const problem = nameProblem(name);
-		if (problem) ctx.addIssue({ code: 'custom', message: problem });
+		// The bound goes with the issue: the form that refused it says how long a name may be (inputIssue.ts).
+		if (problem) ctx.addIssue({ code: 'custom', message: problem, params: { maximum: NAME_MAX_CODE_POINTS } });
 	});

@@ -7,6 +7,7 @@ import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import { z } from 'zod';
 import { TandemError, type ErrorCode } from '../refusal.ts';
 import type { Context } from './context.ts';
+import { inputIssues } from './inputIssue.ts';
 
 const t = initTRPC.context<Context>().create({
 	sse: { ping: { enabled: true, intervalMs: 5_000 }, client: { reconnectAfterInactivityMs: 12_000 } },
@@ -16,7 +17,7 @@ const t = initTRPC.context<Context>().create({
 	errorFormatter({ shape, error }) {
 		const cause = error.cause;
 		const code: ErrorCode | null = cause instanceof TandemError ? cause.code : cause instanceof z.ZodError ? 'invalidInput' : null;
-		const issues = cause instanceof z.ZodError ? cause.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) : undefined;
+		const issues = cause instanceof z.ZodError ? inputIssues(cause) : undefined;
 		const params = cause instanceof TandemError ? cause.params : undefined;
 		const data = { code: shape.data.code, httpStatus: shape.data.httpStatus, path: shape.data.path, tandemCode: code, issues, params };
 		if (code) return { ...shape, message: code, data };

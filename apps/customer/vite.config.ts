@@ -88,6 +88,16 @@ async function renderPages() {
 	}
 }
 
+// In development no server picks the language: ?lang=sr does (the page follows <html lang>, src/main.ts).
+const devLanguage: Plugin = {
+	name: 'tandem:dev-language',
+	apply: 'serve',
+	transformIndexHtml(html, ctx) {
+		const lang = new URL(ctx.originalUrl ?? '/', 'http://dev').searchParams.get('lang');
+		return lang && /^[a-z]{2,3}$/.test(lang) ? html.replace('<html lang="en">', `<html lang="${lang}">`) : html;
+	},
+};
+
 const pages: Plugin = {
 	name: 'tandem:pages',
 	apply: 'build',
@@ -103,6 +113,7 @@ export default defineConfig({
 		svelteRuntimeSideEffects,
 		dropUnusedWsClient,
 		pages,
+		devLanguage,
 		// The repo's one inlang project, compiled into this app's own src/paraglide.
 		paraglideVitePlugin({
 			project: '../../project.inlang',

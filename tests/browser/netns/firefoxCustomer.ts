@@ -22,20 +22,33 @@ async function until<T>(page: Page, what: string, fn: (arg: string) => T, arg = 
 	}
 }
 
-/** The form control a visible label names, or the button whose text this is — as a person finds them. */
-async function control(page: Page, kind: 'label' | 'button', text: string): Promise<ElementHandle<Element>> {
-	const handle = await page.waitForFunction(
-		(k, t) => {
-			if (k === 'label') return [...document.querySelectorAll('label')].find((l) => l.textContent?.trim() === t)?.control ?? null;
-			return (
-				[...document.querySelectorAll('button')].find((b) => b.textContent?.trim() === t && !b.disabled && b.offsetParent !== null) ?? null
-			);
-		},
-		{ timeout: 30_000, polling: 200 },
-		kind,
-		text,
-	);
-	return handle as ElementHandle<Element>;
+/**
+ * The form control a visible label names, or the button whose text this is — as a person finds them. Polled
+ * from here: puppeteer's in-page poller (waitForFunction) uses eval in Firefox, which the page's
+ * Content-Security-Policy refuses (seen since the landing is in the page's HTML: "Waiting failed").
+ */
+async function control(page: Page, kind: 'label' | 'button', text: string, timeoutMs = 30_000): Promise<ElementHandle<Element>> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const handle = await page
+			.evaluateHandle(
+				(k, t) => {
+					if (k === 'label') return [...document.querySelectorAll('label')].find((l) => l.textContent?.trim() === t)?.control ?? null;
+					return (
+						[...document.querySelectorAll('button')].find((b) => b.textContent?.trim() === t && !b.disabled && b.offsetParent !== null) ??
+						null
+					);
+				},
+				kind,
+				text,
+			)
+			.catch(() => null);
+		const element = handle?.asElement();
+		if (element) return element as ElementHandle<Element>;
+		await handle?.dispose();
+		if (Date.now() > deadline) throw new Error(`not seen in ${timeoutMs / 1000} s: ${kind} ${text}`);
+		await new Promise((r) => setTimeout(r, 200));
+	}
 }
 
 const browser = await puppeteer.launch({

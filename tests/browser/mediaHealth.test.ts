@@ -2,13 +2,17 @@
 // transport, the viewer's page notices (Chromium says 'disconnected' a few seconds later), takes a new
 // transport and consumes again — the shared screen comes back without anyone pressing anything.
 // Both sides are told in words while it happens. The test runs a media server of its own: it needs the SFU's secret to cut the transport from that side.
+// A picture that arrives but never shows a frame (a black tile) is watched for too: consumed again once,
+// then told in words.
 
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionMediaStats } from '@tandem/sfu-contract';
 import { launchChromium, person } from './chromium.ts';
 import { GENEROUS_LIMITS, startServer } from './server.ts';
+import { FIRST_FRAME_MS } from '@tandem/core/media-client';
 import {
+	createRep,
 	createRepOn,
 	customerSharesScreen,
 	joinAsCustomer,
@@ -114,5 +118,58 @@ describe('media connections the media server cut', () => {
 		]);
 		expect(await marko.page.getByRole('button', { name: 'Stop sharing' }).count()).toBe(0);
 		await waitFor(async () => (await ana.page.getByRole('figure').filter({ hasText: 'Screen of Marko' }).count()) === 0, 10_000);
+	});
+
+	it('a picture that never shows a frame is consumed again once, then the rep is told in words; the customer hears of it', async () => {
+		const ana = await person(browser);
+		const marko = await person(browser);
+		try {
+			// Ana's browser takes the picture in but never decodes it (frames wait for a script that never reads
+			// them): her page's connection is up, her tile stays black.
+			await ana.context.addInitScript(() => {
+				const Native = window.RTCPeerConnection;
+				const Blocked = function (config?: RTCConfiguration) {
+					return new Native({ ...config, encodedInsertableStreams: true } as RTCConfiguration);
+				} as unknown as typeof RTCPeerConnection;
+				Object.setPrototypeOf(Blocked, Native);
+				Blocked.prototype = Native.prototype;
+				window.RTCPeerConnection = Blocked;
+			});
+			await ana.page.clock.install();
+			await signIn(ana.page, await createRep('Ana'));
+			const number = await startSession(ana.page);
+			await joinAsCustomer(marko.page, number, 'Marko');
+			await customerSharesScreen(marko.page);
+			const view = ana.page.getByRole('figure').filter({ hasText: 'Screen of Marko' });
+			await view.waitFor();
+			const shown = () =>
+				view
+					.locator('video')
+					.first()
+					.evaluate((v: HTMLVideoElement) => v.videoWidth);
+			await ana.page.waitForTimeout(1000); // the key frame asked for at once would have shown by now
+			expect(await shown()).toBe(0);
+
+			// Ten seconds without a first frame: Ana's page consumes again on a new connection, and says so;
+			// Marko is told that Ana lost the media server.
+			await ana.page.clock.fastForward(FIRST_FRAME_MS + 1000);
+			await Promise.all([
+				ana.page.getByRole('status').filter({ hasText: 'Reconnected to the media server.' }).waitFor({ timeout: 30_000 }),
+				marko.page.getByText('Ana lost the connection to the media server and is reconnecting.').waitFor({ timeout: 30_000 }),
+			]);
+			// Still nothing: now it is said what is wrong and what to try.
+			await ana.page.clock.fastForward(FIRST_FRAME_MS + 1000);
+			const words = ana.page
+				.getByRole('status')
+				.filter({ hasText: 'A picture reaches this page but cannot be shown here (it stays black).' });
+			await words.waitFor({ timeout: 15_000 });
+			expect(await shown()).toBe(0);
+			// The share ends: so do the words about it.
+			await marko.page.getByRole('button', { name: 'Stop sharing' }).click();
+			await words.waitFor({ state: 'hidden', timeout: 15_000 });
+		} finally {
+			await ana.context.close();
+			await marko.context.close();
+		}
 	});
 });

@@ -50,8 +50,15 @@ export interface RemoteTrack {
  */
 export interface MediaTrouble {
 	direction: 'send' | 'receive';
-	state: 'reconnecting' | 'restored' | 'failed';
+	/** `unplayable`: connected, yet a picture never showed a frame here, even on a new connection. */
+	state: 'reconnecting' | 'restored' | 'failed' | 'unplayable';
 }
+
+/**
+ * How long a new picture (a screen, a camera) may take to show its first frame here. The sender is asked for
+ * a key frame as it is consumed, so even a still screen shows one at once: none by then means it is stuck.
+ */
+export const FIRST_FRAME_MS = 10_000;
 
 type Transport = ReturnType<Device['createSendTransport']>;
 type Producer = Awaited<ReturnType<Transport['produce']>>;
@@ -70,6 +77,8 @@ export class MediaSession {
 	private closed = false;
 	/** The receiving transport is being replaced: 'restored' is said once the new one connects. */
 	private mendingReceive = false;
+	/** Pictures (producer ids) consumed again because they showed no frame: the next time it is said. */
+	private readonly retriedPictures = new Set<string>();
 	/** Called whenever the set of remote tracks or of my own tracks changes. */
 	onchange: () => void = () => {};
 	/** What the person is told now of their connection to the media server (null: nothing to tell). */
@@ -271,6 +280,7 @@ export class MediaSession {
 			if (!carries(activities, remote.source, remote.participantId)) {
 				consumer.close();
 				this.consumers.delete(id);
+				this.forgetPicture(id);
 				changed = true;
 			}
 		}
@@ -304,6 +314,41 @@ export class MediaSession {
 					this.tell({ direction: 'receive', state: 'failed' });
 				},
 			);
+	}
+
+	/**
+	 * A picture consumed FIRST_FRAME_MS ago on a connected transport that has decoded no frame (a black tile):
+	 * consume everything again on a new transport, once; if that shows nothing either, say so.
+	 */
+	private async checkFirstFrame(producerId: string, consumer: Consumer): Promise<void> {
+		if (this.closed || consumer.closed || this.consumers.get(producerId)?.consumer !== consumer) return;
+		// A connection that is not up is the transport's watch to tell.
+		if (this.recvTransport?.connectionState !== 'connected') return;
+		let decoded = 0;
+		try {
+			(await consumer.getStats()).forEach((report: { type?: string; framesDecoded?: number }) => {
+				if (report.type === 'inbound-rtp') decoded += report.framesDecoded ?? 0;
+			});
+		} catch {
+			return;
+		}
+		if (this.consumers.get(producerId)?.consumer !== consumer) return;
+		if (decoded > 0) {
+			this.retriedPictures.delete(producerId);
+			return;
+		}
+		if (this.retriedPictures.has(producerId)) {
+			this.tell({ direction: 'receive', state: 'unplayable' });
+			return;
+		}
+		this.retriedPictures.add(producerId);
+		this.receiveAgain();
+	}
+
+	/** A picture that ended: what was said of it showing nothing ends with it. */
+	private forgetPicture(producerId: string): void {
+		if (!this.retriedPictures.delete(producerId)) return;
+		if (this.retriedPictures.size === 0 && this.trouble?.state === 'unplayable') this.trouble = null;
 	}
 
 	/** Says it (through onchange); that it came back is said for a few seconds, then nothing is. */
@@ -350,6 +395,7 @@ export class MediaSession {
 			if (!ids.has(id)) {
 				consumer.close();
 				this.consumers.delete(id);
+				this.forgetPicture(id);
 				changed = true;
 			}
 		}
@@ -384,6 +430,7 @@ export class MediaSession {
 				});
 				// Consumers start paused on the SFU; resuming asks the sender for a key frame at once.
 				await this.api.resumeConsumer({ sessionId: this.sessionId, consumerId: consumer.id });
+				if (p.kind === 'video') setTimeout(() => void this.checkFirstFrame(p.producerId, consumer), FIRST_FRAME_MS);
 				changed = true;
 			}
 		}

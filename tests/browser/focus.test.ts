@@ -79,6 +79,31 @@ describe('focus and menus', () => {
 		}
 	});
 
+	it('the session tabs follow the tab pattern: the arrows and Home/End move to a session and open it', async () => {
+		const ana = await person(browser);
+		try {
+			await signIn(ana.page, await createRep('Ana'));
+			const first = await startSession(ana.page);
+			const second = await startSession(ana.page);
+			const page = ana.page;
+			const selected = () => page.getByRole('tab', { selected: true }).locator('.tab-number').textContent();
+			expect(await selected()).toBe(second);
+			// One tab in the Tab order: the open session's.
+			expect(await page.getByRole('tab').evaluateAll((tabs) => tabs.map((t) => t.getAttribute('tabindex')))).toEqual(['-1', '0']);
+			await page.getByRole('tab', { selected: true }).focus();
+			await page.keyboard.press('ArrowDown'); // wraps to the first
+			await expect.poll(selected).toBe(first);
+			expect(await focused(page)).toMatch(new RegExp(`^tab: ${first}`));
+			await page.keyboard.press('End');
+			await expect.poll(selected).toBe(second);
+			await page.keyboard.press('ArrowUp');
+			await expect.poll(selected).toBe(first);
+			expect(await page.getByRole('toolbar').locator('[data-session-number]').textContent()).toContain(first);
+		} finally {
+			await ana.context.close();
+		}
+	});
+
 	it('Remove asks first: Cancel keeps the customer, Remove takes them out', async () => {
 		const { ana, marko, close } = await repWithCustomer(browser);
 		try {

@@ -31,3 +31,4 @@ export type { SupervisorView, SupervisedSession, SupervisedQueue, SupervisedAgen
 export type { AuditStatus } from './audit/auditService.ts';
 export type { AuditVerification, BrokenLink, AuditProblem } from './audit/verifyAudit.ts';
 export { POINTER_EVENT, type PointerDetail } from './media/pointerEvent.ts';
+export { rovingIndex, type Orientation } from './keyboard/rovingFocus.ts';

@@ -174,6 +174,24 @@ async function isFile(file) {
 }
 
 /**
+ * What an Accept-* header offers, most wanted first (a stable sort by q; q=0 refuses, so it is left out).
+ * @param {string} header
+ * @returns {string[]} the tokens, lower-cased
+ */
+function offered(header) {
+	return header
+		.split(',')
+		.map((part, order) => {
+			const [token = '', ...params] = part.trim().toLowerCase().split(';');
+			const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+			return { token: token.trim(), order, q: q === undefined ? 1 : Number(q.slice(2)) || 0 };
+		})
+		.filter((t) => t.token && t.q > 0)
+		.sort((a, b) => b.q - a.q || a.order - b.order)
+		.map((t) => t.token);
+}
+
+/**
  * Which precompressed twin of `file` to send for this Accept-Encoding: brotli before gzip, only when the
  * browser accepts it (q=0 refuses) and the build made it.
  * @param {string} file
@@ -181,15 +199,9 @@ async function isFile(file) {
  * @returns {Promise<'br' | 'gzip' | null>}
  */
 async function precompressed(file, accepted) {
-	/** @param {string} name */
-	const takes = (name) =>
-		accepted.split(',').some((part) => {
-			const [token, ...params] = part.trim().toLowerCase().split(';');
-			const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-			return token === name && (q === undefined || Number(q.slice(2)) > 0);
-		});
-	if (takes('br') && (await isFile(`${file}.br`))) return 'br';
-	if (takes('gzip') && (await isFile(`${file}.gz`))) return 'gzip';
+	const takes = offered(accepted);
+	if (takes.includes('br') && (await isFile(`${file}.br`))) return 'br';
+	if (takes.includes('gzip') && (await isFile(`${file}.gz`))) return 'gzip';
 	return null;
 }
 
@@ -215,16 +227,8 @@ function customerLocale(req, query) {
 		return base && customerLocales.includes(base) ? base : null;
 	};
 	const cookie = /(?:^|;\s*)PARAGLIDE_LOCALE=([^;]*)/.exec(String(req.headers.cookie ?? ''))?.[1];
-	const browser = String(req.headers['accept-language'] ?? '')
-		.split(',')
-		.map((part, order) => {
-			const [tag, ...params] = part.split(';');
-			const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-			return { tag, order, q: q === undefined ? 1 : Number(q.slice(2)) || 0 };
-		})
-		.filter((l) => l.q > 0)
-		.sort((a, b) => b.q - a.q || a.order - b.order)
-		.map((l) => known(l.tag))
+	const browser = offered(String(req.headers['accept-language'] ?? ''))
+		.map(known)
 		.find(Boolean);
 	return known(query.get('lang')) ?? known(cookie) ?? browser ?? 'en';
 }

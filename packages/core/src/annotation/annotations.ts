@@ -8,6 +8,7 @@ import { refuse } from '../refusal.ts';
 import { pointRefusal } from '../session/capabilities.ts';
 import type { MarkKind, MarkPoint } from '../session/model.ts';
 import type { ActorRef, SessionService } from '../service/sessionService.ts';
+import { POINTER_EVERY_MS } from '../media/pointerSender.ts';
 import { participantIn } from '../trpc/actor.ts';
 
 /** Where the pointer is on a shared screen (0–1 across and down), or that it left it (null). */
@@ -25,11 +26,16 @@ export interface PointerMove {
 	repIds: string[];
 }
 
-/** A page sends a move at most this often; more from one person are dropped (a mouse reports far more). */
-export const POINTER_EVERY_MS = 30;
+/**
+ * Moves one person may send beyond one per POINTER_EVERY_MS (what a page sends at most): the network bunches
+ * a page's moves together, and the last of them — where the pointer rests — must not be the one dropped.
+ * Beyond the burst a flood is thinned to the page's rate.
+ */
+const POINTER_BURST = 8;
 
 export class Annotations {
-	private readonly lastMove = new Map<string, number>();
+	/** Per pointing person: moves they may still send now, as of when. */
+	private readonly allowance = new Map<string, { moves: number; at: number }>();
 
 	private readonly deps: { sessions: SessionService; bus: Bus };
 
@@ -51,17 +57,19 @@ export class Annotations {
 
 	async point(actor: ActorRef, sessionId: string, share: string, at: { x: number; y: number } | null): Promise<void> {
 		// A pointer leaving the screen is always told; moves are thinned — before the session is read, since a
-		// mouse sends far more than are told. Only a caller the rule let point before has a last move here.
+		// flood must cost little. Only a caller the rule let point before has an allowance here.
 		const key = `${sessionId}:${actor.kind === 'rep' ? `rep:${actor.repId}` : actor.kind === 'customer' ? `c:${actor.participantId}` : actor.kind}`;
 		const now = this.deps.sessions.now();
-		if (at && now - (this.lastMove.get(key) ?? -Infinity) < POINTER_EVERY_MS) return;
+		const before = this.allowance.get(key);
+		const moves = before ? Math.min(POINTER_BURST, before.moves + (now - before.at) / POINTER_EVERY_MS) : POINTER_BURST;
+		if (at && moves < 1) return;
 		const state = (await this.deps.sessions.state(sessionId)) ?? refuse('sessionNotFound');
 		const me = participantIn(state, actor) ?? refuse(actor.kind === 'anonymous' ? 'notSignedIn' : 'notInSession');
 		const viewer = me.repId ? { kind: 'rep' as const, repId: me.repId } : { kind: 'customer' as const, participantId: me.id };
 		const refusal = pointRefusal(state, viewer, share);
 		if (refusal) refuse(refusal);
-		this.lastMove.set(key, now);
-		if (this.lastMove.size > 10_000) this.lastMove.clear();
+		this.allowance.set(key, { moves: at ? moves - 1 : moves, at: now });
+		if (this.allowance.size > 10_000) this.allowance.clear();
 		this.deps.bus.publishPointer({
 			sessionId,
 			share,

@@ -4,6 +4,7 @@
 
 import { MARK_POINTS_MAX, type MarkPoint } from '../session/model.ts';
 import { POINTER_EVENT, type PointerDetail } from './pointerEvent.ts';
+import { POINTER_IDLE_MS } from './pointerSender.ts';
 import type { Size } from './stageView.ts';
 
 const round = (n: number) => Math.round(Math.min(1, Math.max(0, n)) * 10_000) / 10_000;
@@ -51,9 +52,6 @@ export interface RemotePointer {
 	x: number;
 	y: number;
 }
-
-/** A pointer that stops moving fades after this long (its "left" may have been lost with a connection). */
-const POINTER_IDLE_MS = 5_000;
 
 /**
  * The remote pointers over one shared screen, as the feed tells of them (`POINTER_EVENT`): `onChange` gets

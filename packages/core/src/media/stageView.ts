@@ -149,3 +149,4 @@ export function stageKeyOf(event: KeyboardEvent): StageAction | null {
 
 export { arrowHead, extendStroke, followPointers, pixelPoints, surfacePoint, type RemotePointer } from './annotationShapes.ts';
 export type { MarkPoint } from '../session/model.ts';
+export { pointerSender } from './pointerSender.ts';

@@ -5,6 +5,7 @@ import { isTranscriptLine, mergeLines, POINTER_EVENT, type FeedEvent, type Offer
 import type { FeedItem } from '@tandem/core/server';
 import { m } from '../paraglide/messages.js';
 import type { HeartbeatOrder } from './heartbeatWorker.ts';
+import { heardSiteTime } from './siteClock.ts';
 import { signedOut, TRPC_URL, trpc } from './trpc.ts';
 
 export interface Toast {
@@ -218,6 +219,7 @@ export class ConsoleFeed {
 			return;
 		}
 		if (item.kind === 'snapshot') {
+			heardSiteTime(item.now);
 			this.receiveOffers(item.offers ?? []);
 			this.sessions = item.sessions.filter(isMine);
 			if (item.transcripts) this.transcripts = { ...item.transcripts };

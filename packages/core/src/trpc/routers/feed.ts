@@ -27,6 +27,8 @@ export interface LineItem {
 export type FeedItem =
 	| {
 			kind: 'snapshot';
+			/** The site's clock as it sent this: a page tells the time since a server's moment by it, not by its own. */
+			now: number;
 			sessions: SessionView[];
 			missed: FeedEvent[];
 			/** A page opening afresh (not resuming): each session's chat transcript so far, by session id. */
@@ -74,7 +76,7 @@ export const feedRouter = router({
 			const viewer = await viewerOf(ctx, input.as);
 			if (!viewer) {
 				// Nobody to show anything to (not signed in, or no session joined yet): say so once.
-				yield tracked('0', { kind: 'snapshot', sessions: [], missed: [] } satisfies FeedItem);
+				yield tracked('0', { kind: 'snapshot', now: ctx.services.clock.now(), sessions: [], missed: [] } satisfies FeedItem);
 				return;
 			}
 
@@ -185,6 +187,7 @@ export const feedRouter = router({
 						: undefined;
 				yield tracked(String(position), {
 					kind: 'snapshot',
+					now: ctx.services.clock.now(),
 					sessions: states.map((s) => viewFor(s, viewer)),
 					missed,
 					...(transcripts ? { transcripts } : {}),

@@ -322,8 +322,11 @@ export class MediaSession {
 	 */
 	private async checkFirstFrame(producerId: string, consumer: Consumer): Promise<void> {
 		if (this.closed || consumer.closed || this.consumers.get(producerId)?.consumer !== consumer) return;
-		// A connection that is not up is the transport's watch to tell.
-		if (this.recvTransport?.connectionState !== 'connected') return;
+		// A connection not up yet is the transport's watch to tell; once it is, the picture is looked at again.
+		if (this.recvTransport?.connectionState !== 'connected') {
+			setTimeout(() => void this.checkFirstFrame(producerId, consumer), FIRST_FRAME_MS);
+			return;
+		}
 		let decoded = 0;
 		try {
 			(await consumer.getStats()).forEach((report: { type?: string; framesDecoded?: number }) => {

@@ -35,6 +35,8 @@ export default defineConfig({
 					setupFiles: ['tests/browser/setup.ts'],
 					testTimeout: 90_000,
 					hookTimeout: 120_000,
+					// A page's answer may cross the server and another page: as long as the helpers' waits, not 1 s.
+					expect: { poll: { timeout: 15_000, interval: 100 } },
 					fileParallelism: false,
 				},
 			},

@@ -92,13 +92,19 @@ export async function signIn(
 
 /** Start a session from the console (E-mail unchecked unless asked) and return its grouped number. */
 export async function startSession(page: Page, options: { email?: boolean } = {}): Promise<string> {
-	const before = await page.getByRole('tab').count();
+	const tabs = await page.getByRole('tab').allTextContents();
 	const email = page.getByRole('checkbox', { name: /^(E-mail|E-pošta)$/ });
 	await email.setChecked(options.email ?? false);
 	await page.getByRole('button', { name: /^(Start|Pokreni)$/ }).click();
 	if (options.email) return '';
-	await waitFor(async () => (await page.getByRole('tab').count()) === before + 1);
-	return (await page.getByRole('toolbar').locator('[data-session-number]').textContent())!.trim();
+	// The new tab may come from the feed a moment before the console opens it: the number is the new one's.
+	let number = '';
+	await waitFor(async () => {
+		if ((await page.getByRole('tab').count()) !== tabs.length + 1) return false;
+		number = ((await page.getByRole('toolbar').locator('[data-session-number]').textContent()) ?? '').trim();
+		return number !== '' && !tabs.some((t) => t.includes(number));
+	});
+	return number;
 }
 
 export async function joinAsCustomer(

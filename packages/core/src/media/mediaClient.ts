@@ -79,6 +79,8 @@ export class MediaSession {
 	private mendingReceive = false;
 	/** Pictures (producer ids) consumed again because they showed no frame: the next time it is said. */
 	private readonly retriedPictures = new Set<string>();
+	/** When the receiving connection last came up: a picture has FIRST_FRAME_MS from then, not less. */
+	private receivingSince = 0;
 	/** Called whenever the set of remote tracks or of my own tracks changes. */
 	onchange: () => void = () => {};
 	/** What the person is told now of their connection to the media server (null: nothing to tell). */
@@ -132,6 +134,7 @@ export class MediaSession {
 			// gone: take a new transport and consume everything again, so the pictures come back by themselves.
 			transport.on('connectionstatechange', (state) => {
 				if (this.recvTransport !== transport || this.closed) return;
+				if (state === 'connected') this.receivingSince = performance.now();
 				if (state === 'disconnected' || state === 'failed') this.receiveAgain();
 				else if (state === 'connected' && this.mendingReceive) this.mended();
 			});
@@ -322,11 +325,11 @@ export class MediaSession {
 	 */
 	private async checkFirstFrame(producerId: string, consumer: Consumer): Promise<void> {
 		if (this.closed || consumer.closed || this.consumers.get(producerId)?.consumer !== consumer) return;
-		// A connection not up yet is the transport's watch to tell; once it is, the picture is looked at again.
-		if (this.recvTransport?.connectionState !== 'connected') {
-			setTimeout(() => void this.checkFirstFrame(producerId, consumer), FIRST_FRAME_MS);
-			return;
-		}
+		// A connection not up yet is the transport's watch to tell; once it is, the picture has its full time.
+		const again = (ms: number) => setTimeout(() => void this.checkFirstFrame(producerId, consumer), ms);
+		if (this.recvTransport?.connectionState !== 'connected') return void again(FIRST_FRAME_MS);
+		const up = performance.now() - this.receivingSince;
+		if (up < FIRST_FRAME_MS) return void again(FIRST_FRAME_MS - up);
 		let decoded = 0;
 		try {
 			(await consumer.getStats()).forEach((report: { type?: string; framesDecoded?: number }) => {

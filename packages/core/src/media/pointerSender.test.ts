@@ -68,6 +68,26 @@ describe('the pointer a rep sends', () => {
 		expect(s.told.slice(after).map((t) => t.place)).toEqual([null]);
 	});
 
+	it('does not tell a refused place again (control gone, the share ended); the next move tries anew', async () => {
+		const tried: (MarkPoint | null)[] = [];
+		let refuse = true;
+		const { move } = pointerSender((place) => {
+			tried.push(place);
+			return refuse ? Promise.reject(new Error('notController')) : Promise.resolve();
+		}, timers);
+		move([0.5, 0.5]);
+		await vi.advanceTimersByTimeAsync(3 * POINTER_IDLE_MS);
+		expect(tried).toEqual([[0.5, 0.5]]);
+		refuse = false;
+		move([0.6, 0.6]);
+		await vi.advanceTimersByTimeAsync(POINTER_RESTATE_MS + 100);
+		expect(tried).toEqual([
+			[0.5, 0.5],
+			[0.6, 0.6],
+			[0.6, 0.6],
+		]);
+	});
+
 	it('tells that the pointer left after the move still on its way, not before it', async () => {
 		const s = server(80);
 		const { move } = pointerSender(s.send, timers);

@@ -50,10 +50,14 @@ export function pointerSender(send: (place: MarkPoint | null) => Promise<unknown
 		inFlight = true;
 		lastSentAt = timers.now();
 		send(place)
-			.catch(() => undefined)
-			.finally(() => {
+			.then(
+				() => true,
+				() => false,
+			)
+			.then((told) => {
 				inFlight = false;
-				if (place !== null && waiting === undefined) restate = timers.setTimeout(() => move(place), POINTER_RESTATE_MS);
+				// A refused place is not told again (control gone, the share ended): the next move tries anew.
+				if (told && place !== null && waiting === undefined) restate = timers.setTimeout(() => move(place), POINTER_RESTATE_MS);
 				pump();
 			});
 	}

@@ -142,28 +142,28 @@ describe('administration', () => {
 		const boss = await person(browser);
 		const rep = await person(browser);
 		try {
-			const vera = await createRep('Vera');
-			await signIn(rep.page, vera);
+			const dragana = await createRep('Dragana');
+			await signIn(rep.page, dragana);
 			await admin();
 			await signIn(boss.page, ADMIN);
 
 			const reps = await openAdmin(boss.page, 'Reps');
-			await reps.getByRole('button', { name: 'Disable Vera' }).click();
-			await visible(reps.getByRole('status').getByText('Vera is disabled and signed out everywhere'));
+			await reps.getByRole('button', { name: 'Disable Dragana' }).click();
+			await visible(reps.getByRole('status').getByText('Dragana is disabled and signed out everywhere'));
 
 			// Her console goes to the sign-in page by itself (its feed ended), and says why.
 			await visible(rep.page.getByText('Your sign-in has ended. Please sign in again.'));
 			await visible(rep.page.getByRole('button', { name: 'Sign in' }));
 			expect(await rep.page.getByRole('button', { name: 'Start' }).count()).toBe(0);
 
-			await rep.page.getByLabel('E-mail address').fill(vera.email);
-			await rep.page.getByLabel('Password').fill(vera.password);
+			await rep.page.getByLabel('E-mail address').fill(dragana.email);
+			await rep.page.getByLabel('Password').fill(dragana.password);
 			await rep.page.getByRole('button', { name: 'Sign in' }).click();
 			await visible(rep.page.getByRole('alert').getByText('This account is disabled. Ask your administrator.'));
 
-			await reps.getByRole('button', { name: 'Enable Vera' }).click();
-			await visible(reps.getByRole('status').getByText('Vera can sign in again'));
-			await signIn(rep.page, vera);
+			await reps.getByRole('button', { name: 'Enable Dragana' }).click();
+			await visible(reps.getByRole('status').getByText('Dragana can sign in again'));
+			await signIn(rep.page, dragana);
 		} finally {
 			await boss.context.close();
 			await rep.context.close();

@@ -7,6 +7,7 @@ import type { Bus } from '../feed/bus.ts';
 import { refuse } from '../refusal.ts';
 import { pointRefusal } from '../session/capabilities.ts';
 import type { MarkKind, MarkPoint } from '../session/model.ts';
+import { RateLimiter } from '../service/rateLimiter.ts';
 import type { ActorRef, SessionService } from '../service/sessionService.ts';
 import { POINTER_EVERY_MS } from '../media/pointerSender.ts';
 import { participantIn } from '../trpc/actor.ts';
@@ -31,16 +32,16 @@ export interface PointerMove {
  * a page's moves together, and the last of them — where the pointer rests — must not be the one dropped.
  * Beyond the burst a flood is thinned to the page's rate.
  */
-const POINTER_BURST = 8;
+const POINTER_RATE = { burst: 8, perSecond: 1000 / POINTER_EVERY_MS };
 
 export class Annotations {
-	/** Per pointing person: moves they may still send now, as of when. */
-	private readonly allowance = new Map<string, { moves: number; at: number }>();
+	private readonly moves: RateLimiter;
 
 	private readonly deps: { sessions: SessionService; bus: Bus };
 
 	constructor(deps: { sessions: SessionService; bus: Bus }) {
 		this.deps = deps;
+		this.moves = new RateLimiter(POINTER_RATE, () => deps.sessions.now());
 	}
 
 	async draw(
@@ -57,19 +58,14 @@ export class Annotations {
 
 	async point(actor: ActorRef, sessionId: string, share: string, at: { x: number; y: number } | null): Promise<void> {
 		// A pointer leaving the screen is always told; moves are thinned — before the session is read, since a
-		// flood must cost little. Only a caller the rule let point before has an allowance here.
+		// flood must cost little.
 		const key = `${sessionId}:${actor.kind === 'rep' ? `rep:${actor.repId}` : actor.kind === 'customer' ? `c:${actor.participantId}` : actor.kind}`;
-		const now = this.deps.sessions.now();
-		const before = this.allowance.get(key);
-		const moves = before ? Math.min(POINTER_BURST, before.moves + (now - before.at) / POINTER_EVERY_MS) : POINTER_BURST;
-		if (at && moves < 1) return;
+		if (at && !this.moves.tryTake(key)) return;
 		const state = (await this.deps.sessions.state(sessionId)) ?? refuse('sessionNotFound');
 		const me = participantIn(state, actor) ?? refuse(actor.kind === 'anonymous' ? 'notSignedIn' : 'notInSession');
 		const viewer = me.repId ? { kind: 'rep' as const, repId: me.repId } : { kind: 'customer' as const, participantId: me.id };
 		const refusal = pointRefusal(state, viewer, share);
 		if (refusal) refuse(refusal);
-		this.allowance.set(key, { moves: at ? moves - 1 : moves, at: now });
-		if (this.allowance.size > 10_000) this.allowance.clear();
 		this.deps.bus.publishPointer({
 			sessionId,
 			share,

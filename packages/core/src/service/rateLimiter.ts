@@ -32,18 +32,29 @@ export class RateLimiter {
 
 	/** One call of `caller`: refused with `tooManyRequests` (and the seconds to wait) beyond the limit. */
 	take(caller: string): void {
+		const short = this.spend(caller);
+		if (short === 0) return;
+		const seconds = Math.ceil(short / this.policy.perSecond);
+		throw new TandemError('tooManyRequests', `more than ${this.policy.perSecond} calls a second`, { seconds });
+	}
+
+	/** One call of `caller` if the limit allows it (true), else nothing (false): for calls dropped quietly. */
+	tryTake(caller: string): boolean {
+		return this.spend(caller) === 0;
+	}
+
+	/** Spends one call of `caller`'s bucket; 0 when it could, else how much of a call it lacks. */
+	private spend(caller: string): number {
 		const now = this.now();
 		const bucket = this.buckets.get(caller) ?? { tokens: this.policy.burst, at: now };
 		bucket.tokens = Math.min(this.policy.burst, bucket.tokens + ((now - bucket.at) / 1000) * this.policy.perSecond);
 		bucket.at = now;
-		if (bucket.tokens < 1) {
-			const seconds = Math.ceil((1 - bucket.tokens) / this.policy.perSecond);
-			throw new TandemError('tooManyRequests', `more than ${this.policy.perSecond} calls a second`, { seconds });
-		}
-		bucket.tokens -= 1;
+		const short = bucket.tokens < 1 ? 1 - bucket.tokens : 0;
+		if (short === 0) bucket.tokens -= 1;
 		this.buckets.delete(caller); // re-inserted last: the map stays in order of last use
 		this.buckets.set(caller, bucket);
 		if (this.buckets.size > MAX_CALLERS) this.forgetFull(now);
+		return short;
 	}
 
 	/** Callers remembered now (a bench reads it). */

@@ -54,6 +54,25 @@ export interface MediaTrouble {
 	state: 'reconnecting' | 'restored' | 'failed' | 'unplayable';
 }
 
+/** What a page says of a media trouble: the key of its words (messages/*.json), the same on every page. */
+export type TroubleWords =
+	| 'media_restored'
+	| 'media_unplayable'
+	| 'media_receive_failed'
+	| 'media_reconnecting_receive'
+	| 'media_send_failed'
+	| 'media_reconnecting_send';
+
+export function troubleWords(trouble: MediaTrouble): TroubleWords {
+	if (trouble.state === 'restored') return 'media_restored';
+	if (trouble.state === 'unplayable') return 'media_unplayable';
+	if (trouble.direction === 'receive') return trouble.state === 'failed' ? 'media_receive_failed' : 'media_reconnecting_receive';
+	return trouble.state === 'failed' ? 'media_send_failed' : 'media_reconnecting_send';
+}
+
+/** A trouble the person must act on (shown as a failure), not one that passes by itself. */
+export const troubleFailed = (trouble: MediaTrouble | null): boolean => trouble?.state === 'failed' || trouble?.state === 'unplayable';
+
 /**
  * How long a new picture (a screen, a camera) may take to show its first frame here. The sender is asked for
  * a key frame as it is consumed, so even a still screen shows one at once: none by then means it is stuck.
